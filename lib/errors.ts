@@ -1,0 +1,71 @@
+/**
+ * Every error Sluice raises on purpose carries a stable SLUICE_* code, says whether retrying can help,
+ * and keeps the underlying cause. docs/errors.md documents each code; a unit test fails when one is missing.
+ */
+
+export const ERROR_CODES = {
+  SLUICE_PREREQUISITE_MISSING: { retriable: false, summary: 'A tool the platform needs is not installed and cannot be installed automatically.' },
+  SLUICE_INSTALL_FAILED: { retriable: true, summary: 'Installing a component with its package client (mvn, apt-get) failed.' },
+  SLUICE_COMPONENT_START_FAILED: { retriable: false, summary: 'A component process exited or never became healthy.' },
+  SLUICE_WAIT_TIMEOUT: { retriable: true, summary: 'A wait strategy did not see its condition before its timeout.' },
+  SLUICE_UNKNOWN_COMPONENT: { retriable: false, summary: 'A command named a component that the manifest does not have.' },
+  SLUICE_PORT_IN_USE: { retriable: false, summary: 'A port of the port map is taken by a process Sluice did not start.' },
+  SLUICE_PLATFORM_NOT_RUNNING: { retriable: false, summary: 'The command needs the local platform, and it is not up.' },
+  SLUICE_SPEC_INVALID: { retriable: false, summary: 'The pipeline spec failed validation; nothing was applied.' },
+  SLUICE_SPEC_NOT_FOUND: { retriable: false, summary: 'The pipeline spec file does not exist or cannot be read.' },
+  SLUICE_PLAN_REFUSED: { retriable: false, summary: 'The plan contains a change the target system cannot make in place; nothing was applied.' },
+  SLUICE_APPLY_FAILED: { retriable: true, summary: 'Applying one step of a plan failed; earlier steps stay applied.' },
+  SLUICE_KAFKA_ERROR: { retriable: true, summary: 'A Kafka request failed.' },
+  SLUICE_KAFKA_AUTH_FAILED: { retriable: false, summary: 'Kafka refused the credentials or the TLS handshake.' },
+  SLUICE_KAFKA_NOT_AUTHORIZED: { retriable: false, summary: 'Kafka ACLs do not allow the principal to do this.' },
+  SLUICE_SECRET_ERROR: { retriable: false, summary: 'A secret file is missing or has unsafe permissions.' },
+  SLUICE_CONFIRMATION_REQUIRED: { retriable: false, summary: 'A destructive command needs explicit confirmation (--yes).' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface SluiceErrorOptions {
+  cause?: unknown;
+  /** Where in the input the problem is, e.g. `topics[2].replicationFactor`. */
+  path?: string;
+  /** What the user should do instead. */
+  fix?: string;
+  /** Overrides the code's default. */
+  retriable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly path?: string;
+  readonly fix?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SluiceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SluiceError';
+    this.code = code;
+    this.retriable = options.retriable ?? ERROR_CODES[code].retriable;
+    if (options.path !== undefined) this.path = options.path;
+    if (options.fix !== undefined) this.fix = options.fix;
+    if (options.details !== undefined) this.details = options.details;
+  }
+
+  /** One readable block for a terminal: code, message, location and fix. */
+  describe(): string {
+    const lines = [`${this.code}: ${this.message}`];
+    if (this.path) lines.push(`  at: ${this.path}`);
+    if (this.fix) lines.push(`  fix: ${this.fix}`);
+    return lines.join('\n');
+  }
+}
+
+export function isSluiceError(error: unknown, code?: ErrorCode): error is SluiceError {
+  return error instanceof SluiceError && (code === undefined || error.code === code);
+}
+
+/** The message of anything thrown, for logs and wrapped errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

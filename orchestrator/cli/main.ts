@@ -1,0 +1,30 @@
+/** The `sluice` command line. Command modules are written by hand, one per file. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isSluiceError, messageOf } from '../../lib/errors';
+import { platformCommand } from './platform';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  try {
+    await yargs(argv)
+      .scriptName('sluice')
+      .command(platformCommand)
+      .demandCommand(1, 'name a command; see --help')
+      .strict()
+      .fail((message, error) => {
+        throw error ?? new Error(message);
+      })
+      .help()
+      .parseAsync();
+    exitCode = process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    process.stderr.write(`${isSluiceError(error) ? error.describe() : `error: ${messageOf(error)}`}\n`);
+    exitCode = 1;
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  main(hideBin(process.argv)).then((code) => process.exit(code));
+}

@@ -1,0 +1,84 @@
+/** `sluice platform up | down | status | logs | reset | env`: the local launcher. */
+import type { Argv, CommandModule } from 'yargs';
+import { SluiceError } from '../../lib/errors';
+import { adminIdentity, clientEnvironment, exportLines, principalIdentity, toolsBinDir } from '../platform/client-env';
+import { createContext, down, logs, renderStatus, reset, status, up } from '../platform/platform';
+
+const upCommand: CommandModule<object, { components?: string[] }> = {
+  command: 'up [components..]',
+  describe: 'Install, configure and start the platform (or the named components); idempotent',
+  builder: (y) => y.positional('components', { type: 'string', array: true, describe: 'only these components' }),
+  handler: async (argv) => {
+    await up(createContext(), argv.components);
+  },
+};
+
+const downCommand: CommandModule = {
+  command: 'down',
+  describe: 'Stop every component (graceful, then kill); data is kept',
+  handler: async () => {
+    await down(createContext());
+  },
+};
+
+const statusCommand: CommandModule<object, { json?: boolean }> = {
+  command: 'status',
+  describe: 'Show each component with its pid, ports and health',
+  builder: (y) => y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
+  handler: async (argv) => {
+    const rows = await status(createContext());
+    process.stdout.write(`${argv.json ? JSON.stringify(rows, null, 2) : renderStatus(rows)}\n`);
+  },
+};
+
+const logsCommand: CommandModule<object, { component: string; lines: number }> = {
+  command: 'logs <component>',
+  describe: "Print the last lines of a component's log",
+  builder: (y) =>
+    y
+      .positional('component', { type: 'string', demandOption: true })
+      .option('lines', { alias: 'n', type: 'number', default: 100 }),
+  handler: (argv) => {
+    process.stdout.write(`${logs(createContext(), argv.component, argv.lines)}\n`);
+  },
+};
+
+const resetCommand: CommandModule<object, { yes?: boolean }> = {
+  command: 'reset',
+  describe: 'Stop everything and delete all data, certificates and secrets (the install cache stays)',
+  builder: (y) => y.option('yes', { type: 'boolean', describe: 'confirm the deletion' }),
+  handler: async (argv) => {
+    await reset(createContext(), argv.yes === true);
+  },
+};
+
+const envCommand: CommandModule<object, { user?: string }> = {
+  command: 'env',
+  describe: 'Print export lines for a shell (eval "$(sluice platform env)") and write client configs',
+  builder: (y) => y.option('user', { type: 'string', describe: 'a principal of the pipeline instead of the admin' }),
+  handler: (argv) => {
+    const ctx = createContext();
+    const identity = argv.user ? principalIdentity(argv.user) : adminIdentity;
+    if (ctx.secrets.read(identity.secret) === undefined) {
+      throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no credentials for '${identity.user}' in ${ctx.paths.secrets}`, {
+        fix: argv.user ? 'declare the principal in pipeline.yaml and run npm run deploy-pipeline' : 'run: npx sluice platform up',
+      });
+    }
+    process.stdout.write(`${exportLines(clientEnvironment(ctx, identity), toolsBinDir(ctx))}\n`);
+  },
+};
+
+export const platformCommand: CommandModule = {
+  command: 'platform <command>',
+  describe: 'Run the local platform (no Docker): up, down, status, logs, reset, env',
+  builder: (y: Argv) =>
+    y
+      .command(upCommand)
+      .command(downCommand)
+      .command(statusCommand)
+      .command(logsCommand)
+      .command(resetCommand)
+      .command(envCommand)
+      .demandCommand(1),
+  handler: () => undefined,
+};

@@ -1,0 +1,278 @@
+/**
+ * The KafkaAdmin of kafka-types.ts against a real cluster. kafkajs does topics, configs and ACLs;
+ * SCRAM credentials go through @platformatic/kafka's AlterUserScramCredentials/DescribeUserScramCredentials
+ * protocol calls, which kafkajs does not implement (docs/decisions/0001-kafka-client.md).
+ */
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ConfigResourceTypes,
+  ResourcePatternTypes,
+  type Admin,
+  type AclEntry,
+} from 'kafkajs';
+import { Connection, alterUserScramCredentialsV0, describeUserScramCredentialsV0 } from '@platformatic/kafka';
+import { SluiceError } from '../../lib/errors';
+import { createKafka, toSluiceError, type KafkaConnection } from '../../lib/kafka/connection';
+import type {
+  AclBinding,
+  AclOperation,
+  AclPatternType,
+  AclResourceType,
+  KafkaAdmin,
+  ObservedCluster,
+  ObservedTopic,
+  TopicSettings,
+} from './kafka-types';
+
+const SCRAM_SHA_512 = 2; // KIP-554 mechanism id
+const SCRAM_ITERATIONS = 8192;
+const DYNAMIC_TOPIC_CONFIG = 1; // kafkajs ConfigSource: set on the topic itself
+
+const RESOURCE: Record<AclResourceType, AclResourceTypes> = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  cluster: AclResourceTypes.CLUSTER,
+  'transactional-id': AclResourceTypes.TRANSACTIONAL_ID,
+};
+const OPERATION: Record<AclOperation, AclOperationTypes> = {
+  all: AclOperationTypes.ALL,
+  read: AclOperationTypes.READ,
+  write: AclOperationTypes.WRITE,
+  create: AclOperationTypes.CREATE,
+  delete: AclOperationTypes.DELETE,
+  alter: AclOperationTypes.ALTER,
+  describe: AclOperationTypes.DESCRIBE,
+  'cluster-action': AclOperationTypes.CLUSTER_ACTION,
+  'describe-configs': AclOperationTypes.DESCRIBE_CONFIGS,
+  'alter-configs': AclOperationTypes.ALTER_CONFIGS,
+  'idempotent-write': AclOperationTypes.IDEMPOTENT_WRITE,
+};
+const PATTERN: Record<AclPatternType, ResourcePatternTypes> = {
+  literal: ResourcePatternTypes.LITERAL,
+  prefixed: ResourcePatternTypes.PREFIXED,
+};
+
+function reverse<K extends string, V>(map: Record<K, V>): Map<V, K> {
+  return new Map(Object.entries(map).map(([k, v]) => [v as V, k as K]));
+}
+const RESOURCE_NAME = reverse(RESOURCE);
+const OPERATION_NAME = reverse(OPERATION);
+const PATTERN_NAME = reverse(PATTERN);
+
+function toEntry(b: AclBinding): AclEntry {
+  return {
+    principal: b.principal,
+    host: b.host,
+    resourceType: RESOURCE[b.resourceType],
+    resourceName: b.resourceName,
+    resourcePatternType: PATTERN[b.patternType],
+    operation: OPERATION[b.operation],
+    permissionType: b.permission === 'allow' ? AclPermissionTypes.ALLOW : AclPermissionTypes.DENY,
+  };
+}
+
+export class ClusterKafkaAdmin implements KafkaAdmin {
+  private admin: Admin | undefined;
+
+  constructor(private readonly connection: KafkaConnection) {}
+
+  private async client(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = createKafka(this.connection, { retries: 5 }).admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        throw toSluiceError(error, `connecting to Kafka at ${this.connection.brokers.join(',')}`);
+      }
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  private async call<T>(what: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = await this.client();
+    try {
+      return await fn(admin);
+    } catch (error) {
+      throw toSluiceError(error, what);
+    }
+  }
+
+  async brokerCount(): Promise<number> {
+    return this.call('describing the cluster', async (a) => (await a.describeCluster()).brokers.length);
+  }
+
+  async observe(): Promise<ObservedCluster> {
+    const brokerCount = await this.brokerCount();
+    const topics = await this.describeTopics();
+    const scramUsers = await this.scramUsers();
+    const acls = await this.call('describing ACLs', async (a) => {
+      const result = await a.describeAcls({
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      });
+      const bindings: AclBinding[] = [];
+      for (const resource of result.resources) {
+        const resourceType = RESOURCE_NAME.get(resource.resourceType);
+        const patternType = PATTERN_NAME.get(resource.resourcePatternType);
+        if (!resourceType || !patternType) continue; // kinds Sluice does not manage (delegation tokens …)
+        for (const acl of resource.acls) {
+          const operation = OPERATION_NAME.get(acl.operation);
+          if (!operation) continue;
+          bindings.push({
+            principal: acl.principal,
+            host: acl.host,
+            resourceType,
+            resourceName: resource.resourceName,
+            patternType,
+            operation,
+            permission: acl.permissionType === AclPermissionTypes.DENY ? 'deny' : 'allow',
+          });
+        }
+      }
+      return bindings;
+    });
+    return { brokerCount, topics, scramUsers, acls };
+  }
+
+  private async describeTopics(): Promise<ObservedTopic[]> {
+    return this.call('describing topics', async (a) => {
+      const names = (await a.listTopics()).filter((t) => !t.startsWith('__'));
+      if (names.length === 0) return [];
+      const metadata = await a.fetchTopicMetadata({ topics: names });
+      const configs = await a.describeConfigs({
+        resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+        includeSynonyms: false,
+      });
+      const overrides = new Map<string, Record<string, string>>();
+      for (const resource of configs.resources) {
+        const set: Record<string, string> = {};
+        for (const entry of resource.configEntries) {
+          if (entry.configSource === DYNAMIC_TOPIC_CONFIG && !entry.isSensitive) set[entry.configName] = entry.configValue;
+        }
+        overrides.set(resource.resourceName, set);
+      }
+      return metadata.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.length,
+        replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+        config: overrides.get(t.name) ?? {},
+      }));
+    });
+  }
+
+  async createTopic(topic: TopicSettings): Promise<void> {
+    await this.call(`creating topic ${topic.name}`, (a) =>
+      a.createTopics({
+        waitForLeaders: true,
+        topics: [{
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+          configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+        }],
+      }),
+    );
+  }
+
+  async addPartitions(topic: string, totalPartitions: number): Promise<void> {
+    try {
+      await this.call(`adding partitions to ${topic}`, (a) => a.createPartitions({ topicPartitions: [{ topic, count: totalPartitions }] }));
+    } catch (error) {
+      // kafkajs retries a request whose first attempt succeeded and then reports "invalid partitions":
+      // the state decides, not the message.
+      const [observed] = (await this.describeTopics()).filter((t) => t.name === topic);
+      if (observed?.partitions !== totalPartitions) throw error;
+    }
+  }
+
+  async replaceTopicConfig(topic: string, config: Record<string, string>): Promise<void> {
+    // The legacy AlterConfigs request replaces the resource's whole override set, which is exactly the
+    // declarative semantics we want: keys left out return to the broker default.
+    await this.call(`configuring topic ${topic}`, (a) =>
+      a.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
+      }),
+    );
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    await this.call(`deleting topic ${topic}`, (a) => a.deleteTopics({ topics: [topic] }));
+  }
+
+  async createAcls(bindings: AclBinding[]): Promise<void> {
+    if (bindings.length === 0) return;
+    await this.call(`creating ${bindings.length} ACLs`, (a) => a.createAcls({ acl: bindings.map(toEntry) }));
+  }
+
+  async deleteAcls(bindings: AclBinding[]): Promise<void> {
+    if (bindings.length === 0) return;
+    await this.call(`deleting ${bindings.length} ACLs`, (a) => a.deleteAcls({ filters: bindings.map(toEntry) }));
+  }
+
+  private async scramConnection<T>(what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+    const connection = new Connection(this.connection.clientId ?? 'sluice-admin', {
+      tls: { ca: this.connection.ca, rejectUnauthorized: true },
+      sasl: { mechanism: 'SCRAM-SHA-512', username: this.connection.username, password: this.connection.password },
+      connectTimeout: 10_000,
+      requestTimeout: 30_000,
+    });
+    const [host, port] = (this.connection.brokers[0] ?? '').split(':');
+    try {
+      await connection.connect(host ?? '127.0.0.1', Number(port));
+      return await fn(connection);
+    } catch (error) {
+      throw toSluiceError(error, what);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+
+  async scramUsers(): Promise<string[]> {
+    return this.scramConnection('listing SCRAM users', async (c) => {
+      // null asks for every user (the protocol's convention); the library's type only admits a list.
+      const response = await describeUserScramCredentialsV0.api.async(c, null as unknown as []);
+      return response.results
+        .filter((r) => r.errorCode === 0 && r.credentialInfos.some((i) => i.mechanism === SCRAM_SHA_512))
+        .map((r) => r.user)
+        .sort();
+    });
+  }
+
+  async upsertScramUser(user: string, password: string): Promise<void> {
+    const salt = randomBytes(32);
+    // The client computes the salted password (RFC 5802 Hi()); the broker never sees the plain one.
+    const saltedPassword = pbkdf2Sync(password, salt, SCRAM_ITERATIONS, 64, 'sha512');
+    await this.scramConnection(`setting SCRAM credential of ${user}`, async (c) => {
+      const response = await alterUserScramCredentialsV0.api.async(c, [], [
+        { name: user, mechanism: SCRAM_SHA_512, iterations: SCRAM_ITERATIONS, salt, saltedPassword },
+      ]);
+      this.raiseScramErrors(response.results);
+    });
+  }
+
+  async deleteScramUser(user: string): Promise<void> {
+    await this.scramConnection(`deleting SCRAM credential of ${user}`, async (c) => {
+      const response = await alterUserScramCredentialsV0.api.async(c, [{ name: user, mechanism: SCRAM_SHA_512 }], []);
+      this.raiseScramErrors(response.results);
+    });
+  }
+
+  private raiseScramErrors(results: Array<{ user: string; errorCode: number; errorMessage?: string | null }>): void {
+    const failed = results.find((r) => r.errorCode !== 0);
+    if (failed) {
+      throw new SluiceError('SLUICE_KAFKA_ERROR', `SCRAM credential of ${failed.user}: error ${failed.errorCode} ${failed.errorMessage ?? ''}`.trim());
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+    this.admin = undefined;
+  }
+}

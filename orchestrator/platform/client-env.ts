@@ -1,0 +1,92 @@
+/**
+ * What a client needs to reach the platform: `export` lines for a shell, and ready-made config files
+ * for clients Sluice did not write (kcat/librdkafka, Kafka's Java CLI tools). Passwords go only into
+ * files of mode 0600; the export lines name those files and never contain a secret.
+ */
+import { join } from 'node:path';
+import { kcatWrapperPath, toolsBinDir } from './client-tools';
+import type { PlatformContext } from './component';
+import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from './components/kafka';
+import { writePrivateFile } from './secrets';
+
+export interface ClientIdentity {
+  user: string;
+  /** Secret name in the store (`kafka/admin`, `users/<principal>`). */
+  secret: string;
+}
+
+export const adminIdentity: ClientIdentity = { user: ADMIN_USER, secret: ADMIN_SECRET };
+
+export function principalIdentity(principal: string): ClientIdentity {
+  return { user: principal, secret: `users/${principal}` };
+}
+
+export interface ClientFiles {
+  kcatConfig: string;
+  javaClientConfig: string;
+  passwordFile: string;
+}
+
+/** Writes the kcat and Java client configs of `identity`; throws if its password was never created. */
+export function writeClientConfigs(ctx: PlatformContext, identity: ClientIdentity): ClientFiles {
+  const password = ctx.secrets.read(identity.secret);
+  if (password === undefined) {
+    throw new Error(`no password for ${identity.user}: apply a pipeline that declares it (npm run deploy-pipeline)`);
+  }
+  const dir = join(ctx.paths.clients, identity.user);
+  const servers = bootstrapServers(ctx);
+  const ca = caFile(ctx);
+  const kcatConfig = join(dir, 'kcat.properties');
+  writePrivateFile(kcatConfig, [
+    '# librdkafka settings: kcat -F <this file> …',
+    `bootstrap.servers=${servers}`,
+    'security.protocol=SASL_SSL',
+    'sasl.mechanisms=SCRAM-SHA-512',
+    `sasl.username=${identity.user}`,
+    `sasl.password=${password}`,
+    `ssl.ca.location=${ca}`,
+    'ssl.endpoint.identification.algorithm=https',
+    '',
+  ].join('\n'));
+  const javaClientConfig = join(dir, 'client.properties');
+  writePrivateFile(javaClientConfig, [
+    '# Java client settings: kafka-topics.sh --command-config <this file> …',
+    `bootstrap.servers=${servers}`,
+    'security.protocol=SASL_SSL',
+    'sasl.mechanism=SCRAM-SHA-512',
+    `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${identity.user}" password="${password}";`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${ca}`,
+    'ssl.endpoint.identification.algorithm=https',
+    '',
+  ].join('\n'));
+  return { kcatConfig, javaClientConfig, passwordFile: ctx.secrets.pathOf(identity.secret) };
+}
+
+/** The variables a Sluice service or a shell needs, for `identity`. */
+export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity = adminIdentity): Record<string, string> {
+  const files = writeClientConfigs(ctx, identity);
+  return {
+    SLUICE_HOME: ctx.paths.home,
+    SLUICE_BOOTSTRAP_SERVERS: bootstrapServers(ctx),
+    SLUICE_CA_FILE: caFile(ctx),
+    SLUICE_KAFKA_USER: identity.user,
+    SLUICE_KAFKA_PASSWORD_FILE: files.passwordFile,
+    SLUICE_KCAT_CONFIG: files.kcatConfig,
+    SLUICE_JAVA_CLIENT_CONFIG: files.javaClientConfig,
+    SLUICE_KCAT: kcatWrapperPath(ctx),
+  };
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `export` lines; the tools dir goes first on PATH so that `kcat` is the wrapper. */
+export function exportLines(vars: Record<string, string>, binDir?: string): string {
+  const lines = Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  if (binDir) lines.push(`export PATH=${shellQuote(binDir)}:"$PATH"`);
+  return lines.join('\n');
+}
+
+export { toolsBinDir };

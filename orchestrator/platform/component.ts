@@ -1,0 +1,50 @@
+/**
+ * What the launcher knows of a component. Each is installed (cached), configured (rendered from the
+ * repo's templates), started as a detached daemon, awaited with wait strategies that have timeouts,
+ * probed for `status`, and stopped gracefully, then killed.
+ */
+import type { Logger } from '../../lib/log';
+import type { PlatformPaths } from './paths';
+import type { PortMap } from './ports';
+import type { DaemonSpec } from './processes';
+import type { SecretStore } from './secrets';
+import type { WaitStrategy } from './wait';
+
+export interface PlatformContext {
+  paths: PlatformPaths;
+  ports: PortMap;
+  secrets: SecretStore;
+  log: Logger;
+  /** Address servers bind to and advertise (SLUICE_HOST, default 127.0.0.1). */
+  host: string;
+}
+
+export interface ComponentPort {
+  name: string;
+  port: number;
+}
+
+export interface Component {
+  name: string;
+  /** Components that must be healthy before this one starts. */
+  dependsOn: string[];
+  ports(ctx: PlatformContext): ComponentPort[];
+  /** Installs what the component needs; a no-op when the cache has it. */
+  install(ctx: PlatformContext): Promise<void>;
+  /** Renders configuration and prepares storage; safe to run on every `up`. */
+  configure(ctx: PlatformContext): Promise<void>;
+  daemon(ctx: PlatformContext): DaemonSpec;
+  /** Strategies that say the component is ready; `logOffset` is where this run's log output starts. */
+  ready(ctx: PlatformContext, logOffset: number): WaitStrategy[];
+  /** A quick probe for `status`. */
+  healthy(ctx: PlatformContext): Promise<boolean>;
+  stopGraceMs: number;
+}
+
+export function pidFileOf(ctx: PlatformContext, name: string): string {
+  return `${ctx.paths.run}/${name}.pid`;
+}
+
+export function logFileOf(ctx: PlatformContext, name: string): string {
+  return `${ctx.paths.logs}/${name}.log`;
+}

@@ -1,0 +1,186 @@
+/**
+ * The local launcher: up, down, status, logs, reset over the components of the manifest.
+ * `up` is idempotent: a healthy component is left alone, a dead one is restarted, and a component
+ * that does not become healthy fails the command with the last lines of its log.
+ */
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { SluiceError, messageOf } from '../../lib/errors';
+import { log as rootLog, type Logger } from '../../lib/log';
+import { ClusterKafkaAdmin } from '../clients/kafka-admin';
+import { logFileOf, pidFileOf, type Component, type PlatformContext } from './component';
+import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile, kafkaNodes } from './components/kafka';
+import { ensureKcat } from './client-tools';
+import { ensureSystemCommands } from './install/system';
+import { platformPaths } from './paths';
+import { portMap } from './ports';
+import { findOwnedProcesses, runningPid, startDaemon, stopProcess, tailFile } from './processes';
+import { fileSecretStore } from './secrets';
+import { forCondition, portOpen, waitFor, waitForAll } from './wait';
+
+export const components: Component[] = [...kafkaNodes];
+
+export function createContext(env: NodeJS.ProcessEnv = process.env, log: Logger = rootLog): PlatformContext {
+  const paths = platformPaths(env);
+  return { paths, ports: portMap(), secrets: fileSecretStore(paths.secrets), log, host: env.SLUICE_HOST ?? '127.0.0.1' };
+}
+
+export function componentNamed(name: string): Component {
+  const component = components.find((c) => c.name === name);
+  if (!component) {
+    throw new SluiceError('SLUICE_UNKNOWN_COMPONENT', `no component named '${name}'`, {
+      fix: `use one of: ${components.map((c) => c.name).join(', ')}`,
+    });
+  }
+  return component;
+}
+
+function pidOf(ctx: PlatformContext, c: Component): number | undefined {
+  return runningPid(pidFileOf(ctx, c.name), c.name, ctx.paths.home);
+}
+
+/** Dependency layers: components of one layer start together (the Kafka quorum needs a majority up). */
+function layers(selected: Component[]): Component[][] {
+  const done = new Set<string>();
+  const remaining = [...selected];
+  const out: Component[][] = [];
+  while (remaining.length) {
+    const layer = remaining.filter((c) => c.dependsOn.every((d) => done.has(d) || !selected.some((s) => s.name === d)));
+    if (layer.length === 0) throw new Error(`dependency cycle among ${remaining.map((c) => c.name).join(', ')}`);
+    for (const c of layer) {
+      done.add(c.name);
+      remaining.splice(remaining.indexOf(c), 1);
+    }
+    out.push(layer);
+  }
+  return out;
+}
+
+async function checkPortsFree(ctx: PlatformContext, c: Component): Promise<void> {
+  for (const { name, port } of c.ports(ctx)) {
+    if (await portOpen(ctx.host, port, 500)) {
+      throw new SluiceError('SLUICE_PORT_IN_USE', `${c.name}: port ${port} (${name}) is in use by a process Sluice did not start`, {
+        fix: `stop that process, or move every port with SLUICE_PORT_BASE (now ${ctx.ports.base})`,
+      });
+    }
+  }
+}
+
+async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
+  const log = ctx.log.child({ component: c.name });
+  const started = Date.now();
+  let pid = pidOf(ctx, c);
+  if (pid !== undefined && (await c.healthy(ctx))) {
+    log.info(`already running (pid ${pid})`);
+    return;
+  }
+  const logFile = logFileOf(ctx, c.name);
+  const logOffset = pid === undefined && existsSync(logFile) ? statSync(logFile).size : 0;
+  if (pid === undefined) {
+    await checkPortsFree(ctx, c);
+    pid = startDaemon(c.daemon(ctx), ctx.paths.home);
+    log.info(`started (pid ${pid}), waiting until ready`);
+  } else {
+    log.info(`running (pid ${pid}) but not ready yet, waiting`);
+  }
+  const runningPidNow = pid;
+  try {
+    await waitForAll(c.ready(ctx, logOffset), {
+      abortIf: () => (pidOf(ctx, c) === undefined ? `process ${runningPidNow} exited` : undefined),
+    });
+  } catch (error) {
+    throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `${c.name} did not become healthy: ${messageOf(error)}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 25)}`, { cause: error });
+  }
+  log.info(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+/** Waits until the admin user can connect and every broker has registered. */
+export async function waitForKafkaCluster(ctx: PlatformContext, timeoutMs = 120_000): Promise<void> {
+  const expected = kafkaNodes.length;
+  await waitFor(forCondition(`all ${expected} brokers to register with the controller`, timeoutMs, async () => {
+    const admin = adminClient(ctx);
+    try {
+      return (await admin.brokerCount()) === expected;
+    } finally {
+      await admin.close();
+    }
+  }), { intervalMs: 1000 });
+}
+
+export function adminClient(ctx: PlatformContext): ClusterKafkaAdmin {
+  const password = ctx.secrets.read(ADMIN_SECRET);
+  if (password === undefined) {
+    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no admin password in ${ctx.paths.secrets}`, { fix: 'run: npx sluice platform up' });
+  }
+  return new ClusterKafkaAdmin({
+    brokers: bootstrapServers(ctx).split(','),
+    ca: readFileSync(caFile(ctx), 'utf8'),
+    username: ADMIN_USER,
+    password,
+    clientId: 'sluice-orchestrator',
+  });
+}
+
+export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
+  const selected = only?.length ? only.map(componentNamed) : components;
+  await ensureSystemCommands(ctx.log);
+  await ensureKcat(ctx);
+  for (const c of selected) await c.install(ctx);
+  for (const c of selected) await c.configure(ctx);
+  for (const layer of layers(selected)) await Promise.all(layer.map((c) => startOne(ctx, c)));
+  if (selected.some((c) => c.name.startsWith('kafka-'))) await waitForKafkaCluster(ctx);
+}
+
+export async function down(ctx: PlatformContext): Promise<void> {
+  // Reverse order: dependants first. Kafka nodes stop together, so that no node waits on a lost quorum.
+  for (const layer of layers(components).reverse()) {
+    await Promise.all(layer.map(async (c) => {
+      const pid = pidOf(ctx, c);
+      if (pid === undefined) return;
+      const how = await stopProcess(pid, c.stopGraceMs);
+      ctx.log.info(how === 'stopped' ? `stopped (pid ${pid})` : `killed after ${c.stopGraceMs / 1000}s grace (pid ${pid})`, { component: c.name });
+      rmSync(pidFileOf(ctx, c.name), { force: true });
+    }));
+  }
+  // Orphans: processes of this data dir whose pid file is gone.
+  for (const orphan of findOwnedProcesses(ctx.paths.home)) {
+    await stopProcess(orphan.pid, 10_000);
+    ctx.log.info(`reaped orphan (pid ${orphan.pid})`, { component: orphan.name });
+  }
+}
+
+export interface StatusRow {
+  component: string;
+  pid: number | undefined;
+  ports: string;
+  health: 'healthy' | 'unhealthy' | 'stopped';
+}
+
+export async function status(ctx: PlatformContext): Promise<StatusRow[]> {
+  return Promise.all(components.map(async (c) => {
+    const pid = pidOf(ctx, c);
+    const health = pid === undefined ? 'stopped' : (await c.healthy(ctx)) ? 'healthy' : 'unhealthy';
+    return { component: c.name, pid, ports: c.ports(ctx).map((p) => `${p.port} ${p.name}`).join(', '), health };
+  }));
+}
+
+export function renderStatus(rows: StatusRow[]): string {
+  const table = [['COMPONENT', 'PID', 'HEALTH', 'PORTS'], ...rows.map((r) => [r.component, r.pid?.toString() ?? '-', r.health, r.ports])];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  return table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+export function logs(ctx: PlatformContext, name: string, lines: number): string {
+  return tailFile(logFileOf(ctx, componentNamed(name).name), lines);
+}
+
+/** Stops everything and deletes the data dir: data, configs, certificates, secrets. The install cache stays. */
+export async function reset(ctx: PlatformContext, confirmed: boolean): Promise<void> {
+  if (!confirmed) {
+    throw new SluiceError('SLUICE_CONFIRMATION_REQUIRED', `reset deletes every topic, certificate and secret in ${ctx.paths.home}`, {
+      fix: 'run again with --yes',
+    });
+  }
+  await down(ctx);
+  rmSync(ctx.paths.home, { recursive: true, force: true });
+  ctx.log.info(`removed ${ctx.paths.home}`, { component: 'platform' });
+}

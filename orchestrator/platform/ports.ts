@@ -1,0 +1,53 @@
+/**
+ * One port map for the whole platform, offset from a configurable base (SLUICE_PORT_BASE, default 29000)
+ * so that nothing uses the defaults that Kafka, Connect, the SQL Gateway, Apicurio, Prometheus and
+ * Alertmanager share (8080, 8083, 9090, 9092, 9093 …). docs/guides/local-platform.md prints this map.
+ */
+import { SluiceError } from '../../lib/errors';
+
+export const DEFAULT_PORT_BASE = 29000;
+export const KAFKA_NODE_IDS = [1, 2, 3] as const;
+
+export interface KafkaNodePorts {
+  /** SASL_SSL listener for clients. */
+  client: number;
+  /** KRaft controller quorum, mutual TLS. */
+  controller: number;
+  /** Replication between brokers, mutual TLS. */
+  internal: number;
+}
+
+export interface PortMap {
+  base: number;
+  kafka: Record<number, KafkaNodePorts>;
+}
+
+export function portBase(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SLUICE_PORT_BASE;
+  if (raw === undefined || raw === '') return DEFAULT_PORT_BASE;
+  const base = Number(raw);
+  if (!Number.isInteger(base) || base < 1024 || base > 65000) {
+    throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `SLUICE_PORT_BASE=${raw} is not a usable port base`, {
+      path: 'SLUICE_PORT_BASE',
+      fix: 'use an integer from 1024 to 65000, e.g. 29000 (ports base+0 … base+499 are used)',
+    });
+  }
+  return base;
+}
+
+export function portMap(base = portBase()): PortMap {
+  const kafka: Record<number, KafkaNodePorts> = {};
+  for (const id of KAFKA_NODE_IDS) {
+    kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4 };
+  }
+  return { base, kafka };
+}
+
+/** Every (name, port) pair, for the collision check and the `status` table. */
+export function allPorts(map: PortMap): Array<{ owner: string; name: string; port: number }> {
+  const out: Array<{ owner: string; name: string; port: number }> = [];
+  for (const [id, ports] of Object.entries(map.kafka)) {
+    for (const [name, port] of Object.entries(ports)) out.push({ owner: `kafka-${id}`, name, port });
+  }
+  return out;
+}
