@@ -1,7 +1,8 @@
 // Two tiers, named as ENGINEERING.md asks: unit tests (*.test.ts) need no servers;
 // integration tests (*.int.test.ts) share one real platform started by the global setup.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 module.exports = {
+  testSequencer: '<rootDir>/test/integration/sequencer.js',
   projects: [
     {
       displayName: 'unit',
@@ -18,7 +19,7 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.sluice/'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup.ts'],
     },
   ],
 };

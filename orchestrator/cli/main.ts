@@ -2,14 +2,20 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../../lib/errors';
+import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
+import { downCommand, upCommand } from './up';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   try {
     await yargs(argv)
       .scriptName('sluice')
+      .command(upCommand)
+      .command(downCommand)
       .command(platformCommand)
+      .command(planCommand)
+      .command(deployPipelineCommand)
       .demandCommand(1, 'name a command; see --help')
       .strict()
       .fail((message, error) => {

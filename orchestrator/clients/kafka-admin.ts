@@ -1,9 +1,8 @@
 /**
  * The KafkaAdmin of kafka-types.ts against a real cluster. kafkajs does topics, configs and ACLs;
- * SCRAM credentials go through @platformatic/kafka's AlterUserScramCredentials/DescribeUserScramCredentials
- * protocol calls, which kafkajs does not implement (docs/decisions/0001-kafka-client.md).
+ * SCRAM credentials go through kafka-scram.ts, which adds the two KIP-554 requests that kafkajs lacks
+ * (docs/decisions/0001-kafka-client.md).
  */
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -13,9 +12,8 @@ import {
   type Admin,
   type AclEntry,
 } from 'kafkajs';
-import { Connection, alterUserScramCredentialsV0, describeUserScramCredentialsV0 } from '@platformatic/kafka';
-import { SluiceError } from '../../lib/errors';
 import { createKafka, toSluiceError, type KafkaConnection } from '../../lib/kafka/connection';
+import { SCRAM_SHA_512, alterScramUsers, describeScramUsers } from './kafka-scram';
 import type {
   AclBinding,
   AclOperation,
@@ -27,8 +25,6 @@ import type {
   TopicSettings,
 } from './kafka-types';
 
-const SCRAM_SHA_512 = 2; // KIP-554 mechanism id
-const SCRAM_ITERATIONS = 8192;
 const DYNAMIC_TOPIC_CONFIG = 1; // kafkajs ConfigSource: set on the topic itself
 
 const RESOURCE: Record<AclResourceType, AclResourceTypes> = {
@@ -216,58 +212,38 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
     await this.call(`deleting ${bindings.length} ACLs`, (a) => a.deleteAcls({ filters: bindings.map(toEntry) }));
   }
 
-  private async scramConnection<T>(what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
-    const connection = new Connection(this.connection.clientId ?? 'sluice-admin', {
-      tls: { ca: this.connection.ca, rejectUnauthorized: true },
-      sasl: { mechanism: 'SCRAM-SHA-512', username: this.connection.username, password: this.connection.password },
-      connectTimeout: 10_000,
-      requestTimeout: 30_000,
-    });
-    const [host, port] = (this.connection.brokers[0] ?? '').split(':');
-    try {
-      await connection.connect(host ?? '127.0.0.1', Number(port));
-      return await fn(connection);
-    } catch (error) {
-      throw toSluiceError(error, what);
-    } finally {
-      await connection.close().catch(() => undefined);
-    }
+  private scramConfig() {
+    return {
+      brokers: this.connection.brokers,
+      clientId: this.connection.clientId ?? 'sluice-admin',
+      ssl: { ca: [this.connection.ca], rejectUnauthorized: true },
+      sasl: { mechanism: 'scram-sha-512' as const, username: this.connection.username, password: this.connection.password },
+      connectionTimeout: 10_000,
+    };
   }
 
   async scramUsers(): Promise<string[]> {
-    return this.scramConnection('listing SCRAM users', async (c) => {
-      // null asks for every user (the protocol's convention); the library's type only admits a list.
-      const response = await describeUserScramCredentialsV0.api.async(c, null as unknown as []);
-      return response.results
-        .filter((r) => r.errorCode === 0 && r.credentialInfos.some((i) => i.mechanism === SCRAM_SHA_512))
-        .map((r) => r.user)
-        .sort();
-    });
+    try {
+      const users = await describeScramUsers(this.scramConfig());
+      return users.filter((u) => u.errorCode === 0 && u.mechanisms.some((m) => m.mechanism === SCRAM_SHA_512)).map((u) => u.user).sort();
+    } catch (error) {
+      throw toSluiceError(error, 'listing SCRAM users');
+    }
   }
 
   async upsertScramUser(user: string, password: string): Promise<void> {
-    const salt = randomBytes(32);
-    // The client computes the salted password (RFC 5802 Hi()); the broker never sees the plain one.
-    const saltedPassword = pbkdf2Sync(password, salt, SCRAM_ITERATIONS, 64, 'sha512');
-    await this.scramConnection(`setting SCRAM credential of ${user}`, async (c) => {
-      const response = await alterUserScramCredentialsV0.api.async(c, [], [
-        { name: user, mechanism: SCRAM_SHA_512, iterations: SCRAM_ITERATIONS, salt, saltedPassword },
-      ]);
-      this.raiseScramErrors(response.results);
-    });
+    try {
+      await alterScramUsers(this.scramConfig(), [], [{ user, password }]);
+    } catch (error) {
+      throw toSluiceError(error, `setting the SCRAM credential of ${user}`);
+    }
   }
 
   async deleteScramUser(user: string): Promise<void> {
-    await this.scramConnection(`deleting SCRAM credential of ${user}`, async (c) => {
-      const response = await alterUserScramCredentialsV0.api.async(c, [{ name: user, mechanism: SCRAM_SHA_512 }], []);
-      this.raiseScramErrors(response.results);
-    });
-  }
-
-  private raiseScramErrors(results: Array<{ user: string; errorCode: number; errorMessage?: string | null }>): void {
-    const failed = results.find((r) => r.errorCode !== 0);
-    if (failed) {
-      throw new SluiceError('SLUICE_KAFKA_ERROR', `SCRAM credential of ${failed.user}: error ${failed.errorCode} ${failed.errorMessage ?? ''}`.trim());
+    try {
+      await alterScramUsers(this.scramConfig(), [user], []);
+    } catch (error) {
+      throw toSluiceError(error, `deleting the SCRAM credential of ${user}`);
     }
   }
 

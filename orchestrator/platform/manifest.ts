@@ -1,6 +1,8 @@
-/** Typed access to manifest.json: the one place where component versions are pinned. */
+/** Typed access to platform-manifest.json: the one place where component versions are pinned. */
 import type { PypiLibrary } from './install/pypi';
-import manifestJson from './manifest.json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../lib/repo';
 
 export interface SystemCommand {
   apt: string;
@@ -22,11 +24,13 @@ export interface Manifest {
   heaps: Record<string, string>;
 }
 
-export const manifest: Manifest = manifestJson as unknown as Manifest;
+export const MANIFEST_FILE = join(repoRoot(), 'orchestrator', 'platform', 'platform-manifest.json');
+
+export const manifest: Manifest = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as Manifest;
 
 export function mavenBundle(name: string): MavenBundle {
   const bundle = manifest.maven[name];
-  if (!bundle) throw new Error(`manifest.json has no maven bundle '${name}'`);
+  if (!bundle) throw new Error(`platform-manifest.json has no maven bundle '${name}'`);
   return bundle;
 }
 
@@ -36,6 +40,6 @@ export function heapOf(component: string): string[] {
 
 export function pypiLibrary(name: string): PypiLibrary {
   const lib = manifest.pypi[name];
-  if (!lib) throw new Error(`manifest.json has no pypi library '${name}'`);
+  if (!lib) throw new Error(`platform-manifest.json has no pypi library '${name}'`);
   return lib;
 }

@@ -1,0 +1,96 @@
+/**
+ * `sluice plan` and `sluice deploy-pipeline`: the pipeline spec against the running platform,
+ * Terraform-style. The spec is validated before any connection is made, so a bad spec changes nothing.
+ */
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { SluiceError } from '../../lib/errors';
+import type { Logger } from '../../lib/log';
+import type { KafkaAdmin } from '../clients/kafka-types';
+import { applyPlan, hasSecretIn, loadManagedState, planPipeline, renderPlan, type Plan } from '../plan';
+import type { PlatformContext } from '../platform/component';
+import { adminClient, createContext } from '../platform/platform';
+import { loadSpec, type PipelineSpec } from '../spec';
+
+export interface PipelineArgs {
+  spec: string;
+  prune?: boolean;
+  json?: boolean;
+}
+
+export interface PreparedPlan {
+  spec: PipelineSpec;
+  plan: Plan;
+  stateFile: string;
+}
+
+export function managedStateFile(ctx: PlatformContext, spec: PipelineSpec): string {
+  return join(ctx.paths.state, `${spec.name}.json`);
+}
+
+/** Validates the spec (statically, then against the cluster's broker count) and plans it. */
+export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specFile: string, prune: boolean): Promise<PreparedPlan> {
+  loadSpec(specFile); // refuses a bad spec before anything is asked of the cluster
+  const observed = await kafka.observe();
+  const spec = loadSpec(specFile, { brokerCount: observed.brokerCount });
+  const stateFile = managedStateFile(ctx, spec);
+  const plan = planPipeline(spec, observed, { managed: loadManagedState(stateFile), prune, hasSecret: hasSecretIn(ctx.secrets) });
+  return { spec, plan, stateFile };
+}
+
+/** Plans and applies `specFile`; returns the plan that was applied. */
+export async function deployPipeline(ctx: PlatformContext, specFile: string, options: { prune?: boolean; log: Logger; print?: (text: string) => void }): Promise<Plan> {
+  const kafka = adminClient(ctx);
+  try {
+    const { plan, stateFile } = await preparePlan(ctx, kafka, specFile, options.prune === true);
+    options.print?.(renderPlan(plan, { color: process.stdout.isTTY === true }));
+    if (plan.hasChanges || plan.refused.length) {
+      await applyPlan(plan, { kafka, secrets: ctx.secrets, log: options.log, managedStateFile: stateFile });
+      options.print?.(`Applied ${plan.specName}: ${plan.counts.create} created, ${plan.counts.update} updated, ${plan.counts.replace} replaced, ${plan.counts.delete} deleted.`);
+    }
+    return plan;
+  } finally {
+    await kafka.close();
+  }
+}
+
+const specOptions = (y: Argv) =>
+  y
+    .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to use' })
+    .option('prune', { type: 'boolean', default: false, describe: 'delete managed resources that are no longer in the spec' });
+
+export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: boolean }> = {
+  command: 'plan',
+  describe: 'Show what deploy-pipeline would create, update, replace or delete',
+  builder: (y) =>
+    specOptions(y)
+      .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
+      .option('exit-code', { type: 'boolean', describe: 'exit 0 when nothing would change, 2 when something would' }),
+  handler: async (argv) => {
+    const ctx = createContext();
+    const kafka = adminClient(ctx);
+    try {
+      const { plan } = await preparePlan(ctx, kafka, argv.spec, argv.prune === true);
+      process.stdout.write(`${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true })}\n`);
+      if (plan.refused.length) {
+        throw new SluiceError('SLUICE_PLAN_REFUSED', `${plan.refused.length} change(s) cannot be made in place; deploy-pipeline would refuse this plan`, {
+          fix: 'see the reason on each refused (!) line',
+        });
+      }
+      if (argv['exit-code'] && plan.hasChanges) process.exitCode = 2;
+    } finally {
+      await kafka.close();
+    }
+  },
+};
+
+export const deployPipelineCommand: CommandModule<object, PipelineArgs> = {
+  command: 'deploy-pipeline',
+  aliases: ['apply'],
+  describe: 'Make the platform match the pipeline spec (prints the plan, then applies it)',
+  builder: (y) => specOptions(y),
+  handler: async (argv) => {
+    const ctx = createContext();
+    await deployPipeline(ctx, argv.spec, { prune: argv.prune === true, log: ctx.log, print: (text) => process.stdout.write(`${text}\n`) });
+  },
+};

@@ -1,0 +1,173 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SluiceError } from '../../lib/errors';
+import { createLogger } from '../../lib/log';
+import type { ObservedCluster } from '../clients/kafka-types';
+import { validateSpec } from '../spec/validate';
+import type { PipelineSpec } from '../spec/types';
+import { applyPlan } from './apply';
+import { planPipeline } from './plan';
+import { loadManagedState, saveManagedState } from './state';
+import { emptyCluster, fakeKafkaAdmin, memorySecretStore } from './testing/fakes';
+import type { FakeKafkaAdmin } from './testing/fakes';
+
+function spec(topics: Record<string, unknown>[], principals: Record<string, unknown>[] = []): PipelineSpec {
+  const result = validateSpec({ apiVersion: 'sluice/v1', name: 'demo', topics, principals });
+  if (!result.spec) throw new Error(JSON.stringify(result.issues));
+  return result.spec;
+}
+
+const demo = (): PipelineSpec =>
+  spec(
+    [
+      { name: 'web.access-logs', partitions: 6 },
+      { name: 'labels.web', partitions: 3 },
+    ],
+    [{ name: 'sim-web', produces: ['web.access-logs', 'labels.web'] }],
+  );
+
+let dir: string;
+let stateFile: string;
+let logLines: string[];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-apply-'));
+  stateFile = join(dir, 'state', 'managed.json');
+  logLines = [];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const log = () => createLogger({ level: 'debug', format: 'text', write: (line) => logLines.push(line) });
+
+async function planAndApply(desired: PipelineSpec, kafka: FakeKafkaAdmin, secrets = memorySecretStore(), prune = false) {
+  const plan = planPipeline(desired, await kafka.observe(), {
+    managed: loadManagedState(stateFile),
+    prune,
+    hasSecret: (name) => secrets.read(name) !== undefined,
+  });
+  const result = await applyPlan(plan, { kafka, secrets, log: log(), managedStateFile: stateFile, specIds: plan.specIds });
+  return { plan, result };
+}
+
+describe('applyPlan', () => {
+  it('refuses the whole plan when one step is refused, before calling Kafka', async () => {
+    const kafka = fakeKafkaAdmin({ ...emptyCluster(), topics: [{ name: 'web.access-logs', partitions: 12, replicationFactor: 3, config: {} }] });
+    const plan = planPipeline(demo(), await kafka.observe(), { managed: new Set(), prune: false, hasSecret: () => false });
+    expect(plan.counts.create).toBeGreaterThan(0);
+
+    const error = await applyPlan(plan, { kafka, secrets: memorySecretStore(), log: log(), managedStateFile: stateFile, specIds: plan.specIds }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('SLUICE_PLAN_REFUSED');
+    expect((error as SluiceError).message).toBe(
+      "the plan has 1 change Kafka cannot make in place; nothing was applied:\n" +
+        '  - topic/web.access-logs: partitions: Kafka cannot remove partitions from a topic; create a new topic with 6 partitions and migrate, or keep 12',
+    );
+    expect(kafka.calls).toEqual([]);
+    expect(loadManagedState(stateFile).size).toBe(0);
+  });
+
+  it('applies the steps in plan order, logs each by resource, and converges', async () => {
+    const kafka = fakeKafkaAdmin();
+    const secrets = memorySecretStore();
+    const { result } = await planAndApply(demo(), kafka, secrets);
+
+    expect(kafka.calls).toEqual([
+      'createTopic(web.access-logs)',
+      'createTopic(labels.web)',
+      'upsertScramUser(sim-web, ***)',
+      'createAcls(' +
+        [
+          'User:sim-web|topic|literal|web.access-logs|write|allow|*',
+          'User:sim-web|topic|literal|web.access-logs|describe|allow|*',
+          'User:sim-web|topic|literal|labels.web|write|allow|*',
+          'User:sim-web|topic|literal|labels.web|describe|allow|*',
+        ].join(', ') +
+        ')',
+    ]);
+    expect(result.applied).toEqual(['topic/web.access-logs', 'topic/labels.web', 'principal/sim-web', 'acl/sim-web']);
+    expect(logLines.filter((l) => !l.startsWith('DEBUG'))).toEqual([
+      'topic/web.access-logs: create',
+      'topic/labels.web: create',
+      'principal/sim-web: create',
+      'acl/sim-web: create',
+    ]);
+    expect(secrets.read('users/sim-web')).toBeDefined();
+    expect(logLines.join('\n')).not.toContain(secrets.read('users/sim-web'));
+
+    const again = planPipeline(demo(), await kafka.observe(), { managed: loadManagedState(stateFile), prune: false, hasSecret: (n) => secrets.read(n) !== undefined });
+    expect(again.hasChanges).toBe(false);
+  });
+
+  it('saves the managed state: the spec ids and what it still manages, minus what it deleted', async () => {
+    const kafka = fakeKafkaAdmin();
+    await planAndApply(demo(), kafka);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual({
+      managed: ['acl/sim-web', 'principal/sim-web', 'topic/labels.web', 'topic/web.access-logs'],
+    });
+
+    // Dropped from the spec without --prune: still managed, still there.
+    const smaller = spec([{ name: 'web.access-logs', partitions: 6 }]);
+    const { plan } = await planAndApply(smaller, kafka);
+    expect(plan.kept).toEqual(['topic/labels.web', 'principal/sim-web', 'acl/sim-web']);
+    expect([...loadManagedState(stateFile)].sort()).toEqual(['acl/sim-web', 'principal/sim-web', 'topic/labels.web', 'topic/web.access-logs']);
+
+    // With --prune: deleted in reverse order, and forgotten.
+    kafka.calls.length = 0;
+    const secrets = memorySecretStore({ 'users/sim-web': 'known' });
+    await planAndApply(smaller, kafka, secrets, true);
+    expect(kafka.calls.map((c) => c.replace(/\(.*/, ''))).toEqual(['deleteAcls', 'deleteScramUser', 'deleteTopic']);
+    expect(secrets.read('users/sim-web')).toBeUndefined();
+    expect([...loadManagedState(stateFile)]).toEqual(['topic/web.access-logs']);
+  });
+
+  it('never deletes what it does not manage, even with --prune', async () => {
+    const foreign: ObservedCluster = {
+      ...emptyCluster(),
+      topics: [{ name: 'someone-elses', partitions: 1, replicationFactor: 3, config: {} }],
+      scramUsers: ['admin', 'connect'],
+      acls: [{ principal: 'User:connect', resourceType: 'group', resourceName: 'connect', patternType: 'literal', operation: 'read', permission: 'allow', host: '*' }],
+    };
+    const kafka = fakeKafkaAdmin(foreign);
+    saveManagedState(stateFile, ['topic/gone-already']);
+    await planAndApply(demo(), kafka, memorySecretStore(), true);
+    expect(kafka.calls.filter((c) => c.startsWith('delete'))).toEqual([]);
+    expect(kafka.cluster.topics.map((t) => t.name)).toContain('someone-elses');
+    // An id whose resource disappeared is forgotten.
+    expect(loadManagedState(stateFile).has('topic/gone-already')).toBe(false);
+  });
+
+  it('updates partitions and config, and gives a user with a lost secret a new password', async () => {
+    const kafka = fakeKafkaAdmin();
+    await planAndApply(demo(), kafka);
+    kafka.calls.length = 0;
+    const bigger = spec(
+      [
+        { name: 'web.access-logs', partitions: 12, config: { 'retention.ms': 1000 } },
+        { name: 'labels.web', partitions: 3 },
+      ],
+      [{ name: 'sim-web', produces: ['web.access-logs', 'labels.web'] }],
+    );
+    const secrets = memorySecretStore();
+    await planAndApply(bigger, kafka, secrets);
+    expect(kafka.calls).toEqual([
+      'addPartitions(web.access-logs, 12)',
+      'replaceTopicConfig(web.access-logs, {"retention.ms":"1000"})',
+      'upsertScramUser(sim-web, ***)',
+    ]);
+    expect(secrets.read('users/sim-web')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('stops at the first failure, names the resource, and remembers what it created', async () => {
+    const kafka = fakeKafkaAdmin();
+    kafka.failNext('upsertScramUser', new Error('SASL mechanism not enabled'));
+    const error = await planAndApply(demo(), kafka).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe('SLUICE_APPLY_FAILED');
+    expect((error as SluiceError).message).toBe('principal/sim-web: SASL mechanism not enabled');
+    expect((error as SluiceError).cause).toEqual(new Error('SASL mechanism not enabled'));
+    expect(kafka.calls.at(-1)).toBe('upsertScramUser(sim-web, ***)');
+    expect([...loadManagedState(stateFile)].sort()).toEqual(['topic/labels.web', 'topic/web.access-logs']);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Executes a plan, step by step in its order. It decides nothing: a refused step refuses the whole plan
+ * before anything runs, and a failed step stops the apply (earlier steps stay applied, the error says
+ * which resource failed).
+ */
+import { SluiceError, messageOf } from '../../lib/errors';
+import type { Logger } from '../../lib/log';
+import type { KafkaAdmin } from '../clients/kafka-types';
+import type { SecretStore } from '../platform/secrets';
+import { aclProvider } from '../providers/acl';
+import { principalProvider } from '../providers/principal';
+import { topicProvider } from '../providers/topic';
+import type { ApplyContext, Provider, Step } from '../providers/types';
+import type { Plan } from './plan';
+import { loadManagedState, saveManagedState } from './state';
+
+export interface ApplyOptions {
+  kafka: KafkaAdmin;
+  secrets: SecretStore;
+  log: Logger;
+  /** Where the ids Sluice manages are kept (orchestrator/plan/state.ts). */
+  managedStateFile: string;
+  /** Ids the spec declares; defaults to the plan's own `specIds`. */
+  specIds?: string[];
+}
+
+export interface ApplyResult {
+  /** Ids of the steps executed, in order. */
+  applied: string[];
+}
+
+function refusal(plan: Plan): SluiceError {
+  const lines = plan.refused.map((s) => `  - ${s.id}: ${s.reason ?? 'refused'}`);
+  return new SluiceError(
+    'SLUICE_PLAN_REFUSED',
+    [`the plan has ${plan.refused.length} change${plan.refused.length === 1 ? '' : 's'} Kafka cannot make in place; nothing was applied:`, ...lines].join('\n'),
+    {
+      fix: 'change the spec back to what the cluster has, or follow the instructions for each refused resource',
+      details: { refused: plan.refused.map((s) => ({ id: s.id, reason: s.reason, changes: s.changes })) },
+    },
+  );
+}
+
+// A provider typed for its own step kind, called with a step of that kind.
+type AnyProvider = Provider<unknown, unknown, Step>;
+const PROVIDERS = {
+  topic: topicProvider,
+  principal: principalProvider,
+  acl: aclProvider,
+} as unknown as Record<Step['kind'], AnyProvider>;
+
+async function execute(context: ApplyContext, step: Step): Promise<void> {
+  const provider = PROVIDERS[step.kind];
+  switch (step.action) {
+    case 'create':
+      return provider.create(context, step);
+    case 'update':
+      return provider.update(context, step);
+    case 'delete':
+      return provider.delete(context, step);
+    default:
+      // No provider produces `replace` yet; executing half of one would be worse than stopping.
+      throw new Error(`cannot ${step.action} ${step.kind} resources`);
+  }
+}
+
+const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  if (plan.refused.length > 0) throw refusal(plan);
+
+  const previous = loadManagedState(options.managedStateFile);
+  const context: ApplyContext = { kafka: options.kafka, secrets: options.secrets, log: options.log };
+  const applied: string[] = [];
+  const deleted = new Set<string>();
+
+  for (const step of plan.steps) {
+    if (step.action === 'noop') continue;
+    options.log.info(step.action, { resource: step.id });
+    try {
+      await execute(context, step);
+    } catch (cause) {
+      // What did get created is Sluice's to prune later, even though the apply as a whole failed.
+      const created = applied.filter((id) => !deleted.has(id));
+      saveManagedState(options.managedStateFile, [...previous, ...created].filter((id) => !deleted.has(id)));
+      throw new SluiceError('SLUICE_APPLY_FAILED', `${step.id}: ${messageOf(cause)}`, {
+        cause,
+        path: step.id,
+        details: { resource: step.id, action: step.action, applied },
+      });
+    }
+    applied.push(step.id);
+    if (step.action === 'delete') deleted.add(step.id);
+    options.log.debug(PAST[step.action] ?? step.action, { resource: step.id });
+  }
+
+  // Managed from now on: everything the spec declares, and what was managed before and still exists.
+  const stillThere = plan.kept.filter((id) => previous.has(id));
+  const managed = [...(options.specIds ?? plan.specIds), ...stillThere].filter((id) => !deleted.has(id));
+  saveManagedState(options.managedStateFile, managed);
+  return { applied };
+}

@@ -1,0 +1,10 @@
+/** Plan and apply: diff the spec against the cluster, show it, execute it. */
+export { planPipeline } from './plan';
+export type { Plan, PlanOptions } from './plan';
+export { renderPlan } from './render';
+export type { RenderOptions } from './render';
+export { applyPlan } from './apply';
+export type { ApplyOptions, ApplyResult } from './apply';
+export { loadManagedState, saveManagedState } from './state';
+export { hasSecretIn } from '../providers/principal';
+export type { Step, StepAction, Change, ResourceKind } from '../providers/types';

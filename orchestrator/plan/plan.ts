@@ -1,0 +1,89 @@
+/**
+ * The plan: a pure function of (desired spec, observed cluster, what Sluice manages) to the steps that
+ * make the cluster match the spec. Nothing here talks to Kafka; apply.ts only executes a plan.
+ */
+import type { ObservedCluster } from '../clients/kafka-types';
+import { aclProvider } from '../providers/acl';
+import { principalProvider } from '../providers/principal';
+import { topicProvider } from '../providers/topic';
+import { STEP_ACTIONS } from '../providers/types';
+import type { DiffContext, Provider, Step, StepAction } from '../providers/types';
+import type { PipelineSpec } from '../spec/types';
+
+export interface PlanOptions {
+  /** Ids Sluice manages (loadManagedState); only these can be deleted. */
+  managed: ReadonlySet<string>;
+  /** Delete managed resources that are no longer in the spec. */
+  prune: boolean;
+  /** Whether the local secret store holds a secret, given its name (`users/<principal>`). */
+  hasSecret: (secretName: string) => boolean;
+}
+
+export interface Plan {
+  /** The spec's name, for "The cluster matches demo." */
+  specName: string;
+  /** Creates and updates in dependency order (topics, principals, acls), then deletes in reverse. */
+  steps: Step[];
+  counts: Record<StepAction, number>;
+  /** Any create, update, replace or delete. */
+  hasChanges: boolean;
+  /** Steps Kafka cannot make in place; apply refuses the whole plan when there is one. */
+  refused: Step[];
+  /** Managed ids not in the spec that stay because --prune was not given. */
+  kept: string[];
+  /** Every id the spec declares; apply records them as managed. */
+  specIds: string[];
+}
+
+interface KindPlan {
+  steps: Step[];
+  deletes: Step[];
+  kept: string[];
+  ids: string[];
+}
+
+function planKind<D, O, S extends Step>(
+  provider: Provider<D, O, S>,
+  spec: PipelineSpec,
+  cluster: ObservedCluster,
+  context: DiffContext,
+): KindPlan {
+  const desired = provider.desired(spec);
+  const observed = provider.observed(cluster);
+  const steps: Step[] = [...desired].map(([id, d]) => provider.diff(id, d, observed.get(id), context));
+  const deletes: Step[] = [];
+  const kept: string[] = [];
+  for (const id of [...observed.keys()].sort()) {
+    // Not in the spec and never managed: someone else's resource, not part of the plan at all.
+    if (desired.has(id) || !context.managed.has(id)) continue;
+    if (context.prune) deletes.push(provider.diff(id, undefined, observed.get(id), context));
+    else kept.push(id);
+  }
+  return { steps, deletes, kept, ids: [...desired.keys()] };
+}
+
+export function planPipeline(desired: PipelineSpec, observed: ObservedCluster, options: PlanOptions): Plan {
+  const context: DiffContext = {
+    brokerCount: observed.brokerCount,
+    prune: options.prune,
+    managed: options.managed,
+    hasSecret: options.hasSecret,
+  };
+  const topics = planKind(topicProvider, desired, observed, context);
+  const principals = planKind(principalProvider, desired, observed, context);
+  const acls = planKind(aclProvider, desired, observed, context);
+
+  // Grants go before they are used and after what they name exists; removal runs the other way round.
+  const steps = [...topics.steps, ...principals.steps, ...acls.steps, ...acls.deletes, ...principals.deletes, ...topics.deletes];
+  const counts = Object.fromEntries(STEP_ACTIONS.map((a) => [a, 0])) as Record<StepAction, number>;
+  for (const step of steps) counts[step.action] += 1;
+  return {
+    specName: desired.name,
+    steps,
+    counts,
+    hasChanges: counts.create + counts.update + counts.replace + counts.delete > 0,
+    refused: steps.filter((s) => s.action === 'refused'),
+    kept: [...topics.kept, ...principals.kept, ...acls.kept],
+    specIds: [...topics.ids, ...principals.ids, ...acls.ids],
+  };
+}

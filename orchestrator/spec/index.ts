@@ -1,0 +1,6 @@
+/** The pipeline spec: desired state as declared in pipeline.yaml. */
+export { loadSpec, parseSpec, formatIssues } from './load';
+export { validateSpec } from './validate';
+export type { ValidationResult } from './validate';
+export { API_VERSION } from './types';
+export type { PipelineSpec, TopicSpec, PrincipalSpec, ConsumeSpec, RawAclSpec, SpecIssue, ValidateOptions } from './types';

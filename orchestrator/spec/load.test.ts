@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isSluiceError, SluiceError } from '../../lib/errors';
+import { loadSpec, parseSpec } from './load';
+import type { SpecIssue } from './types';
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'specs');
+
+function failure(run: () => unknown): SluiceError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SluiceError) return error;
+    throw error;
+  }
+  throw new Error('expected a SluiceError');
+}
+
+const issuesOf = (error: SluiceError): SpecIssue[] => (error.details?.issues ?? []) as SpecIssue[];
+
+describe('loadSpec', () => {
+  it('loads the demo pipeline.yaml at the repository root', () => {
+    const spec = loadSpec(join(ROOT, 'pipeline.yaml'), { brokerCount: 3 });
+    expect(spec.name).toBe('demo');
+    expect(spec.topics.map((t) => t.name)).toEqual([
+      'web.access-logs',
+      'iot.readings',
+      'finance.transactions',
+      'labels.web',
+      'labels.iot',
+      'labels.finance',
+      'ref.devices',
+      'ref.accounts',
+      'ref.ip-ranges',
+      'dlq.ingest',
+    ]);
+    for (const topic of spec.topics) {
+      expect(topic.replicationFactor).toBe(3);
+      expect(topic.config['min.insync.replicas']).toBe('2');
+      expect(topic.description).toBeTruthy();
+    }
+    const byName = new Map(spec.topics.map((t) => [t.name, t]));
+    expect(byName.get('finance.transactions')).toMatchObject({ partitions: 6, config: { 'retention.ms': String(7 * 24 * 3600 * 1000) } });
+    expect(byName.get('ref.devices')).toMatchObject({ partitions: 3, config: { 'cleanup.policy': 'compact' } });
+    expect(byName.get('dlq.ingest')).toMatchObject({ partitions: 3, config: { 'retention.ms': String(14 * 24 * 3600 * 1000) } });
+    expect(spec.principals.map((p) => [p.name, p.produces, p.consumes])).toEqual([
+      ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges'], []],
+      ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
+      ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
+      ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
+    ]);
+    for (const principal of spec.principals) expect(principal.description).toBeTruthy();
+  });
+
+  it('loads every good fixture', () => {
+    expect(loadSpec(join(FIXTURES, 'good', 'minimal.yaml')).topics[0]).toEqual({
+      name: 'events',
+      partitions: 1,
+      replicationFactor: 3,
+      config: {},
+    });
+    const spec = loadSpec(join(FIXTURES, 'good', 'raw-acls.yaml'), { brokerCount: 1 });
+    // Long.MAX_VALUE stays exact although YAML reads it as a number.
+    expect(spec.topics[0]?.config).toEqual({
+      'cleanup.policy': 'compact, delete',
+      'retention.ms': '9223372036854775807',
+      'message.timestamp.difference.max.ms': '1000',
+      preallocate: 'false',
+    });
+    expect(spec.principals[0]?.acls[2]).toEqual({
+      resourceType: 'topic',
+      name: 'legacy.',
+      patternType: 'prefixed',
+      operations: ['read'],
+      permission: 'deny',
+      host: '10.0.0.5',
+    });
+  });
+
+  it('throws SLUICE_SPEC_NOT_FOUND for a missing file', () => {
+    const error = failure(() => loadSpec(join(FIXTURES, 'does-not-exist.yaml')));
+    expect(error.code).toBe('SLUICE_SPEC_NOT_FOUND');
+    expect(error.message).toContain('does-not-exist.yaml: cannot read the pipeline spec (no such file)');
+  });
+
+  it('reports a YAML syntax error with its line', () => {
+    const file = join(FIXTURES, 'bad', 'syntax.yaml');
+    const error = failure(() => loadSpec(file));
+    expect(isSluiceError(error, 'SLUICE_SPEC_INVALID')).toBe(true);
+    expect(error.message.startsWith(`${file} is not a valid pipeline spec`)).toBe(true);
+    // YAML reads the mis-indented key as the value of line 5 running on, so it reports line 5.
+    expect(issuesOf(error)).toEqual([
+      {
+        path: 'line 5, column 17',
+        line: 5,
+        message: 'Nested mappings are not allowed in compact mappings',
+        fix: 'check the indentation of this line and the next: keys of one mapping start in the same column',
+      },
+    ]);
+  });
+
+  it('reports a duplicate YAML key with its line', () => {
+    const error = failure(() => loadSpec(join(FIXTURES, 'bad', 'duplicate-key.yaml')));
+    expect(issuesOf(error)).toEqual([
+      { path: 'line 6, column 5', line: 6, message: 'Map keys must be unique', fix: 'remove one of the two keys, or merge their values' },
+    ]);
+  });
+
+  it('lists every issue in the message, in file order, with path, fix and line', () => {
+    const error = failure(() => loadSpec(join(FIXTURES, 'bad', 'many-issues.yaml'), { brokerCount: 3 }));
+    expect(error.code).toBe('SLUICE_SPEC_INVALID');
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe(`${join(FIXTURES, 'bad', 'many-issues.yaml')} is not a valid pipeline spec (5 issues):`);
+    expect(lines.slice(1)).toEqual([
+      '  - topics[0].partitions: must be at least 1, got -1 (fix: use a value of at least 1) [line 6]',
+      "  - topics[0].replicationFactor: replicationFactor 5 is above the cluster's broker count (3 brokers): Kafka cannot place more replicas than brokers (fix: use a value of at most 3, or add brokers) [line 7]",
+      "  - topics[1].partitons: unknown key 'partitons' (fix: rename it to 'partitions') [line 9]",
+      "  - topics[2].name: duplicate topic name 'web.access-logs' (first declared at topics[0]) (fix: rename it, or merge the two entries into topics[0]) [line 10]",
+      "  - principals[0].produces[1]: topic 'web.acces-logs' is not declared under topics (fix: did you mean 'web.access-logs'? Otherwise declare it under topics, or grant access with a raw acls entry (resourceType: topic, patternType: prefixed) for topics Sluice does not manage) [line 14]",
+    ]);
+    expect(issuesOf(error)).toHaveLength(5);
+  });
+
+  it('reports an empty file', () => {
+    const error = failure(() => parseSpec('', 'empty.yaml'));
+    expect(error.message).toBe(
+      'empty.yaml is not a valid pipeline spec (1 issue):\n' +
+        '  - (spec): must be a mapping, got nothing (an empty value) (fix: write the spec as a mapping that starts with apiVersion: sluice/v1 and name: <pipeline>)',
+    );
+  });
+
+  it('reports a file that is a directory as not found', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-spec-'));
+    try {
+      writeFileSync(join(dir, 'x'), '');
+      expect(failure(() => loadSpec(dir)).code).toBe('SLUICE_SPEC_NOT_FOUND');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Desired state as declared in pipeline.yaml, after validation and defaults. What the cluster actually
+ * has is ObservedCluster (orchestrator/clients/kafka-types.ts); providers diff one against the other.
+ */
+import type { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../clients/kafka-types';
+
+export const API_VERSION = 'sluice/v1';
+
+export interface PipelineSpec {
+  apiVersion: typeof API_VERSION;
+  /** Names the pipeline in plans and logs ("The cluster matches demo."). */
+  name: string;
+  topics: TopicSpec[];
+  principals: PrincipalSpec[];
+}
+
+export interface TopicSpec {
+  name: string;
+  description?: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Topic-level overrides, values as strings (Kafka's own representation). */
+  config: Record<string, string>;
+}
+
+/** One SCRAM-SHA-512 user per service; its ACLs are expanded from produces, consumes and acls. */
+export interface PrincipalSpec {
+  name: string;
+  description?: string;
+  produces: string[];
+  consumes: ConsumeSpec[];
+  acls: RawAclSpec[];
+}
+
+export interface ConsumeSpec {
+  group: string;
+  topics: string[];
+}
+
+/** Escape hatch for bindings that produces/consumes cannot express (prefixes, transactional ids, cluster). */
+export interface RawAclSpec {
+  resourceType: AclResourceType;
+  name: string;
+  patternType: AclPatternType;
+  operations: AclOperation[];
+  permission: AclPermission;
+  host: string;
+}
+
+/** One problem found in a spec: where it is, what is wrong, what to write instead. */
+export interface SpecIssue {
+  /** Like `topics[2].replicationFactor`; `(spec)` for the document itself. */
+  path: string;
+  message: string;
+  fix: string;
+  /** 1-based line in the YAML file, when the spec was loaded from one. */
+  line?: number;
+}
+
+export interface ValidateOptions {
+  /** When known, replicationFactor above it is an issue (a topic cannot have more replicas than brokers). */
+  brokerCount?: number;
+}

@@ -1,0 +1,89 @@
+/**
+ * Validates a parsed spec once, reporting every issue with its path and a fix, then applies defaults.
+ * Defaults live in the JSON Schema (`default`), so the editor, the docs and the loader agree on them.
+ */
+import Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import schema from './pipeline.schema.json';
+import { formatPath, isRecord } from './path';
+import { issueFromAjvError, mergeTypos } from './schema-issues';
+import type { LocatedIssue } from './schema-issues';
+import { semanticIssues } from './semantic-checks';
+import type { PipelineSpec, SpecIssue, ValidateOptions } from './types';
+
+export interface ValidationResult {
+  /** Present only when there are no issues. */
+  spec?: PipelineSpec;
+  issues: SpecIssue[];
+}
+
+let compiled: ValidateFunction | undefined;
+
+function schemaValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: true, allowUnionTypes: true });
+    // Annotations for people, not validation: editors show patternErrorMessage, the CLI shows both.
+    ajv.addKeyword('patternErrorMessage');
+    ajv.addKeyword('x-fix');
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+/** Config values may be written as numbers or booleans; Kafka and the observed state use strings. */
+function configValue(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function normalise(data: PipelineSpec): PipelineSpec {
+  return {
+    ...data,
+    topics: data.topics.map((topic) => ({
+      ...topic,
+      config: Object.fromEntries(Object.entries(topic.config).map(([key, value]) => [key, configValue(value)])),
+    })),
+  };
+}
+
+/** Issues with their segments, for the loader to find their line. */
+export function checkSpec(raw: unknown, options: ValidateOptions = {}): { spec?: PipelineSpec; issues: LocatedIssue[] } {
+  let data: unknown;
+  try {
+    // useDefaults writes into the data; the caller's object stays as it was.
+    data = structuredClone(raw);
+  } catch {
+    return { issues: [{ segments: [], message: 'is not plain data', fix: 'pass the parsed YAML or JSON document' }] };
+  }
+  const validate = schemaValidator();
+  const issues: LocatedIssue[] = [];
+  if (!validate(data)) {
+    for (const error of validate.errors ?? []) {
+      const issue = issueFromAjvError(error, data);
+      if (issue) issues.push(issue);
+    }
+  }
+  if (isRecord(data)) issues.push(...semanticIssues(data, raw, options));
+  const unique = dedupe(mergeTypos(issues));
+  return unique.length === 0 ? { spec: normalise(data as PipelineSpec), issues: [] } : { issues: unique };
+}
+
+function dedupe(issues: LocatedIssue[]): LocatedIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${formatPath(issue.segments)}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The public shape: the bookkeeping fields (segments, meant, missing) stay inside the spec module. */
+export function toSpecIssue(issue: LocatedIssue): SpecIssue {
+  return { path: formatPath(issue.segments), message: issue.message, fix: issue.fix };
+}
+
+/** Validates a parsed spec against the schema and the semantic rules; reports every issue, not the first. */
+export function validateSpec(raw: unknown, options: ValidateOptions = {}): ValidationResult {
+  const { spec, issues } = checkSpec(raw, options);
+  return spec ? { spec, issues: [] } : { issues: issues.map(toSpecIssue) };
+}

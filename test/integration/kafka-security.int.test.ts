@@ -1,0 +1,126 @@
+/**
+ * The cluster's security, checked from outside: TLS on every client connection, SCRAM-SHA-512 on top,
+ * ACLs deny by default; and kcat — a client Sluice did not write — works with the files `platform env` writes.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { generatePassword } from '../../orchestrator/platform/secrets';
+import { bootstrapServers, caFile } from '../../orchestrator/platform/components/kafka';
+import { clientEnvironment, principalIdentity } from '../../orchestrator/platform/client-env';
+import { kcatWrapperPath } from '../../orchestrator/platform/client-tools';
+import { run } from '../../orchestrator/platform/processes';
+import { adminClient, adminConnection, kafkaAs, testContext, uniqueName } from './helpers';
+import { createKafka } from '../../lib/kafka/connection';
+
+const ctx = testContext();
+const admin = adminClient(ctx);
+
+afterAll(() => admin.close());
+
+async function listTopicsWith(kafka: Kafka): Promise<string[]> {
+  const client = kafka.admin();
+  try {
+    await client.connect();
+    return await client.listTopics();
+  } finally {
+    await client.disconnect().catch(() => undefined);
+  }
+}
+
+function rawKafka(config: Partial<ConstructorParameters<typeof Kafka>[0]>): Kafka {
+  return new Kafka({
+    clientId: 'security-test',
+    brokers: bootstrapServers(ctx).split(','),
+    connectionTimeout: 3000,
+    authenticationTimeout: 3000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+    ...config,
+  });
+}
+
+describe('Kafka listeners refuse what they must', () => {
+  test('the admin user connects over TLS with SCRAM-SHA-512', async () => {
+    await expect(listTopicsWith(createKafka(adminConnection(ctx), { retries: 2 }))).resolves.toEqual(expect.any(Array));
+  });
+
+  test('a client with no credentials is refused', async () => {
+    await expect(listTopicsWith(rawKafka({ ssl: { ca: [readFileSync(caFile(ctx), 'utf8')] } }))).rejects.toThrow();
+  });
+
+  test('a wrong password is refused by SCRAM', async () => {
+    await expect(listTopicsWith(kafkaAs(ctx, 'admin', 'not-the-password', 0))).rejects.toThrow(/SASL SCRAM SHA512 authentication failed/);
+  });
+
+  test('a plaintext connection to the TLS port is refused', async () => {
+    await expect(listTopicsWith(rawKafka({ sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'x' } }))).rejects.toThrow();
+  });
+
+  test('a server certificate is checked against the CA: an unknown CA is refused', async () => {
+    const otherCa = readFileSync(`${ctx.paths.certs}/kafka-1.crt`, 'utf8'); // a leaf, not the CA
+    await expect(listTopicsWith(rawKafka({ ssl: { ca: [otherCa] }, sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'x' } }))).rejects.toThrow();
+  });
+});
+
+describe('ACLs', () => {
+  const user = uniqueName('acl-user');
+  const password = generatePassword();
+  const allowed = uniqueName('acl-allowed');
+  const denied = uniqueName('acl-denied');
+
+  beforeAll(async () => {
+    await admin.createTopic({ name: allowed, partitions: 1, replicationFactor: 3, config: {} });
+    await admin.createTopic({ name: denied, partitions: 1, replicationFactor: 3, config: {} });
+    await admin.upsertScramUser(user, password);
+    await admin.createAcls(['write', 'describe'].map((operation) => ({
+      principal: `User:${user}`, resourceType: 'topic' as const, resourceName: allowed, patternType: 'literal' as const,
+      operation: operation as 'write' | 'describe', permission: 'allow' as const, host: '*',
+    })));
+  });
+
+  afterAll(async () => {
+    await admin.deleteTopic(allowed);
+    await admin.deleteTopic(denied);
+    await admin.deleteScramUser(user);
+  });
+
+  test('a user writes to the topic its ACLs allow, and is refused on another', async () => {
+    const producer = kafkaAs(ctx, user, password).producer({ idempotent: true, retry: { retries: 2 } });
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: allowed, acks: -1, messages: [{ key: 'k', value: 'ok' }] })).resolves.toHaveLength(1);
+      await expect(producer.send({ topic: denied, acks: -1, messages: [{ key: 'k', value: 'no' }] })).rejects.toThrow(/not authorized|authorization/i);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  test('kcat with the restricted user\'s config is refused where the ACLs say so', async () => {
+    ctx.secrets.write(`users/${user}`, password);
+    const env = clientEnvironment(ctx, principalIdentity(user));
+    const ok = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', allowed, '-k', 'kcat'], { input: 'allowed\n', timeoutMs: 30_000 });
+    expect(ok.code).toBe(0);
+    const refused = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', denied], { input: 'denied\n', timeoutMs: 30_000 });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/authoriz/i);
+    ctx.secrets.remove(`users/${user}`);
+  });
+});
+
+describe('kcat, a client Sluice did not write', () => {
+  const topic = uniqueName('kcat');
+
+  beforeAll(() => admin.createTopic({ name: topic, partitions: 3, replicationFactor: 3, config: {} }));
+  afterAll(() => admin.deleteTopic(topic));
+
+  test('produces and consumes with SLUICE_KCAT_CONFIG from platform env', async () => {
+    const env = clientEnvironment(ctx);
+    const lines = ['one', 'two', 'three'];
+    const produced = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', topic], { input: `${lines.join('\n')}\n`, timeoutMs: 30_000 });
+    expect(produced.code).toBe(0);
+    const consumed = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'], { timeoutMs: 30_000 });
+    expect(consumed.code).toBe(0);
+    expect(consumed.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
+  });
+});
