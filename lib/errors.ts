@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   SLUICE_INSTALL_FAILED: { retriable: true, summary: 'Installing a component with its package client (mvn, apt-get) failed.' },
   SLUICE_COMPONENT_START_FAILED: { retriable: false, summary: 'A component process exited or never became healthy.' },
   SLUICE_WAIT_TIMEOUT: { retriable: true, summary: 'A wait strategy did not see its condition before its timeout.' },
+  SLUICE_CONFIG_INVALID: { retriable: false, summary: 'A setting in the environment (SLUICE_*) or a command option has an unusable value.' },
   SLUICE_UNKNOWN_COMPONENT: { retriable: false, summary: 'A command named a component that the manifest does not have.' },
   SLUICE_PORT_IN_USE: { retriable: false, summary: 'A port of the port map is taken by a process Sluice did not start.' },
   SLUICE_PLATFORM_NOT_RUNNING: { retriable: false, summary: 'The command needs the local platform, and it is not up.' },

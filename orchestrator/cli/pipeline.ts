@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/log';
 import type { KafkaAdmin } from '../clients/kafka-types';
 import { applyPlan, hasSecretIn, loadManagedState, planPipeline, renderPlan, type Plan } from '../plan';
 import type { PlatformContext } from '../platform/component';
+import { kafkaNodes } from '../platform/components/kafka';
 import { adminClient, createContext } from '../platform/platform';
 import { loadSpec, type PipelineSpec } from '../spec';
 
@@ -30,7 +31,9 @@ export function managedStateFile(ctx: PlatformContext, spec: PipelineSpec): stri
 
 /** Validates the spec (statically, then against the cluster's broker count) and plans it. */
 export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specFile: string, prune: boolean): Promise<PreparedPlan> {
-  loadSpec(specFile); // refuses a bad spec before anything is asked of the cluster
+  // Refuses a bad spec, every issue at once, before anything is asked of the cluster; the local
+  // platform's node count stands in for the broker count until the cluster says otherwise.
+  loadSpec(specFile, { brokerCount: kafkaNodes.length });
   const observed = await kafka.observe();
   const spec = loadSpec(specFile, { brokerCount: observed.brokerCount });
   const stateFile = managedStateFile(ctx, spec);
@@ -40,6 +43,7 @@ export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specF
 
 /** Plans and applies `specFile`; returns the plan that was applied. */
 export async function deployPipeline(ctx: PlatformContext, specFile: string, options: { prune?: boolean; log: Logger; print?: (text: string) => void }): Promise<Plan> {
+  loadSpec(specFile, { brokerCount: kafkaNodes.length }); // a bad spec is refused before any connection
   const kafka = adminClient(ctx);
   try {
     const { plan, stateFile } = await preparePlan(ctx, kafka, specFile, options.prune === true);
@@ -68,6 +72,7 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
       .option('exit-code', { type: 'boolean', describe: 'exit 0 when nothing would change, 2 when something would' }),
   handler: async (argv) => {
     const ctx = createContext();
+    loadSpec(argv.spec, { brokerCount: kafkaNodes.length }); // a bad spec is refused before any connection
     const kafka = adminClient(ctx);
     try {
       const { plan } = await preparePlan(ctx, kafka, argv.spec, argv.prune === true);

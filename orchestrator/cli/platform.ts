@@ -60,7 +60,7 @@ const envCommand: CommandModule<object, { user?: string }> = {
     const ctx = createContext();
     const identity = argv.user ? principalIdentity(argv.user) : adminIdentity;
     if (ctx.secrets.read(identity.secret) === undefined) {
-      throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no credentials for '${identity.user}' in ${ctx.paths.secrets}`, {
+      throw new SluiceError(argv.user ? 'SLUICE_CONFIG_INVALID' : 'SLUICE_PLATFORM_NOT_RUNNING', `no credentials for '${identity.user}' in ${ctx.paths.secrets}`, {
         fix: argv.user ? 'declare the principal in pipeline.yaml and run npm run deploy-pipeline' : 'run: npx sluice platform up',
       });
     }

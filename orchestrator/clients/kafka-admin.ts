@@ -3,6 +3,7 @@
  * SCRAM credentials go through kafka-scram.ts, which adds the two KIP-554 requests that kafkajs lacks
  * (docs/decisions/0001-kafka-client.md).
  */
+import { randomBytes } from 'node:crypto';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -163,17 +164,37 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
   }
 
   async createTopic(topic: TopicSettings): Promise<void> {
-    await this.call(`creating topic ${topic.name}`, (a) =>
-      a.createTopics({
-        waitForLeaders: true,
-        topics: [{
-          topic: topic.name,
-          numPartitions: topic.partitions,
-          replicationFactor: topic.replicationFactor,
-          configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
-        }],
-      }),
-    );
+    try {
+      await this.call(`creating topic ${topic.name}`, (a) =>
+        a.createTopics({
+          waitForLeaders: true,
+          topics: [{
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            replicationFactor: topic.replicationFactor,
+            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+          }],
+        }),
+      );
+    } catch (error) {
+      // kafkajs waits for leaders by asking any broker for metadata and gives up on "unknown topic" from
+      // one that has not caught up yet, although the controller created the topic: the state decides.
+      if (!(await this.waitUntilTopicHasLeaders(topic.name))) throw error;
+    }
+  }
+
+  private async waitUntilTopicHasLeaders(name: string, timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const ready = await this.call(`describing topic ${name}`, async (a) => {
+        if (!(await a.listTopics()).includes(name)) return false;
+        const metadata = await a.fetchTopicMetadata({ topics: [name] });
+        return metadata.topics[0]?.partitions.every((p) => p.leader >= 0) ?? false;
+      }).catch(() => false);
+      if (ready) return true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
   }
 
   async addPartitions(topic: string, totalPartitions: number): Promise<void> {
@@ -239,11 +260,18 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
     }
   }
 
+  /**
+   * Revokes a user: its credential is replaced by one made from a random password that is discarded at
+   * once, so nobody can authenticate as it. A real deletion (RemoveUserScramCredentialRecord) is never
+   * sent: with Kafka 4.3.1, replaying such a record when the cluster restarts leaves the brokers
+   * refusing every SCRAM user, the admin included (docs/decisions/0003-scram-revocation.md; guarded by
+   * test/integration/faults/scram-restart.int.test.ts).
+   */
   async deleteScramUser(user: string): Promise<void> {
     try {
-      await alterScramUsers(this.scramConfig(), [user], []);
+      await alterScramUsers(this.scramConfig(), [], [{ user, password: randomBytes(48).toString('base64url') }]);
     } catch (error) {
-      throw toSluiceError(error, `deleting the SCRAM credential of ${user}`);
+      throw toSluiceError(error, `revoking the SCRAM credential of ${user}`);
     }
   }
 

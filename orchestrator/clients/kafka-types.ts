@@ -59,6 +59,7 @@ export interface KafkaAdmin {
   replaceTopicConfig(topic: string, config: Record<string, string>): Promise<void>;
   deleteTopic(topic: string): Promise<void>;
   upsertScramUser(user: string, password: string): Promise<void>;
+  /** Makes the user unable to authenticate (see ClusterKafkaAdmin.deleteScramUser for how). */
   deleteScramUser(user: string): Promise<void>;
   createAcls(bindings: AclBinding[]): Promise<void>;
   deleteAcls(bindings: AclBinding[]): Promise<void>;

@@ -6,6 +6,8 @@ import { repoRoot } from '../../lib/repo';
 
 export interface SystemCommand {
   apt: string;
+  /** A Python module the command must be able to run (`python3 -m <module>`). */
+  module?: string;
   minMajorVersion?: number;
   optional?: boolean;
 }

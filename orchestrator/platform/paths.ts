@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { repoRoot } from '../../lib/repo';
 
 export interface PlatformPaths {
   home: string;
@@ -21,7 +22,7 @@ export interface PlatformPaths {
 }
 
 export function platformPaths(env: NodeJS.ProcessEnv = process.env): PlatformPaths {
-  const home = resolve(env.SLUICE_HOME ?? join(process.cwd(), '.sluice'));
+  const home = resolve(env.SLUICE_HOME ?? join(repoRoot(), '.sluice'));
   const cache = resolve(env.SLUICE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sluice'));
   return {
     home,

@@ -107,6 +107,9 @@ export async function waitForKafkaCluster(ctx: PlatformContext, timeoutMs = 120_
 }
 
 export function adminClient(ctx: PlatformContext): ClusterKafkaAdmin {
+  if (kafkaNodes.every((node) => pidOf(ctx, node) === undefined)) {
+    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no Kafka broker of ${ctx.paths.home} is running`, { fix: 'start the platform: npm start (or npx sluice platform up)' });
+  }
   const password = ctx.secrets.read(ADMIN_SECRET);
   if (password === undefined) {
     throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no admin password in ${ctx.paths.secrets}`, { fix: 'run: npx sluice platform up' });

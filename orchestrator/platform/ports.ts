@@ -27,7 +27,7 @@ export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   if (raw === undefined || raw === '') return DEFAULT_PORT_BASE;
   const base = Number(raw);
   if (!Number.isInteger(base) || base < 1024 || base > 65000) {
-    throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `SLUICE_PORT_BASE=${raw} is not a usable port base`, {
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `SLUICE_PORT_BASE=${raw} is not a usable port base`, {
       path: 'SLUICE_PORT_BASE',
       fix: 'use an integer from 1024 to 65000, e.g. 29000 (ports base+0 … base+499 are used)',
     });

@@ -46,6 +46,7 @@ async function aptInstall(packages: string[], log: Logger): Promise<void> {
 async function satisfied(command: string, spec: SystemCommand): Promise<boolean> {
   if (!(await commandExists(command))) return false;
   if (command === 'java' && spec.minMajorVersion) return ((await javaMajorVersion()) ?? 0) >= spec.minMajorVersion;
+  if (spec.module) return (await run(command, ['-m', spec.module, '--version']).catch(() => ({ code: 1 }))).code === 0;
   return true;
 }
 

@@ -1,0 +1,184 @@
+/**
+ * deploy-pipeline against the real cluster, through the `sluice` command a user runs: the demo spec
+ * applies, a second apply changes nothing, a changed spec gives exactly the expected plan, changes Kafka
+ * cannot make are refused, and an invalid spec is refused with its path before anything is touched.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKafka } from '../../lib/kafka/connection';
+import { repoRoot } from '../../lib/repo';
+import { preparePlan } from '../../orchestrator/cli/pipeline';
+import { run } from '../../orchestrator/platform/processes';
+import { adminClient, kafkaAs, testContext, uniqueName } from './helpers';
+
+const ctx = testContext();
+const admin = adminClient(ctx);
+const workDir = mkdtempSync(join(tmpdir(), 'sluice-spec-'));
+
+afterAll(() => admin.close());
+
+/** Runs the compiled CLI as a user would (npm run build happens before the integration tier). */
+function sluice(...args: string[]) {
+  return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], { cwd: repoRoot(), env: process.env, timeoutMs: 180_000 });
+}
+
+function writeSpec(name: string, body: string): string {
+  const file = join(workDir, `${name}.yaml`);
+  writeFileSync(file, body);
+  return file;
+}
+
+async function topicSettings(name: string) {
+  const observed = await admin.observe();
+  return observed.topics.find((t) => t.name === name);
+}
+
+describe('the demo pipeline', () => {
+  test('`sluice up` starts (or keeps) the platform and applies pipeline.yaml; status shows three healthy brokers', async () => {
+    const up = await sluice('up');
+    expect(up.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
+    expect(up.code).toBe(0);
+    const status = await sluice('platform', 'status', '--json');
+    const rows = JSON.parse(status.stdout) as Array<{ component: string; health: string }>;
+    expect(rows.filter((r) => r.component.startsWith('kafka-')).map((r) => r.health)).toEqual(['healthy', 'healthy', 'healthy']);
+  });
+
+  test('topics exist with the declared partitions, replication 3 and min ISR 2', async () => {
+    for (const [name, partitions] of [['web.access-logs', 6], ['iot.readings', 6], ['finance.transactions', 6], ['labels.web', 3], ['ref.devices', 3]] as const) {
+      const topic = await topicSettings(name);
+      expect(topic).toMatchObject({ name, partitions, replicationFactor: 3 });
+      expect(topic!.config['min.insync.replicas']).toBe('2');
+    }
+    expect((await topicSettings('ref.devices'))!.config['cleanup.policy']).toBe('compact');
+  });
+
+  test('after apply, `sluice plan --exit-code` exits 0 and a second deploy changes nothing', async () => {
+    const plan = await sluice('plan', '--exit-code');
+    expect(plan.stdout).toMatch(/No changes/);
+    expect(plan.code).toBe(0);
+    const again = await sluice('deploy-pipeline');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/No changes/);
+    expect(again.stdout).not.toMatch(/Applied/);
+  });
+
+  test('a principal writes to its own topics and is refused on another source\'s topic', async () => {
+    const password = ctx.secrets.read('users/sim-web');
+    expect(password).toBeDefined();
+    const producer = kafkaAs(ctx, 'sim-web', password!).producer({ idempotent: true, retry: { retries: 1 } });
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: 'web.access-logs', acks: -1, messages: [{ key: '10.0.0.1', value: 'GET /' }] })).resolves.toHaveLength(1);
+      await expect(producer.send({ topic: 'iot.readings', acks: -1, messages: [{ key: 'd1', value: '{}' }] })).rejects.toThrow(/not authorized|authorization/i);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});
+
+describe('a changed spec', () => {
+  const specName = uniqueName('spec');
+  const grow = uniqueName('grow');
+  const keep = uniqueName('keep');
+  const user = uniqueName('svc');
+  const base = (growPartitions: number, retention: string, extra = '') => `apiVersion: sluice/v1
+name: ${specName}
+topics:
+  - name: ${grow}
+    partitions: ${growPartitions}
+    config: { retention.ms: ${retention} }
+  - name: ${keep}
+    partitions: 3
+${extra}principals:
+  - name: ${user}
+    produces: [${grow}]
+`;
+
+  afterAll(async () => {
+    // An empty spec of the same name with --prune removes everything this suite created.
+    const empty = writeSpec('empty', `apiVersion: sluice/v1\nname: ${specName}\n`);
+    const pruned = await sluice('deploy-pipeline', '--spec', empty, '--prune');
+    expect(pruned.code).toBe(0);
+    expect((await admin.observe()).topics.map((t) => t.name)).not.toContain(grow);
+  });
+
+  test('is applied, then an edit gives exactly the expected plan', async () => {
+    const first = await sluice('deploy-pipeline', '--spec', writeSpec('v1', base(3, '86400000')));
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Applied/);
+
+    const added = uniqueName('added');
+    const v2 = writeSpec('v2', base(6, '172800000', `  - name: ${added}\n    partitions: 1\n`));
+    const { plan } = await preparePlan(ctx, admin, v2, false);
+    const changed = plan.steps.filter((s) => s.action !== 'noop').map((s) => [s.id, s.action, s.changes.map((c) => `${c.field}: ${String(c.from)} -> ${String(c.to)}`)]);
+    expect(changed).toEqual([
+      [`topic/${grow}`, 'update', ['partitions: 3 -> 6', 'config.retention.ms: 86400000 -> 172800000']],
+      [`topic/${added}`, 'create', expect.any(Array)],
+    ]);
+    const exit = await sluice('plan', '--spec', v2, '--exit-code');
+    expect(exit.code).toBe(2);
+
+    const applied = await sluice('deploy-pipeline', '--spec', v2);
+    expect(applied.code).toBe(0);
+    expect(await topicSettings(grow)).toMatchObject({ partitions: 6, config: { 'retention.ms': '172800000' } });
+    expect((await sluice('plan', '--spec', v2, '--exit-code')).code).toBe(0);
+  });
+
+  test('fewer partitions or another replication factor are refused with an explanation, and nothing changes', async () => {
+    const fewer = writeSpec('fewer', base(2, '172800000', `  - name: ${uniqueName('never')}\n    partitions: 1\n`));
+    const result = await sluice('deploy-pipeline', '--spec', fewer);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/SLUICE_PLAN_REFUSED/);
+    expect(result.stdout + result.stderr).toMatch(/cannot remove partitions/i);
+    expect((await topicSettings(grow))!.partitions).toBe(6);
+    // The refused plan also had a create in it: nothing of it was applied.
+    expect((await admin.observe()).topics.filter((t) => t.name.startsWith('never-'))).toEqual([]);
+
+    const rf = writeSpec('rf', base(6, '172800000').replace('    partitions: 3\n', '    partitions: 3\n    replicationFactor: 2\n'));
+    const rfResult = await sluice('plan', '--spec', rf);
+    expect(rfResult.code).toBe(1);
+    expect(rfResult.stdout).toMatch(/replication/i);
+  });
+});
+
+describe('an invalid spec', () => {
+  test('is refused with every issue named by its path, before anything is applied', async () => {
+    const topic = uniqueName('invalid');
+    const file = writeSpec('invalid', `apiVersion: sluice/v1
+name: invalid
+topics:
+  - name: ${topic}
+    partitions: -1
+    replicationFactor: 5
+    colour: blue
+`);
+    const result = await sluice('deploy-pipeline', '--spec', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/SLUICE_SPEC_INVALID/);
+    expect(result.stderr).toMatch(/topics\[0\]\.partitions/);
+    expect(result.stderr).toMatch(/topics\[0\]\.colour/);
+    expect(result.stderr).toMatch(/topics\[0\]\.replicationFactor/);
+    expect((await admin.observe()).topics.map((t) => t.name)).not.toContain(topic);
+  });
+
+  test('replication above the broker count is refused with the path and the broker count', async () => {
+    const file = writeSpec('rf5', `apiVersion: sluice/v1\nname: rf5\ntopics:\n  - name: ${uniqueName('rf')}\n    partitions: 1\n    replicationFactor: 4\n`);
+    const result = await sluice('plan', '--spec', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/topics\[0\]\.replicationFactor/);
+    expect(result.stderr).toMatch(/3 broker/);
+  });
+});
+
+test('the Kafka client module reaches the cluster with the settings `platform env` prints', async () => {
+  const env = await sluice('platform', 'env');
+  expect(env.code).toBe(0);
+  expect(env.stdout).not.toContain(ctx.secrets.read('kafka/admin')!);
+  const vars = Object.fromEntries(env.stdout.split('\n').filter((l) => l.startsWith('export SLUICE_')).map((l) => l.slice(7).split('=') as [string, string]));
+  const { connectionFromEnv } = await import('../../lib/kafka/connection');
+  const client = createKafka(connectionFromEnv(vars), { retries: 2 }).admin();
+  await client.connect();
+  await expect(client.listTopics()).resolves.toContain('web.access-logs');
+  await client.disconnect();
+});
