@@ -29,11 +29,16 @@ export function managedStateFile(ctx: PlatformContext, spec: PipelineSpec): stri
   return join(ctx.paths.state, `${spec.name}.json`);
 }
 
-/** Validates the spec (statically, then against the cluster's broker count) and plans it. */
-export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specFile: string, prune: boolean): Promise<PreparedPlan> {
-  // Refuses a bad spec, every issue at once, before anything is asked of the cluster; the local
-  // platform's node count stands in for the broker count until the cluster says otherwise.
+/**
+ * Refuses a bad spec, every issue at once, before anything is asked of the cluster; the local
+ * platform's node count stands in for the broker count until the cluster says otherwise.
+ */
+export function checkSpecFile(specFile: string): void {
   loadSpec(specFile, { brokerCount: kafkaNodes.length });
+}
+
+/** Plans a spec (checked with checkSpecFile) against the cluster, validating it with the real broker count. */
+export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specFile: string, prune: boolean): Promise<PreparedPlan> {
   const observed = await kafka.observe();
   const spec = loadSpec(specFile, { brokerCount: observed.brokerCount });
   const stateFile = managedStateFile(ctx, spec);
@@ -43,7 +48,7 @@ export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specF
 
 /** Plans and applies `specFile`; returns the plan that was applied. */
 export async function deployPipeline(ctx: PlatformContext, specFile: string, options: { prune?: boolean; log: Logger; print?: (text: string) => void }): Promise<Plan> {
-  loadSpec(specFile, { brokerCount: kafkaNodes.length }); // a bad spec is refused before any connection
+  checkSpecFile(specFile);
   const kafka = adminClient(ctx);
   try {
     const { plan, stateFile } = await preparePlan(ctx, kafka, specFile, options.prune === true);
@@ -72,7 +77,7 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
       .option('exit-code', { type: 'boolean', describe: 'exit 0 when nothing would change, 2 when something would' }),
   handler: async (argv) => {
     const ctx = createContext();
-    loadSpec(argv.spec, { brokerCount: kafkaNodes.length }); // a bad spec is refused before any connection
+    checkSpecFile(argv.spec);
     const kafka = adminClient(ctx);
     try {
       const { plan } = await preparePlan(ctx, kafka, argv.spec, argv.prune === true);

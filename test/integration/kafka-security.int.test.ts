@@ -11,6 +11,10 @@ import { kcatWrapperPath } from '../../orchestrator/platform/client-tools';
 import { run } from '../../orchestrator/platform/processes';
 import { adminClient, adminConnection, kafkaAs, testContext, uniqueName } from './helpers';
 import { createKafka } from '../../lib/kafka/connection';
+import { join } from 'node:path';
+import { bundleDir } from '../../orchestrator/platform/install/maven';
+import { mavenBundle } from '../../orchestrator/platform/manifest';
+import { TEMPLATE_DIR } from '../../orchestrator/platform/template';
 
 const ctx = testContext();
 const admin = adminClient(ctx);
@@ -105,6 +109,23 @@ describe('ACLs', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/authoriz/i);
     ctx.secrets.remove(`users/${user}`);
+  });
+});
+
+describe("Kafka's own Java tools", () => {
+  test('TopicCommand lists topics with SLUICE_JAVA_CLIENT_CONFIG from platform env', async () => {
+    const topic = uniqueName('java-tool');
+    await admin.createTopic({ name: topic, partitions: 1, replicationFactor: 3, config: {} });
+    try {
+      const env = clientEnvironment(ctx);
+      const lib = join(bundleDir(ctx.paths.cache, 'kafka', mavenBundle('kafka')), 'lib');
+      const result = await run('java', ['-cp', `${lib}/*`, `-Dlog4j2.configurationFile=${join(TEMPLATE_DIR, 'log4j2.properties')}`,
+        'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', env.SLUICE_BOOTSTRAP_SERVERS!, '--command-config', env.SLUICE_JAVA_CLIENT_CONFIG!, '--list'], { timeoutMs: 60_000 });
+      expect(result.code).toBe(0);
+      expect(result.stdout.split('\n')).toContain(topic);
+    } finally {
+      await admin.deleteTopic(topic);
+    }
   });
 });
 

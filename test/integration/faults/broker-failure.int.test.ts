@@ -25,27 +25,18 @@ afterAll(async () => {
   await admin.close();
 });
 
-async function leaderOfPartitionZero(): Promise<number> {
+async function partitionsOfTopic() {
   const client = kafka.admin();
   await client.connect();
   try {
-    const metadata = await client.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+    return (await client.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
   } finally {
     await client.disconnect();
   }
 }
 
-async function fullyReplicated(): Promise<boolean> {
-  const client = kafka.admin();
-  await client.connect();
-  try {
-    const metadata = await client.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0]!.partitions.every((p) => p.isr.length === 3);
-  } finally {
-    await client.disconnect();
-  }
-}
+const leaderOfPartitionZero = async () => (await partitionsOfTopic()).find((p) => p.partitionId === 0)!.leader;
+const fullyReplicated = async () => (await partitionsOfTopic()).every((p) => p.isr.length === 3);
 
 test('kill -9 of a partition leader loses no acknowledged message and duplicates none; the broker rejoins the ISR', async () => {
   await admin.createTopic({ name: topic, partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });

@@ -5,6 +5,7 @@
 import type { Kafka } from 'kafkajs';
 import { generatePassword } from '../../../orchestrator/platform/secrets';
 import { down, up } from '../../../orchestrator/platform/platform';
+import { findOwnedProcesses } from '../../../orchestrator/platform/processes';
 import { adminClient, adminConnection, kafkaAs, testContext, uniqueName } from '../helpers';
 import { createKafka } from '../../../lib/kafka/connection';
 
@@ -39,6 +40,7 @@ test('after a user is revoked and the whole cluster restarts, the admin and othe
   expect(await canList(kafkaAs(ctx, revoked, revokedPassword, 0))).toBe(false);
 
   await down(ctx);
+  expect(findOwnedProcesses(ctx.paths.home)).toEqual([]); // down leaves no process behind
   await up(ctx);
 
   expect(await canList(createKafka(adminConnection(ctx), { retries: 2 }))).toBe(true);
