@@ -1,10 +1,11 @@
 /** Unit tests of the launcher's building blocks: no servers, only real files and a real `sleep` process. */
-import { mkdtempSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError } from '../../lib/errors';
 import { createLogger } from '../../lib/log';
 import { exportLines } from './client-env';
+import { createContext, reset } from './platform';
 import { renderPom } from './install/maven';
 import { allPorts, portBase, portMap } from './ports';
 import { findOwnedProcesses, isOurProcess, runningPid, startDaemon, stopProcess } from './processes';
@@ -121,5 +122,17 @@ describe('daemons', () => {
     const pidFile = join(home, 'stale.pid');
     writeFileSync(pidFile, `${process.pid}\n`);
     expect(runningPid(pidFile, 'kafka-1', home)).toBeUndefined();
+  });
+});
+
+describe('reset', () => {
+  test('refuses without --yes, then deletes the whole data dir (nothing running)', async () => {
+    const home = join(tmp(), 'home');
+    const ctx = createContext({ SLUICE_HOME: home }, createLogger({ level: 'error' }));
+    ctx.secrets.ensure('kafka/admin');
+    await expect(reset(ctx, false)).rejects.toMatchObject({ code: 'SLUICE_CONFIRMATION_REQUIRED' });
+    expect(existsSync(ctx.secrets.pathOf('kafka/admin'))).toBe(true);
+    await reset(ctx, true);
+    expect(existsSync(home)).toBe(false);
   });
 });
