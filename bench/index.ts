@@ -1,0 +1,28 @@
+/** `npm run bench -- <name> [--records N] [--record-size B]`: benchmarks against the running platform. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isSluiceError, messageOf } from '../lib/errors';
+import { createContext, up } from '../orchestrator/platform/platform';
+import { benchIngest, renderIngest } from './ingest';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('npm run bench --')
+    .command('ingest', 'The Sluice producer against Kafka\'s ProducerPerformance, same cluster and settings', (y) =>
+      y.option('records', { type: 'number', default: 100_000 }).option('record-size', { type: 'number', default: 512 }),
+    async (argv) => {
+      const ctx = createContext();
+      await up(ctx); // starts the platform if it is not running; a no-op otherwise
+      const options = { records: argv.records, recordSize: argv['record-size'] };
+      const { results, ratio } = await benchIngest(ctx, options);
+      process.stdout.write(`${renderIngest(options, results, ratio)}\n`);
+    })
+    .demandCommand(1, 'name a benchmark: ingest')
+    .strict()
+    .parseAsync();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${isSluiceError(error) ? error.describe() : messageOf(error)}\n`);
+  process.exit(1);
+});
