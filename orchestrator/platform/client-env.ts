@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { kcatWrapperPath, toolsBinDir } from './client-tools';
 import type { PlatformContext } from './component';
 import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from './components/kafka';
+import { REGISTRY_ADMIN_SECRET, REGISTRY_ADMIN_USER, registryUrl } from './components/registry';
 import { writePrivateFile } from './secrets';
 
 export interface ClientIdentity {
@@ -75,6 +76,11 @@ export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity
     SLUICE_KCAT_CONFIG: files.kcatConfig,
     SLUICE_JAVA_CLIENT_CONFIG: files.javaClientConfig,
     SLUICE_KCAT: kcatWrapperPath(ctx),
+    // Reads are anonymous; only the admin identity gets the registry's write credentials.
+    SLUICE_REGISTRY_URL: registryUrl(ctx),
+    ...(identity === adminIdentity && ctx.secrets.read(REGISTRY_ADMIN_SECRET) !== undefined
+      ? { SLUICE_REGISTRY_USER: REGISTRY_ADMIN_USER, SLUICE_REGISTRY_PASSWORD_FILE: ctx.secrets.pathOf(REGISTRY_ADMIN_SECRET) }
+      : {}),
   };
 }
 

@@ -19,9 +19,19 @@ export interface MavenBundle {
   artifacts: string[];
 }
 
+export interface MavenArchive {
+  description: string;
+  version: string;
+  /** groupId:artifactId:version:type:classifier of the archive. */
+  artifact: string;
+  /** The jar to run, inside the unpacked archive. */
+  runner: string;
+}
+
 export interface Manifest {
   system: { commands: Record<string, SystemCommand> };
   maven: Record<string, MavenBundle>;
+  archives: Record<string, MavenArchive>;
   pypi: Record<string, PypiLibrary>;
   heaps: Record<string, string>;
 }
@@ -44,4 +54,10 @@ export function pypiLibrary(name: string): PypiLibrary {
   const lib = manifest.pypi[name];
   if (!lib) throw new Error(`platform-manifest.json has no pypi library '${name}'`);
   return lib;
+}
+
+export function mavenArchive(name: string): MavenArchive {
+  const archive = manifest.archives[name];
+  if (!archive) throw new Error(`platform-manifest.json has no archive '${name}'`);
+  return archive;
 }

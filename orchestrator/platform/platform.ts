@@ -3,12 +3,13 @@
  * `up` is idempotent: a healthy component is left alone, a dead one is restarted, and a component
  * that does not become healthy fails the command with the last lines of its log.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { SluiceError, messageOf } from '../../lib/errors';
 import { log as rootLog, type Logger } from '../../lib/log';
-import { ClusterKafkaAdmin } from '../clients/kafka-admin';
+import { adminClient } from './admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from './component';
-import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile, kafkaNodes } from './components/kafka';
+import { kafkaNodes } from './components/kafka';
+import { registry } from './components/registry';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
 import { platformPaths } from './paths';
@@ -17,7 +18,9 @@ import { findOwnedProcesses, runningPid, startDaemon, stopProcess, tailFile } fr
 import { fileSecretStore } from './secrets';
 import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
-export const components: Component[] = [...kafkaNodes];
+export { adminClient };
+
+export const components: Component[] = [...kafkaNodes, registry];
 
 export function createContext(env: NodeJS.ProcessEnv = process.env, log: Logger = rootLog): PlatformContext {
   const paths = platformPaths(env);
@@ -106,31 +109,18 @@ export async function waitForKafkaCluster(ctx: PlatformContext, timeoutMs = 120_
   }), { intervalMs: 1000 });
 }
 
-export function adminClient(ctx: PlatformContext): ClusterKafkaAdmin {
-  if (kafkaNodes.every((node) => pidOf(ctx, node) === undefined)) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no Kafka broker of ${ctx.paths.home} is running`, { fix: 'start the platform: npm start (or npx sluice platform up)' });
-  }
-  const password = ctx.secrets.read(ADMIN_SECRET);
-  if (password === undefined) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `no admin password in ${ctx.paths.secrets}`, { fix: 'run: npx sluice platform up' });
-  }
-  return new ClusterKafkaAdmin({
-    brokers: bootstrapServers(ctx).split(','),
-    ca: readFileSync(caFile(ctx), 'utf8'),
-    username: ADMIN_USER,
-    password,
-    clientId: 'sluice-orchestrator',
-  });
-}
-
 export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
   const selected = only?.length ? only.map(componentNamed) : components;
   await ensureSystemCommands(ctx.log);
   await ensureKcat(ctx);
   for (const c of selected) await c.install(ctx);
-  for (const c of selected) await c.configure(ctx);
-  for (const layer of layers(selected)) await Promise.all(layer.map((c) => startOne(ctx, c)));
-  if (selected.some((c) => c.name.startsWith('kafka-'))) await waitForKafkaCluster(ctx);
+  // Layer by layer: a component's configure step may need the layers before it running (the registry
+  // creates its Kafka user, topics and ACLs).
+  for (const layer of layers(selected)) {
+    for (const c of layer) await c.configure(ctx);
+    await Promise.all(layer.map((c) => startOne(ctx, c)));
+    if (layer.some((c) => c.name.startsWith('kafka-'))) await waitForKafkaCluster(ctx);
+  }
 }
 
 export async function down(ctx: PlatformContext): Promise<void> {

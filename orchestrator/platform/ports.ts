@@ -20,6 +20,8 @@ export interface KafkaNodePorts {
 export interface PortMap {
   base: number;
   kafka: Record<number, KafkaNodePorts>;
+  /** Apicurio Registry HTTP (Confluent-compatible API under /apis/ccompat/v7, health under /health). */
+  registry: number;
 }
 
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
@@ -40,7 +42,7 @@ export function portMap(base = portBase()): PortMap {
   for (const id of KAFKA_NODE_IDS) {
     kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4 };
   }
-  return { base, kafka };
+  return { base, kafka, registry: base + 100 };
 }
 
 /** Every (name, port) pair, for the collision check and the `status` table. */
@@ -49,5 +51,6 @@ export function allPorts(map: PortMap): Array<{ owner: string; name: string; por
   for (const [id, ports] of Object.entries(map.kafka)) {
     for (const [name, port] of Object.entries(ports)) out.push({ owner: `kafka-${id}`, name, port });
   }
+  out.push({ owner: 'registry', name: 'http', port: map.registry });
   return out;
 }

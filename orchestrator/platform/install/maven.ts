@@ -5,7 +5,7 @@
  * marker is written last, so an interrupted install is redone and a second `up` downloads nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/log';
@@ -73,4 +73,31 @@ export async function installMavenBundle(cache: string, name: string, bundle: Ma
   }
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return { dir, classpath, downloaded: true };
+}
+
+/**
+ * A server distribution published as an archive (`g:a:v:tar.gz:classifier`): fetched with
+ * `mvn dependency:copy`, which does not resolve transitive dependencies (Apicurio's parent pom is not on
+ * Maven Central, so a pom dependency would fail), and unpacked into the install cache.
+ */
+export async function installMavenArchive(cache: string, name: string, archive: { version: string; artifact: string }, log: Logger): Promise<string> {
+  const dir = join(cache, 'archives', `${name}-${archive.version}`);
+  const unpacked = join(dir, 'dist');
+  if (existsSync(join(dir, '.complete'))) return unpacked;
+  log.info(`installing ${name} ${archive.version} from Maven Central (mvn)`, { component: name });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(unpacked, { recursive: true });
+  const download = join(dir, 'download');
+  const copy = await run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${archive.artifact}`, `-DoutputDirectory=${download}`], { timeoutMs: 20 * 60_000 });
+  const file = existsSync(download) ? readdirSync(download)[0] : undefined;
+  if (copy.code !== 0 || !file) {
+    throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not fetch ${archive.artifact}: ${(copy.stdout + copy.stderr).trim().slice(-1500)}`, {
+      fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
+    });
+  }
+  const untar = await run('tar', ['-xzf', join(download, file), '-C', unpacked]);
+  if (untar.code !== 0) throw new SluiceError('SLUICE_INSTALL_FAILED', `unpacking ${file}: ${untar.stderr.trim()}`);
+  rmSync(download, { recursive: true, force: true });
+  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
+  return unpacked;
 }
