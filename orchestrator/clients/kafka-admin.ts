@@ -137,7 +137,19 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
     return { brokerCount, topics, scramUsers, acls };
   }
 
-  private async describeTopics(): Promise<ObservedTopic[]> {
+  /** Topics as they are now; a topic deleted between listing and describing (a prune in flight) is re-listed. */
+  private async describeTopics(attempts = 5): Promise<ObservedTopic[]> {
+    try {
+      return await this.describeTopicsOnce();
+    } catch (error) {
+      const type = ((error as { cause?: { type?: string } }).cause?.type) ?? '';
+      if (attempts <= 1 || type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+      await new Promise((r) => setTimeout(r, 500));
+      return this.describeTopics(attempts - 1);
+    }
+  }
+
+  private async describeTopicsOnce(): Promise<ObservedTopic[]> {
     return this.call('describing topics', async (a) => {
       const names = (await a.listTopics()).filter((t) => !t.startsWith('__'));
       if (names.length === 0) return [];
