@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../../lib/errors';
 import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
+import { simulateCommand } from './simulate';
 import { downCommand, upCommand } from './up';
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(platformCommand)
       .command(planCommand)
       .command(deployPipelineCommand)
+      .command(simulateCommand)
       .demandCommand(1, 'name a command; see --help')
       .strict()
       .fail((message, error) => {

@@ -1,0 +1,90 @@
+/**
+ * Runs one simulator through the producer engine: registers the Avro schema of each topic the source
+ * writes (subject `<topic>-value`, compatibility BACKWARD), sends the reference data once, then events
+ * and labels as they occur. Stops after `durationMs`, or on stop() (SIGINT/SIGTERM), flushing first.
+ */
+import type { Kafka } from 'kafkajs';
+import type { Logger } from '../lib/log';
+import type { RegistryClient } from '../lib/registry/client';
+import { readSchema } from '../schemas';
+import { parseSchema } from './engine/avro';
+import { ProduceEngine, type EngineSummary, type TopicSerializer } from './engine/engine';
+import { ProducerMetrics } from './engine/metrics';
+import { SIMULATOR_TOPICS, TOPIC_SCHEMAS, createSimulator, type SimulatorSource } from './simulators';
+
+export interface SimulationOptions {
+  source: SimulatorSource;
+  /** Mean events per second (the simulator's traffic varies around it through the day). */
+  rate: number;
+  durationMs?: number;
+  seed?: number | string;
+  anomalyRate?: number;
+  kafka: Kafka;
+  registry: RegistryClient;
+  log: Logger;
+  /** Port for /metrics (0: any free port; undefined: none). */
+  metricsPort?: number;
+  /** Called every second with the live line. */
+  onProgress?: (line: string) => void;
+}
+
+/** The simulator's own options that give a mean of `rate` events per second. */
+function trafficOptions(source: SimulatorSource, rate: number): Record<string, number> {
+  if (source === 'iot') return { devices: Math.max(1, Math.round(rate * 10)), intervalMs: 10_000 }; // one reading per device every 10 s
+  return { eventsPerSecond: rate };
+}
+
+/** Registers the schema of each topic and returns its serializer. */
+export async function registerTopicSchemas(registry: RegistryClient, topics: string[]): Promise<Map<string, TopicSerializer>> {
+  const serializers = new Map<string, TopicSerializer>();
+  for (const topic of topics) {
+    const schema = readSchema(TOPIC_SCHEMAS[topic]!);
+    const subject = `${topic}-value`;
+    const schemaId = await registry.register(subject, JSON.stringify(schema));
+    if ((await registry.compatibility(subject)) !== 'BACKWARD') await registry.setCompatibility(subject, 'BACKWARD');
+    serializers.set(topic, { schemaId, type: parseSchema(schema) });
+  }
+  return serializers;
+}
+
+export class Simulation {
+  private engine: ProduceEngine | undefined;
+  private stopRequested = false;
+
+  constructor(private readonly options: SimulationOptions) {}
+
+  stop(): void {
+    this.stopRequested = true;
+    this.engine?.stop();
+  }
+
+  async run(): Promise<EngineSummary> {
+    const { source, rate, kafka, registry, log } = this.options;
+    const topics = SIMULATOR_TOPICS[source];
+    const serializers = await registerTopicSchemas(registry, [topics.events, topics.labels, topics.reference]);
+    const simulator = createSimulator(source, {
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+      ...(this.options.anomalyRate !== undefined ? { anomalyRate: this.options.anomalyRate } : {}),
+      ...trafficOptions(source, rate),
+    } as Record<string, unknown>);
+    const metrics = new ProducerMetrics(`sim-${source}`);
+    const server = this.options.metricsPort !== undefined ? await metrics.serve(this.options.metricsPort) : undefined;
+    const start = Date.now();
+    simulator.next(start); // the first call sets the start of simulated time
+    this.engine = new ProduceEngine({
+      kafka, serializers, metrics, log,
+      // A ceiling above the daily peak of the simulator's traffic: the simulator sets the pace.
+      ratePerSecond: rate * 2.5,
+      ...(this.options.durationMs !== undefined ? { durationMs: this.options.durationMs } : {}),
+      preamble: simulator.referenceData(start - 1),
+    });
+    if (this.stopRequested) this.engine.stop();
+    const progress = this.options.onProgress ? setInterval(() => this.options.onProgress!(metrics.line(Date.now() - start)), 1000) : undefined;
+    try {
+      return await this.engine.run(simulator);
+    } finally {
+      if (progress) clearInterval(progress);
+      server?.close();
+    }
+  }
+}
