@@ -45,11 +45,29 @@ test('sluice simulate iot produces readings and reference data that decode with 
 
   const readings = await readSince('iot.readings', started, 20);
   expect(readings.length).toBeGreaterThan(0);
+  const type = parseSchema(await registry.schemaById(decodeWireHeader(readings[0]!).schemaId));
   for (const bytes of readings) {
     const { schemaId, body } = decodeWireHeader(bytes);
-    const type = parseSchema(await registry.schemaById(schemaId));
+    expect(schemaId).toBe(decodeWireHeader(readings[0]!).schemaId);
     expect(type.fromBuffer(body)).toMatchObject({ device_id: expect.any(String), site_id: expect.any(String) });
   }
+
+  // An independent Avro implementation (Python fastavro, installed with pip into the install cache)
+  // decodes the same bytes with the schema the registry returns for each record's id.
+  const pylib = join(ctx.paths.cache, 'pylib');
+  const pip = await run('python3', ['-m', 'pip', 'install', '--quiet', '--target', pylib, 'fastavro==1.13.1'], { timeoutMs: 300_000 });
+  expect(pip.stderr).not.toMatch(/ERROR/);
+  const input = (await Promise.all(readings.map(async (bytes) => JSON.stringify({ schema: await registry.schemaById(decodeWireHeader(bytes).schemaId), record: bytes.toString('base64') })))).join('\n');
+  const decoded = await run('python3', [join(repoRoot(), 'test', 'integration', 'decode-with-fastavro.py')], { input: `${input}\n`, env: { ...process.env, PYTHONPATH: pylib }, timeoutMs: 60_000 });
+  expect(decoded.stderr).toBe('');
+  const byPython = decoded.stdout.trim().split('\n').map((l) => JSON.parse(l) as { record: Record<string, unknown> });
+  expect(byPython).toHaveLength(readings.length);
+  readings.forEach((bytes, i) => {
+    const { body } = decodeWireHeader(bytes);
+    const ours = type.fromBuffer(body) as Record<string, unknown>;
+    expect(byPython[i]!.record).toMatchObject({ device_id: ours.device_id, site_id: ours.site_id, temperature_c: ours.temperature_c, battery_pct: ours.battery_pct });
+  });
+
   const devices = await readSince('ref.devices', started - 10_000, 5);
   expect(devices.length).toBeGreaterThan(0);
   expect((await registry.latest('iot.readings-value'))?.subject).toBe('iot.readings-value');
