@@ -62,7 +62,7 @@ async function sluiceEngine(ctx: PlatformContext, topic: string, options: Ingest
     kafka, metrics, log: createLogger({ level: 'warn' }),
     serializers: new Map([[topic, { schemaId: 1, type }]]),
     // Unbounded in practice: the loop sends whatever is due, so throughput is limited by the client.
-    ratePerSecond: 10_000_000, lingerMs: 20, maxInFlight: 16,
+    ratePerSecond: 10_000_000, lingerMs: 20,
   });
   const started = Date.now();
   const stopper = setInterval(() => { if (metrics.totals.sent + metrics.totals.failed >= options.records) engine.stop(); }, 50);

@@ -1,8 +1,8 @@
 /**
  * The produce loop. Records come from a source (a simulator or an ingestor) and leave at a target rate:
  * every `lingerMs` the records due so far are serialized (Avro, Confluent wire format) and sent as one
- * batch with an idempotent, acks=all, gzip producer. At most `maxInFlight` batches are unacknowledged;
- * beyond that the loop waits (backpressure). A batch not acknowledged within the delivery timeout, a
+ * batch with an idempotent, acks=all, gzip producer. One batch is unacknowledged at a time; while it is,
+ * the loop waits (backpressure) and the next batch grows instead. A batch not acknowledged within the delivery timeout, a
  * batch Kafka refuses, and a record that does not match its schema are counted by reason and reported:
  * nothing is dropped silently. `stop()` (SIGINT/SIGTERM) ends the loop and waits for every batch.
  */
@@ -40,7 +40,6 @@ export interface EngineOptions {
   /** Stop after this long; runs until stop() otherwise. */
   durationMs?: number;
   lingerMs?: number;
-  maxInFlight?: number;
   deliveryTimeoutMs?: number;
   /** Records sent before the paced ones (reference data), not counted against the rate. */
   preamble?: OutgoingRecord[];
@@ -56,6 +55,9 @@ export interface EngineSummary {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One batch at a time: see the producer's maxInFlightRequests in run(). */
+const MAX_IN_FLIGHT = 1;
 
 export class ProduceEngine {
   private stopped = false;
@@ -134,9 +136,13 @@ export class ProduceEngine {
   }
 
   async run(source: RecordSource): Promise<EngineSummary> {
-    const { kafka, ratePerSecond, durationMs, lingerMs = 20, maxInFlight = 8 } = this.options;
+    const { kafka, ratePerSecond, durationMs, lingerMs = 20 } = this.options;
     const clock = this.options.clock ?? Date.now;
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    // One request in flight: kafkajs' idempotent producer rolls sequence numbers back when a request fails,
+    // which is only sound when no later request to the partition is in flight. With 8 batches and 5
+    // requests in flight, a broker killed mid-run left 17 records written twice
+    // (test/integration/faults/engine-broker-failure.int.test.ts).
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     const started = clock();
     try {
@@ -160,8 +166,8 @@ export class ProduceEngine {
             const pending = this.send(batch);
             this.inFlight.add(pending);
             void pending.finally(() => this.inFlight.delete(pending));
-            // Backpressure: never more than maxInFlight unacknowledged batches.
-            while (this.inFlight.size >= maxInFlight) await Promise.race(this.inFlight);
+            // Backpressure: never more than MAX_IN_FLIGHT unacknowledged batches.
+            while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
           }
         }
         await sleep(lingerMs);
