@@ -12,13 +12,12 @@ import { ProduceEngine, type RecordSource } from '../producers/engine/engine';
 import { ProducerMetrics } from '../producers/engine/metrics';
 import type { PlatformContext } from '../orchestrator/platform/component';
 import { clientEnvironment } from '../orchestrator/platform/client-env';
-import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from '../orchestrator/platform/components/kafka';
+import { ADMIN_SECRET, ADMIN_USER, kafkaConnection } from '../orchestrator/platform/components/kafka';
 import { bundleDir } from '../orchestrator/platform/install/maven';
 import { mavenBundle } from '../orchestrator/platform/manifest';
 import { adminClient } from '../orchestrator/platform/platform';
 import { run } from '../orchestrator/platform/processes';
 import { TEMPLATE_DIR } from '../orchestrator/platform/template';
-import { readFileSync } from 'node:fs';
 
 export interface IngestResult {
   client: string;
@@ -49,7 +48,7 @@ async function kafkaProducerPerformance(ctx: PlatformContext, topic: string, opt
 }
 
 async function sluiceEngine(ctx: PlatformContext, topic: string, options: IngestOptions): Promise<IngestResult> {
-  const kafka = createKafka({ brokers: bootstrapServers(ctx).split(','), ca: readFileSync(caFile(ctx), 'utf8'), username: ADMIN_USER, password: ctx.secrets.read(ADMIN_SECRET)!, clientId: 'bench-ingest' }, { retries: 10 });
+  const kafka = createKafka(kafkaConnection(ctx, ADMIN_USER, ctx.secrets.read(ADMIN_SECRET)!, 'bench-ingest'), { retries: 10 });
   // A payload of the same size as ProducerPerformance's: 5 bytes of wire header, Avro length prefix, bytes.
   const type = parseSchema({ type: 'record', name: 'Payload', namespace: 'dev.sluice.bench', fields: [{ name: 'data', type: 'bytes' }] });
   const data = Buffer.alloc(Math.max(1, options.recordSize - 8), 0x61);

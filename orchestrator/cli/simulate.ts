@@ -8,11 +8,10 @@ import { createKafka } from '../../lib/kafka/connection';
 import { registryFromEnv } from '../../lib/registry/from-env';
 import { Simulation } from '../../producers/run-simulation';
 import { SIMULATOR_SOURCES, type SimulatorSource } from '../../producers/simulators';
-import { adminClient } from '../platform/admin';
+import { assertKafkaRunning } from '../platform/admin';
 import { clientEnvironment } from '../platform/client-env';
-import { bootstrapServers, caFile } from '../platform/components/kafka';
+import { kafkaConnection } from '../platform/components/kafka';
 import { createContext } from '../platform/platform';
-import { readFileSync } from 'node:fs';
 
 interface SimulateArgs {
   source: SimulatorSource;
@@ -36,13 +35,13 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('metrics-port', { type: 'number', describe: 'serve Prometheus metrics on this port' }) as never,
   handler: async (argv) => {
     const ctx = createContext();
-    await adminClient(ctx).close(); // refuses clearly when the platform is not running
+    assertKafkaRunning(ctx);
     const principal = `sim-${argv.source}`;
     const password = ctx.secrets.read(`users/${principal}`);
     if (password === undefined) {
       throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${principal} has no credentials yet`, { fix: 'apply the demo pipeline: npm run deploy-pipeline' });
     }
-    const kafka = createKafka({ brokers: bootstrapServers(ctx).split(','), ca: readFileSync(caFile(ctx), 'utf8'), username: principal, password, clientId: principal }, { retries: 10 });
+    const kafka = createKafka(kafkaConnection(ctx, principal, password, principal), { retries: 10 });
     const simulation = new Simulation({
       source: argv.source,
       rate: argv.rate,

@@ -31,6 +31,11 @@ export interface AclBinding {
   host: string;
 }
 
+/** Identity of a binding: two bindings with the same key are the same ACL to Kafka. */
+export function bindingKey(b: AclBinding): string {
+  return [b.principal, b.resourceType, b.patternType, b.resourceName, b.operation, b.permission, b.host].join('|');
+}
+
 export interface TopicSettings {
   name: string;
   partitions: number;

@@ -3,17 +3,14 @@
  * consumes and acls against the bindings Kafka has for `User:<name>`. Bindings of principals the spec
  * does not declare are someone else's (the platform's own users, hand-made grants) and are not touched.
  */
-import type { AclBinding } from '../clients/kafka-types';
+import { bindingKey, type AclBinding } from '../clients/kafka-types';
 import type { PrincipalSpec } from '../spec/types';
 import type { AclStep, Change, Provider } from './types';
 
 export const aclId = (user: string): string => `acl/${user}`;
 const USER = 'User:';
 
-/** Identity of a binding: two bindings with the same key are the same ACL to Kafka. */
-export function bindingKey(b: AclBinding): string {
-  return [b.principal, b.resourceType, b.patternType, b.resourceName, b.operation, b.permission, b.host].join('|');
-}
+export { bindingKey };
 
 /** `allow WRITE topic:web.access-logs`, `allow READ group:flink-*` (prefixed), `… from 10.0.0.5`. */
 export function describeBinding(b: AclBinding, operations: string = b.operation.toUpperCase()): string {

@@ -1,11 +1,10 @@
 /** Shared helpers for integration tests: the platform's context, clients for any user, unique names. */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
 import { createLogger } from '../../lib/log';
 import { createKafka, type KafkaConnection } from '../../lib/kafka/connection';
 import type { PlatformContext } from '../../orchestrator/platform/component';
-import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from '../../orchestrator/platform/components/kafka';
+import { ADMIN_SECRET, ADMIN_USER, kafkaConnection } from '../../orchestrator/platform/components/kafka';
 import { adminClient, createContext } from '../../orchestrator/platform/platform';
 import { applyTestPlatformEnv } from './env';
 
@@ -21,7 +20,7 @@ export function uniqueName(prefix: string): string {
 }
 
 export function connectionFor(ctx: PlatformContext, username: string, password: string): KafkaConnection {
-  return { brokers: bootstrapServers(ctx).split(','), ca: readFileSync(caFile(ctx), 'utf8'), username, password, clientId: `test-${username}` };
+  return kafkaConnection(ctx, username, password, `test-${username}`);
 }
 
 export function adminConnection(ctx: PlatformContext): KafkaConnection {

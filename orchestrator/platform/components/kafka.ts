@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SluiceError } from '../../../lib/errors';
+import type { KafkaConnection } from '../../../lib/kafka/connection';
 import { ensureCertificateAuthority, ensureServerCertificate } from '../certs';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { installMavenBundle, bundleDir } from '../install/maven';
@@ -32,6 +33,11 @@ export function bootstrapServers(ctx: PlatformContext): string {
 
 export function caFile(ctx: PlatformContext): string {
   return join(ctx.paths.certs, 'ca.pem');
+}
+
+/** How `username` reaches this platform's cluster (SASL_SSL, SCRAM-SHA-512, the platform's CA). */
+export function kafkaConnection(ctx: PlatformContext, username: string, password: string, clientId = `sluice-${username}`): KafkaConnection {
+  return { brokers: bootstrapServers(ctx).split(','), ca: readFileSync(caFile(ctx), 'utf8'), username, password, clientId };
 }
 
 function clusterId(ctx: PlatformContext): string {

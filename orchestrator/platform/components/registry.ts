@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AclBinding, AclOperation } from '../../clients/kafka-types';
+import { bindingKey, type AclBinding, type AclOperation } from '../../clients/kafka-types';
 import { adminClient } from '../admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { installMavenArchive } from '../install/maven';
@@ -58,9 +58,8 @@ async function prepareKafka(ctx: PlatformContext, password: string): Promise<voi
       ...(['describe', 'write'] as const).map((op) => acl('topic', TOPICS.events, op)),
       acl('group', GROUP_PREFIX, 'read', 'prefixed'),
     ];
-    const key = (b: AclBinding) => JSON.stringify([b.principal, b.resourceType, b.resourceName, b.patternType, b.operation, b.permission, b.host]);
-    const have = new Set(observed.acls.map(key));
-    await admin.createAcls(wanted.filter((b) => !have.has(key(b))));
+    const have = new Set(observed.acls.map(bindingKey));
+    await admin.createAcls(wanted.filter((b) => !have.has(bindingKey(b))));
   } finally {
     await admin.close();
   }
