@@ -1,11 +1,13 @@
 /**
- * Runs one simulator through the producer engine: registers the Avro schema of each topic the source
- * writes (subject `<topic>-value`, compatibility BACKWARD), sends the reference data once, then events
- * and labels as they occur. Stops after `durationMs`, or on stop() (SIGINT/SIGTERM), flushing first.
+ * Runs one simulator through the producer engine: looks up the registered Avro schema of each topic the
+ * source writes (subject `<topic>-value`), sends the reference data once, then events and labels as
+ * they occur. Stops after `durationMs`, or on stop() (SIGINT/SIGTERM), flushing first.
  */
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../lib/log';
+import { SluiceError } from '../lib/errors';
 import type { RegistryClient } from '../lib/registry/client';
+import { sameSchema } from '../lib/registry/schema-text';
 import { readSchema } from '../schemas';
 import { parseSchema } from './engine/avro';
 import { ProduceEngine, type EngineSummary, type TopicSerializer } from './engine/engine';
@@ -34,15 +36,27 @@ function trafficOptions(source: SimulatorSource, rate: number): Record<string, n
   return { eventsPerSecond: rate };
 }
 
-/** Registers the schema of each topic and returns its serializer. */
-export async function registerTopicSchemas(registry: RegistryClient, topics: string[]): Promise<Map<string, TopicSerializer>> {
+/**
+ * The serializer of each topic: the schema id of the registry's latest version of `<topic>-value`, which
+ * must be the schema in schemas/. Producers only read the registry; deploy-pipeline registers schemas,
+ * so a schema change goes through a plan (and its compatibility check) before any record uses it.
+ */
+export async function topicSerializers(registry: RegistryClient, topics: string[]): Promise<Map<string, TopicSerializer>> {
   const serializers = new Map<string, TopicSerializer>();
   for (const topic of topics) {
+    const file = `schemas/${TOPIC_SCHEMAS[topic]!}.avsc`;
     const schema = readSchema(TOPIC_SCHEMAS[topic]!);
     const subject = `${topic}-value`;
-    const schemaId = await registry.register(subject, JSON.stringify(schema));
-    if ((await registry.compatibility(subject)) !== 'BACKWARD') await registry.setCompatibility(subject, 'BACKWARD');
-    serializers.set(topic, { schemaId, type: parseSchema(schema) });
+    const latest = await registry.latest(subject);
+    if (!latest || !sameSchema(latest.schema, JSON.stringify(schema))) {
+      throw new SluiceError('SLUICE_SCHEMA_NOT_REGISTERED', latest
+        ? `the registry's latest version of ${subject} (version ${latest.version}) is not ${file}`
+        : `no schema is registered for ${subject}`, {
+        path: subject,
+        fix: `register it from the spec: npm run deploy-pipeline (pipeline.yaml declares valueSchema: ${file} for ${topic})`,
+      });
+    }
+    serializers.set(topic, { schemaId: latest.id, type: parseSchema(schema) });
   }
   return serializers;
 }
@@ -61,7 +75,7 @@ export class Simulation {
   async run(): Promise<EngineSummary> {
     const { source, rate, kafka, registry, log } = this.options;
     const topics = SIMULATOR_TOPICS[source];
-    const serializers = await registerTopicSchemas(registry, [topics.events, topics.labels, topics.reference]);
+    const serializers = await topicSerializers(registry, [topics.events, topics.labels, topics.reference]);
     const simulator = createSimulator(source, {
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.anomalyRate !== undefined ? { anomalyRate: this.options.anomalyRate } : {}),

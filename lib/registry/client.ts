@@ -118,4 +118,13 @@ export class RegistryClient {
   async setCompatibility(subject: string, level: Compatibility): Promise<void> {
     await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
   }
+
+  /** Soft-deletes every version of a subject; a subject that does not exist is not an error. */
+  async deleteSubject(subject: string): Promise<void> {
+    try {
+      await this.request('DELETE', `/subjects/${encodeURIComponent(subject)}`);
+    } catch (error) {
+      if (!RegistryClient.notFound(error)) throw error;
+    }
+  }
 }

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
-import type { KafkaAdmin } from '../clients/kafka-types';
 import { applyPlan, hasSecretIn, loadManagedState, planPipeline, renderPlan, type Plan } from '../plan';
+import { observeState, type Observers } from '../plan/observe';
 import type { PlatformContext } from '../platform/component';
 import { kafkaNodes } from '../platform/components/kafka';
+import { registryAdmin } from '../platform/components/registry';
 import { adminClient, createContext } from '../platform/platform';
 import { loadSpec, type PipelineSpec } from '../spec';
 
@@ -37,29 +38,37 @@ export function checkSpecFile(specFile: string): void {
   loadSpec(specFile, { brokerCount: kafkaNodes.length });
 }
 
-/** Plans a spec (checked with checkSpecFile) against the cluster, validating it with the real broker count. */
-export async function preparePlan(ctx: PlatformContext, kafka: KafkaAdmin, specFile: string, prune: boolean): Promise<PreparedPlan> {
-  const observed = await kafka.observe();
-  const spec = loadSpec(specFile, { brokerCount: observed.brokerCount });
+/** The platform's admin clients for everything deploy-pipeline manages. */
+function observers(ctx: PlatformContext): Observers & { close(): Promise<void> } {
+  const kafka = adminClient(ctx);
+  return { kafka, registry: registryAdmin(ctx), close: () => kafka.close() };
+}
+
+/** Plans a spec (checked with checkSpecFile) against the platform, validating it with the real broker count. */
+export async function preparePlan(ctx: PlatformContext, clients: Observers, specFile: string, prune: boolean): Promise<PreparedPlan> {
+  const cluster = await clients.kafka.observe();
+  const spec = loadSpec(specFile, { brokerCount: cluster.brokerCount });
   const stateFile = managedStateFile(ctx, spec);
-  const plan = planPipeline(spec, observed, { managed: loadManagedState(stateFile), prune, hasSecret: hasSecretIn(ctx.secrets) });
+  const managed = loadManagedState(stateFile);
+  const observed = await observeState(spec, clients, managed, cluster);
+  const plan = planPipeline(spec, observed, { managed, prune, hasSecret: hasSecretIn(ctx.secrets) });
   return { spec, plan, stateFile };
 }
 
 /** Plans and applies `specFile`; returns the plan that was applied. */
 export async function deployPipeline(ctx: PlatformContext, specFile: string, options: { prune?: boolean; log: Logger; print?: (text: string) => void }): Promise<Plan> {
   checkSpecFile(specFile);
-  const kafka = adminClient(ctx);
+  const clients = observers(ctx);
   try {
-    const { plan, stateFile } = await preparePlan(ctx, kafka, specFile, options.prune === true);
+    const { plan, stateFile } = await preparePlan(ctx, clients, specFile, options.prune === true);
     options.print?.(renderPlan(plan, { color: process.stdout.isTTY === true }));
     if (plan.hasChanges || plan.refused.length) {
-      await applyPlan(plan, { kafka, secrets: ctx.secrets, log: options.log, managedStateFile: stateFile });
+      await applyPlan(plan, { ...clients, secrets: ctx.secrets, log: options.log, managedStateFile: stateFile });
       options.print?.(`Applied ${plan.specName}: ${plan.counts.create} created, ${plan.counts.update} updated, ${plan.counts.replace} replaced, ${plan.counts.delete} deleted.`);
     }
     return plan;
   } finally {
-    await kafka.close();
+    await clients.close();
   }
 }
 
@@ -78,18 +87,18 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
   handler: async (argv) => {
     const ctx = createContext();
     checkSpecFile(argv.spec);
-    const kafka = adminClient(ctx);
+    const clients = observers(ctx);
     try {
-      const { plan } = await preparePlan(ctx, kafka, argv.spec, argv.prune === true);
+      const { plan } = await preparePlan(ctx, clients, argv.spec, argv.prune === true);
       process.stdout.write(`${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true })}\n`);
       if (plan.refused.length) {
-        throw new SluiceError('SLUICE_PLAN_REFUSED', `${plan.refused.length} change(s) cannot be made in place; deploy-pipeline would refuse this plan`, {
+        throw new SluiceError('SLUICE_PLAN_REFUSED', `${plan.refused.length} change(s) cannot be made; deploy-pipeline would refuse this plan`, {
           fix: 'see the reason on each refused (!) line',
         });
       }
       if (argv['exit-code'] && plan.hasChanges) process.exitCode = 2;
     } finally {
-      await kafka.close();
+      await clients.close();
     }
   },
 };

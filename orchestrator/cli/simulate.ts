@@ -5,12 +5,12 @@
 import type { CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
 import { createKafka } from '../../lib/kafka/connection';
-import { registryFromEnv } from '../../lib/registry/from-env';
+import { RegistryClient } from '../../lib/registry/client';
 import { Simulation } from '../../producers/run-simulation';
 import { SIMULATOR_SOURCES, type SimulatorSource } from '../../producers/simulators';
 import { assertKafkaRunning } from '../platform/admin';
-import { clientEnvironment } from '../platform/client-env';
 import { kafkaConnection } from '../platform/components/kafka';
+import { registryUrl } from '../platform/components/registry';
 import { createContext } from '../platform/platform';
 
 interface SimulateArgs {
@@ -50,7 +50,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       ...(argv['anomaly-rate'] !== undefined ? { anomalyRate: argv['anomaly-rate'] } : {}),
       ...(argv['metrics-port'] !== undefined ? { metricsPort: argv['metrics-port'] } : {}),
       kafka,
-      registry: registryFromEnv(clientEnvironment(ctx)), // schema registration needs the registry's write credentials
+      // Reads only: schemas are registered by deploy-pipeline, and the registry lets anyone read.
+      registry: new RegistryClient({ url: registryUrl(ctx) }),
       log: ctx.log,
       onProgress: (line) => process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`),
     });

@@ -6,9 +6,11 @@
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import type { KafkaAdmin } from '../clients/kafka-types';
+import type { SchemaRegistryAdmin } from '../clients/registry-types';
 import type { SecretStore } from '../platform/secrets';
 import { aclProvider } from '../providers/acl';
 import { principalProvider } from '../providers/principal';
+import { schemaProvider } from '../providers/schema';
 import { topicProvider } from '../providers/topic';
 import type { ApplyContext, Provider, Step } from '../providers/types';
 import type { Plan } from './plan';
@@ -16,6 +18,7 @@ import { loadManagedState, saveManagedState } from './state';
 
 export interface ApplyOptions {
   kafka: KafkaAdmin;
+  registry: SchemaRegistryAdmin;
   secrets: SecretStore;
   log: Logger;
   /** Where the ids Sluice manages are kept (orchestrator/plan/state.ts). */
@@ -33,7 +36,7 @@ function refusal(plan: Plan): SluiceError {
   const lines = plan.refused.map((s) => `  - ${s.id}: ${s.reason ?? 'refused'}`);
   return new SluiceError(
     'SLUICE_PLAN_REFUSED',
-    [`the plan has ${plan.refused.length} change${plan.refused.length === 1 ? '' : 's'} Kafka cannot make in place; nothing was applied:`, ...lines].join('\n'),
+    [`the plan has ${plan.refused.length} change${plan.refused.length === 1 ? '' : 's'} that cannot be made; nothing was applied:`, ...lines].join('\n'),
     {
       fix: 'change the spec back to what the cluster has, or follow the instructions for each refused resource',
       details: { refused: plan.refused.map((s) => ({ id: s.id, reason: s.reason, changes: s.changes })) },
@@ -47,6 +50,7 @@ const PROVIDERS = {
   topic: topicProvider,
   principal: principalProvider,
   acl: aclProvider,
+  schema: schemaProvider,
 } as unknown as Record<Step['kind'], AnyProvider>;
 
 async function execute(context: ApplyContext, step: Step): Promise<void> {
@@ -70,7 +74,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   if (plan.refused.length > 0) throw refusal(plan);
 
   const previous = loadManagedState(options.managedStateFile);
-  const context: ApplyContext = { kafka: options.kafka, secrets: options.secrets, log: options.log };
+  const context: ApplyContext = { kafka: options.kafka, registry: options.registry, secrets: options.secrets, log: options.log };
   const applied: string[] = [];
   const deleted = new Set<string>();
 

@@ -1,4 +1,5 @@
 import type { ObservedCluster } from '../clients/kafka-types';
+import type { ObservedState } from '../providers/types';
 import { expandAcls } from '../providers/acl';
 import { normaliseConfig } from '../providers/topic-config';
 import { validateSpec } from '../spec/validate';
@@ -36,6 +37,7 @@ function clusterMatching(spec: PipelineSpec, brokerCount = 3): ObservedCluster {
 }
 
 const empty = (brokerCount = 3): ObservedCluster => ({ brokerCount, topics: [], scramUsers: ['admin'], acls: [] });
+const state = (kafka: ObservedCluster): ObservedState => ({ kafka, subjects: [] });
 const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ managed: new Set(), prune: false, hasSecret: () => true, ...over });
 const topicOf = (cluster: ObservedCluster, name: string) => {
   const topic = cluster.topics.find((t) => t.name === name);
@@ -45,7 +47,7 @@ const topicOf = (cluster: ObservedCluster, name: string) => {
 
 describe('planPipeline and renderPlan', () => {
   it('creates everything on an empty cluster, topics before principals before ACLs', () => {
-    const plan = planPipeline(demoSpec(), empty(), options({ hasSecret: () => false }));
+    const plan = planPipeline(demoSpec(), state(empty()), options({ hasSecret: () => false }));
     expect(plan.hasChanges).toBe(true);
     expect(plan.counts).toEqual({ noop: 0, create: 7, update: 0, replace: 0, delete: 0, refused: 0 });
     expect(renderPlan(plan)).toMatchInlineSnapshot(`
@@ -65,7 +67,7 @@ Plan: 7 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
 
   it('says there is nothing to do when the cluster matches the spec', () => {
     const spec = demoSpec();
-    const plan = planPipeline(spec, clusterMatching(spec), options());
+    const plan = planPipeline(spec, state(clusterMatching(spec)), options());
     expect(plan.hasChanges).toBe(false);
     expect(plan.steps.every((s) => s.action === 'noop')).toBe(true);
     expect(renderPlan(plan)).toBe('No changes. The cluster matches demo.');
@@ -75,7 +77,7 @@ Plan: 7 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
     const spec = demoSpec();
     const cluster = clusterMatching(spec);
     topicOf(cluster, 'web.access-logs').config = { 'retention.ms': '604800000.0', 'min.insync.replicas': ' 2' };
-    expect(planPipeline(spec, cluster, options()).hasChanges).toBe(false);
+    expect(planPipeline(spec, state(cluster), options()).hasChanges).toBe(false);
     expect(normaliseConfig(topicOf(clusterMatching(spec), 'web.access-logs').config)).toEqual(spec.topics[0]?.config);
   });
 
@@ -83,7 +85,7 @@ Plan: 7 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
     const spec = demoSpec();
     const cluster = clusterMatching(spec);
     topicOf(cluster, 'web.access-logs').partitions = 3;
-    expect(renderPlan(planPipeline(spec, cluster, options()))).toMatchInlineSnapshot(`
+    expect(renderPlan(planPipeline(spec, state(cluster), options()))).toMatchInlineSnapshot(`
 "  ~ topic/web.access-logs        update  partitions: 3 -> 6
 
 Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
@@ -95,7 +97,7 @@ Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
     const cluster = clusterMatching(spec);
     topicOf(cluster, 'web.access-logs').partitions = 12;
     topicOf(cluster, 'iot.readings').replicationFactor = 1;
-    const plan = planPipeline(spec, cluster, options());
+    const plan = planPipeline(spec, state(cluster), options());
     expect(plan.refused.map((s) => s.id)).toEqual(['topic/web.access-logs', 'topic/iot.readings']);
     expect(plan.hasChanges).toBe(false);
     expect(renderPlan(plan)).toMatchInlineSnapshot(`
@@ -108,7 +110,7 @@ Nothing will be applied while a change is refused: change the spec as each refus
   });
 
   it('refuses a replication factor above the broker count, naming the spec path', () => {
-    const plan = planPipeline(demoSpec(), empty(1), options());
+    const plan = planPipeline(demoSpec(), state(empty(1)), options());
     expect(plan.refused.map((s) => s.reason)).toEqual([
       'replicationFactor: topics[0].replicationFactor is 3 but the cluster has 1 broker; use at most 1, or add brokers',
       'replicationFactor: topics[1].replicationFactor is 3 but the cluster has 1 broker; use at most 1, or add brokers',
@@ -120,7 +122,7 @@ Nothing will be applied while a change is refused: change the spec as each refus
     const spec = demoSpec();
     const cluster = clusterMatching(spec);
     topicOf(cluster, 'iot.readings').config = { 'retention.ms': '3600000', 'segment.ms': '600000' };
-    expect(renderPlan(planPipeline(spec, cluster, options()))).toMatchInlineSnapshot(`
+    expect(renderPlan(planPipeline(spec, state(cluster), options()))).toMatchInlineSnapshot(`
 "  ~ topic/iot.readings           update  config.retention.ms: 3600000 -> 86400000; config.segment.ms: 600000 -> (default)
 
 Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
@@ -129,7 +131,7 @@ Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
 
   it('gives a principal whose password is not known locally a new one', () => {
     const spec = demoSpec();
-    const plan = planPipeline(spec, clusterMatching(spec), options({ hasSecret: (name) => name !== 'users/anomaly' }));
+    const plan = planPipeline(spec, state(clusterMatching(spec)), options({ hasSecret: (name) => name !== 'users/anomaly' }));
     expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  ~ principal/anomaly            update  new SCRAM-SHA-512 password (password not known locally)
 
@@ -149,10 +151,10 @@ Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
       permission: 'allow',
       host: '*',
     });
-    const managed = new Set(planPipeline(spec, cluster, options()).specIds);
+    const managed = new Set(planPipeline(spec, state(cluster), options()).specIds);
 
     it('is kept without --prune', () => {
-      const plan = planPipeline(spec, cluster, options({ managed }));
+      const plan = planPipeline(spec, state(cluster), options({ managed }));
       expect(plan.hasChanges).toBe(false);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  = acl/sim-web                  kept    allow READ topic:legacy.* (not in spec; --prune removes it)
@@ -162,7 +164,7 @@ No changes. The cluster matches demo. 1 kept (not in spec; --prune deletes them)
     });
 
     it('is deleted with --prune', () => {
-      const plan = planPipeline(spec, cluster, options({ managed, prune: true }));
+      const plan = planPipeline(spec, state(cluster), options({ managed, prune: true }));
       expect(plan.counts.update).toBe(1);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  ~ acl/sim-web                  update  - allow READ topic:legacy.*
@@ -172,7 +174,7 @@ Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
     });
 
     it('is kept even with --prune while Sluice does not manage the principal', () => {
-      const plan = planPipeline(spec, cluster, options({ managed: new Set(), prune: true }));
+      const plan = planPipeline(spec, state(cluster), options({ managed: new Set(), prune: true }));
       expect(plan.hasChanges).toBe(false);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  = acl/sim-web                  kept    allow READ topic:legacy.* (not in spec; Sluice does not manage acl/sim-web yet, so --prune keeps it too)
@@ -194,10 +196,10 @@ No changes. The cluster matches demo. 1 unmanaged ACL binding left alone."
       { principal: 'User:old-svc', resourceType: 'topic', resourceName: 'old.events', patternType: 'literal', operation: 'write', permission: 'allow', host: '*' },
       { principal: 'User:hand-made', resourceType: 'topic', resourceName: 'someone-elses', patternType: 'literal', operation: 'read', permission: 'allow', host: '*' },
     );
-    const managed = new Set([...planPipeline(spec, cluster, options()).specIds, 'topic/old.events', 'principal/old-svc', 'acl/old-svc', 'topic/gone-already']);
+    const managed = new Set([...planPipeline(spec, state(cluster), options()).specIds, 'topic/old.events', 'principal/old-svc', 'acl/old-svc', 'topic/gone-already']);
 
     it('are kept without --prune', () => {
-      const plan = planPipeline(spec, cluster, options({ managed }));
+      const plan = planPipeline(spec, state(cluster), options({ managed }));
       expect(plan.kept).toEqual(['topic/old.events', 'principal/old-svc', 'acl/old-svc']);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  = topic/old.events             kept    not in spec; --prune deletes it
@@ -209,7 +211,7 @@ No changes. The cluster matches demo. 3 kept (not in spec; --prune deletes them)
     });
 
     it('are deleted with --prune, ACLs first and topics last, and only when Sluice manages them', () => {
-      const plan = planPipeline(spec, cluster, options({ managed, prune: true }));
+      const plan = planPipeline(spec, state(cluster), options({ managed, prune: true }));
       expect(plan.steps.filter((s) => s.action === 'delete').map((s) => s.id)).toEqual(['acl/old-svc', 'principal/old-svc', 'topic/old.events']);
       expect(plan.kept).toEqual([]);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
@@ -223,7 +225,7 @@ Plan: 0 to create, 0 to update, 0 to replace, 3 to delete, 0 refused."
   });
 
   it('colours lines for a terminal', () => {
-    const rendered = renderPlan(planPipeline(demoSpec(), empty(), options()), { color: true });
+    const rendered = renderPlan(planPipeline(demoSpec(), state(empty()), options()), { color: true });
     expect(rendered).toContain('\u001b[32m  + topic/web.access-logs');
   });
 });

@@ -2,12 +2,12 @@
  * The plan: a pure function of (desired spec, observed cluster, what Sluice manages) to the steps that
  * make the cluster match the spec. Nothing here talks to Kafka; apply.ts only executes a plan.
  */
-import type { ObservedCluster } from '../clients/kafka-types';
 import { aclProvider } from '../providers/acl';
 import { principalProvider } from '../providers/principal';
+import { schemaProvider } from '../providers/schema';
 import { topicProvider } from '../providers/topic';
 import { STEP_ACTIONS } from '../providers/types';
-import type { DiffContext, Provider, Step, StepAction } from '../providers/types';
+import type { DiffContext, ObservedState, Provider, Step, StepAction } from '../providers/types';
 import type { PipelineSpec } from '../spec/types';
 
 export interface PlanOptions {
@@ -22,12 +22,12 @@ export interface PlanOptions {
 export interface Plan {
   /** The spec's name, for "The cluster matches demo." */
   specName: string;
-  /** Creates and updates in dependency order (topics, principals, acls), then deletes in reverse. */
+  /** Creates and updates in dependency order (topics, schemas, principals, acls), then deletes in reverse. */
   steps: Step[];
   counts: Record<StepAction, number>;
   /** Any create, update, replace or delete. */
   hasChanges: boolean;
-  /** Steps Kafka cannot make in place; apply refuses the whole plan when there is one. */
+  /** Steps that cannot be made (Kafka cannot in place, the registry refuses); apply refuses the whole plan when there is one. */
   refused: Step[];
   /** Managed ids not in the spec that stay because --prune was not given. */
   kept: string[];
@@ -45,11 +45,11 @@ interface KindPlan {
 function planKind<D, O, S extends Step>(
   provider: Provider<D, O, S>,
   spec: PipelineSpec,
-  cluster: ObservedCluster,
+  state: ObservedState,
   context: DiffContext,
 ): KindPlan {
   const desired = provider.desired(spec);
-  const observed = provider.observed(cluster);
+  const observed = provider.observed(state);
   const steps: Step[] = [...desired].map(([id, d]) => provider.diff(id, d, observed.get(id), context));
   const deletes: Step[] = [];
   const kept: string[] = [];
@@ -62,19 +62,23 @@ function planKind<D, O, S extends Step>(
   return { steps, deletes, kept, ids: [...desired.keys()] };
 }
 
-export function planPipeline(desired: PipelineSpec, observed: ObservedCluster, options: PlanOptions): Plan {
+export function planPipeline(desired: PipelineSpec, observed: ObservedState, options: PlanOptions): Plan {
   const context: DiffContext = {
-    brokerCount: observed.brokerCount,
+    brokerCount: observed.kafka.brokerCount,
     prune: options.prune,
     managed: options.managed,
     hasSecret: options.hasSecret,
   };
   const topics = planKind(topicProvider, desired, observed, context);
+  const schemas = planKind(schemaProvider, desired, observed, context);
   const principals = planKind(principalProvider, desired, observed, context);
   const acls = planKind(aclProvider, desired, observed, context);
 
   // Grants go before they are used and after what they name exists; removal runs the other way round.
-  const steps = [...topics.steps, ...principals.steps, ...acls.steps, ...acls.deletes, ...principals.deletes, ...topics.deletes];
+  const steps = [
+    ...topics.steps, ...schemas.steps, ...principals.steps, ...acls.steps,
+    ...acls.deletes, ...principals.deletes, ...schemas.deletes, ...topics.deletes,
+  ];
   const counts = Object.fromEntries(STEP_ACTIONS.map((a) => [a, 0])) as Record<StepAction, number>;
   for (const step of steps) counts[step.action] += 1;
   return {
@@ -83,7 +87,7 @@ export function planPipeline(desired: PipelineSpec, observed: ObservedCluster, o
     counts,
     hasChanges: counts.create + counts.update + counts.replace + counts.delete > 0,
     refused: steps.filter((s) => s.action === 'refused'),
-    kept: [...topics.kept, ...principals.kept, ...acls.kept],
-    specIds: [...topics.ids, ...principals.ids, ...acls.ids],
+    kept: [...topics.kept, ...schemas.kept, ...principals.kept, ...acls.kept],
+    specIds: [...topics.ids, ...schemas.ids, ...principals.ids, ...acls.ids],
   };
 }

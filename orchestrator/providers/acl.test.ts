@@ -72,10 +72,13 @@ describe('aclProvider.diff', () => {
 
   it('groups observed bindings by user and ignores other principal types', () => {
     const observed = aclProvider.observed({
-      brokerCount: 1,
-      topics: [],
-      scramUsers: [],
-      acls: [extra, binding('x', 'read', { principal: 'User:other' }), binding('y', 'read', { principal: 'Group:ops' })],
+      kafka: {
+        brokerCount: 1,
+        topics: [],
+        scramUsers: [],
+        acls: [extra, binding('x', 'read', { principal: 'User:other' }), binding('y', 'read', { principal: 'Group:ops' })],
+      },
+      subjects: [],
     });
     expect([...observed.keys()]).toEqual(['acl/svc', 'acl/other']);
   });

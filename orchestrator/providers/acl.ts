@@ -71,7 +71,7 @@ export const aclProvider: Provider<AclBinding[], AclBinding[], AclStep> = {
     return new Map(spec.principals.map((p) => [aclId(p.name), expandAcls(p)]));
   },
 
-  observed(cluster) {
+  observed({ kafka: cluster }) {
     const byUser = new Map<string, AclBinding[]>();
     for (const binding of cluster.acls) {
       if (!binding.principal.startsWith(USER)) continue;

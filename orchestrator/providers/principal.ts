@@ -24,7 +24,7 @@ export const principalProvider: Provider<{ user: string }, { user: string }, Pri
     return new Map(spec.principals.map((p) => [principalId(p.name), { user: p.name }]));
   },
 
-  observed(cluster) {
+  observed({ kafka: cluster }) {
     return new Map(cluster.scramUsers.map((user) => [principalId(user), { user }]));
   },
 

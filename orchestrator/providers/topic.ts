@@ -103,7 +103,7 @@ export const topicProvider: Provider<DesiredTopic, ObservedTopic, TopicStep> = {
     );
   },
 
-  observed(cluster) {
+  observed({ kafka: cluster }) {
     return new Map(cluster.topics.map((topic) => [topicId(topic.name), topic]));
   },
 

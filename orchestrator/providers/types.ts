@@ -6,12 +6,13 @@
  */
 import type { Logger } from '../../lib/log';
 import type { AclBinding, KafkaAdmin, ObservedCluster, TopicSettings } from '../clients/kafka-types';
+import type { Compatibility, ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
 import type { SecretStore } from '../platform/secrets';
 import type { PipelineSpec } from '../spec/types';
 
-export type ResourceKind = 'topic' | 'principal' | 'acl';
+export type ResourceKind = 'topic' | 'principal' | 'acl' | 'schema';
 
-/** `refused`: the change is needed but Kafka cannot make it in place; the whole plan is refused. */
+/** `refused`: the change is needed but cannot be made (Kafka cannot make it in place, the registry finds it incompatible); the whole plan is refused. */
 export type StepAction = 'noop' | 'create' | 'update' | 'replace' | 'delete' | 'refused';
 export const STEP_ACTIONS: readonly StepAction[] = ['noop', 'create', 'update', 'replace', 'delete', 'refused'];
 
@@ -62,7 +63,23 @@ export interface AclStep extends StepBase {
   keptBecause?: 'no-prune' | 'unmanaged';
 }
 
-export type Step = TopicStep | PrincipalStep | AclStep;
+export interface SchemaStep extends StepBase {
+  kind: 'schema';
+  subject: string;
+  /** The schema to register (absent for delete and for a compatibility-only update). */
+  schema?: string;
+  /** The compatibility level to set, when it differs. */
+  compatibility?: Compatibility;
+}
+
+export type Step = TopicStep | PrincipalStep | AclStep | SchemaStep;
+
+/** Everything deploy-pipeline observed: the Kafka cluster and the registry subjects it manages. */
+export interface ObservedState {
+  kafka: ObservedCluster;
+  /** The subjects the spec declares or Sluice manages, those that exist. */
+  subjects: ObservedSubject[];
+}
 
 /** What a diff may depend on besides the two resources. Plain data: diff stays pure. */
 export interface DiffContext {
@@ -76,6 +93,7 @@ export interface DiffContext {
 
 export interface ApplyContext {
   kafka: KafkaAdmin;
+  registry: SchemaRegistryAdmin;
   secrets: SecretStore;
   log: Logger;
 }
@@ -85,7 +103,7 @@ export interface Provider<Desired, Observed, S extends Step> {
   /** Desired resources by id, in spec order. */
   desired(spec: PipelineSpec): Map<string, Desired>;
   /** Observed resources by id; ids of resources the spec does not know are included, the planner decides. */
-  observed(cluster: ObservedCluster): Map<string, Observed>;
+  observed(state: ObservedState): Map<string, Observed>;
   /** Pure. Called with desired undefined only for a resource the planner wants deleted. */
   diff(id: string, desired: Desired | undefined, observed: Observed | undefined, context: DiffContext): S;
   create(context: ApplyContext, step: S): Promise<void>;

@@ -52,6 +52,41 @@ describe('loadSpec', () => {
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
     ]);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
+    expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
+      ['web.access-logs-value', 'schemas/web-access-log.avsc'],
+      ['iot.readings-value', 'schemas/iot-reading.avsc'],
+      ['finance.transactions-value', 'schemas/financial-transaction.avsc'],
+      ['labels.web-value', 'schemas/anomaly-label.avsc'],
+      ['labels.iot-value', 'schemas/anomaly-label.avsc'],
+      ['labels.finance-value', 'schemas/anomaly-label.avsc'],
+      ['ref.devices-value', 'schemas/device.avsc'],
+      ['ref.accounts-value', 'schemas/account.avsc'],
+      ['ref.ip-ranges-value', 'schemas/ip-range.avsc'],
+    ]);
+    expect(spec.schemas.every((s) => s.compatibility === 'BACKWARD')).toBe(true);
+  });
+
+  it('reads value schemas relative to the spec file and refuses a missing or broken one with its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-schemas-'));
+    try {
+      writeFileSync(join(dir, 'good.avsc'), '{"type": "record", "name": "E", "fields": [{"name": "id", "type": "string"}]}');
+      writeFileSync(join(dir, 'broken.avsc'), '{"type": "record", "name": "E", "fields": [{"name": "id", "type": "strang"}]}');
+      const spec = (topics: string) => `apiVersion: sluice/v1\nname: s\ntopics:\n${topics}`;
+      const good = join(dir, 'good.yaml');
+      writeFileSync(good, spec('  - name: e\n    partitions: 1\n    valueSchema: good.avsc\n'));
+      expect(loadSpec(good).schemas).toEqual([
+        expect.objectContaining({ subject: 'e-value', topic: 'e', schema: '{"fields":[{"name":"id","type":"string"}],"name":"E","type":"record"}' }),
+      ]);
+
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, spec('  - name: a\n    partitions: 1\n    valueSchema: missing.avsc\n  - name: b\n    partitions: 1\n    valueSchema: broken.avsc\n'));
+      const issues = issuesOf(failure(() => loadSpec(bad)));
+      expect(issues.map((i) => [i.path, i.line])).toEqual([['topics[0].valueSchema', 6], ['topics[1].valueSchema', 9]]);
+      expect(issues[0]!.message).toMatch(/no such file/);
+      expect(issues[1]!.message).toMatch(/broken.avsc is not a valid Avro schema: .*strang/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads every good fixture', () => {

@@ -3,11 +3,14 @@
  * is on, all of them in one error so a user fixes the file in one pass.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import { SluiceError } from '../../lib/errors';
 import type { Segment } from './path';
 import type { PipelineSpec, SpecIssue, ValidateOptions } from './types';
+import { resolveSchemas } from './schemas';
+import type { LocatedIssue } from './schema-issues';
 import { checkSpec, toSpecIssue } from './validate';
 
 const YAML_FIXES: Partial<Record<YAMLError['code'], string>> = {
@@ -79,7 +82,7 @@ function invalid(file: string, issues: SpecIssue[]): SluiceError {
   });
 }
 
-/** Parses and validates a spec given as YAML text; `file` only names it in messages. */
+/** Parses and validates a spec given as YAML text; `file` names it in messages and anchors relative schema paths. */
 export function parseSpec(text: string, file: string, options: ValidateOptions = {}): PipelineSpec {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, intAsBigInt: true, prettyErrors: false, uniqueKeys: true });
@@ -90,8 +93,14 @@ export function parseSpec(text: string, file: string, options: ValidateOptions =
     throw invalid(file, [...first.values()]);
   }
 
-  const { spec, issues } = checkSpec(exactIntegers(doc.toJS()), options);
-  if (spec) return spec;
+  const checked = checkSpec(exactIntegers(doc.toJS()), options);
+  let issues: LocatedIssue[] = checked.issues;
+  if (checked.spec) {
+    // Schema files are read only once the spec itself is sound: their paths come from it.
+    const { schemas, issues: schemaIssues } = resolveSchemas(checked.spec, dirname(file));
+    if (schemaIssues.length === 0) return { ...checked.spec, schemas };
+    issues = schemaIssues;
+  }
   const located = issues.map((issue) => {
     const line = lineOf(doc, lines, issue.segments);
     return line === undefined ? toSpecIssue(issue) : { ...toSpecIssue(issue), line };

@@ -12,6 +12,8 @@ export interface PipelineSpec {
   name: string;
   topics: TopicSpec[];
   principals: PrincipalSpec[];
+  /** The value schemas of the topics that declare one, read by the loader from `topics[].valueSchema`. */
+  schemas: SchemaSpec[];
 }
 
 export interface TopicSpec {
@@ -21,6 +23,24 @@ export interface TopicSpec {
   replicationFactor: number;
   /** Topic-level overrides, values as strings (Kafka's own representation). */
   config: Record<string, string>;
+  /** Path of the topic's Avro value schema (.avsc), relative to the spec file. */
+  valueSchema?: string;
+}
+
+/** Compatibility every subject Sluice registers is kept at: consumers can read old records with the new schema. */
+export const SCHEMA_COMPATIBILITY = 'BACKWARD';
+
+/** A topic's value schema as the registry should hold it: subject `<topic>-value` (TopicNameStrategy). */
+export interface SchemaSpec {
+  subject: string;
+  topic: string;
+  /** As written in the spec, for messages. */
+  file: string;
+  /** Where it is declared (`topics[2].valueSchema`). */
+  path: string;
+  /** The schema, normalised (lib/registry/schema-text.ts). */
+  schema: string;
+  compatibility: typeof SCHEMA_COMPATIBILITY;
 }
 
 /** One SCRAM-SHA-512 user per service; its ACLs are expanded from produces, consumes and acls. */

@@ -38,6 +38,8 @@ function configValue(value: unknown): string {
 function normalise(data: PipelineSpec): PipelineSpec {
   return {
     ...data,
+    // Filled by the loader, which reads the schema files (resolveSchemas in schemas.ts).
+    schemas: [],
     topics: data.topics.map((topic) => ({
       ...topic,
       config: Object.fromEntries(Object.entries(topic.config).map(([key, value]) => [key, configValue(value)])),

@@ -1,7 +1,8 @@
 /**
  * deploy-pipeline against the real cluster, through the `sluice` command a user runs: the demo spec
  * applies, a second apply changes nothing, a changed spec gives exactly the expected plan, changes Kafka
- * cannot make are refused, and an invalid spec is refused with its path before anything is touched.
+ * cannot make and incompatible schemas are refused, and an invalid spec is refused with its path before
+ * anything is touched.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { createKafka } from '../../lib/kafka/connection';
 import { repoRoot } from '../../lib/repo';
 import { preparePlan } from '../../orchestrator/cli/pipeline';
+import { RegistryClient } from '../../lib/registry/client';
+import { registryAdmin, registryUrl } from '../../orchestrator/platform/components/registry';
 import { run } from '../../orchestrator/platform/processes';
 import { adminClient, kafkaAs, testContext, uniqueName } from './helpers';
 
@@ -110,7 +113,7 @@ ${extra}principals:
 
     const added = uniqueName('added');
     const v2 = writeSpec('v2', base(6, '172800000', `  - name: ${added}\n    partitions: 1\n`));
-    const { plan } = await preparePlan(ctx, admin, v2, false);
+    const { plan } = await preparePlan(ctx, { kafka: admin, registry: registryAdmin(ctx) }, v2, false);
     const changed = plan.steps.filter((s) => s.action !== 'noop').map((s) => [s.id, s.action, s.changes.map((c) => `${c.field}: ${String(c.from)} -> ${String(c.to)}`)]);
     expect(changed).toEqual([
       [`topic/${grow}`, 'update', ['partitions: 3 -> 6', 'config.retention.ms: 86400000 -> 172800000']],
@@ -139,6 +142,59 @@ ${extra}principals:
     const rfResult = await sluice('plan', '--spec', rf);
     expect(rfResult.code).toBe(1);
     expect(rfResult.stdout).toMatch(/replication/i);
+  });
+});
+
+describe('schemas in the spec', () => {
+  const topic = uniqueName('schema');
+  const other = uniqueName('never');
+  const specName = uniqueName('schemas');
+  const subject = `${topic}-value`;
+  const record = (fields: string) => `{"type": "record", "name": "Order", "namespace": "dev.sluice.test", "fields": [${fields}]}`;
+  const v1 = record('{"name": "id", "type": "string"}');
+  const v2 = record('{"name": "id", "type": "string"}, {"name": "note", "type": ["null", "string"], "default": null}');
+  const incompatible = record('{"name": "id", "type": "long"}, {"name": "note", "type": ["null", "string"], "default": null}');
+  const spec = (schemaFile: string, extra = '') => writeSpec(`${specName}-${schemaFile}`, `apiVersion: sluice/v1
+name: ${specName}
+topics:
+  - name: ${topic}
+    partitions: 1
+    valueSchema: ${schemaFile}.avsc
+${extra}`);
+
+  afterAll(async () => {
+    await sluice('deploy-pipeline', '--spec', writeSpec(`${specName}-empty`, `apiVersion: sluice/v1\nname: ${specName}\n`), '--prune');
+  });
+
+  test('a declared schema is registered as <topic>-value with BACKWARD compatibility; again changes nothing', async () => {
+    for (const [name, text] of [['v1', v1], ['v2', v2], ['incompatible', incompatible]] as const) writeFileSync(join(workDir, `${name}.avsc`), text);
+    const applied = await sluice('deploy-pipeline', '--spec', spec('v1'));
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(new RegExp(`\\+ schema/${subject}\\s+create\\s+version=1 compatibility=BACKWARD file=v1.avsc`));
+    const registry = new RegistryClient({ url: registryUrl(ctx) });
+    expect(await registry.latest(subject)).toMatchObject({ version: 1 });
+    expect(await registry.compatibility(subject)).toBe('BACKWARD');
+    expect((await sluice('plan', '--spec', spec('v1'), '--exit-code')).code).toBe(0);
+  });
+
+  test('an incompatible change is refused by plan and by apply with the registry\'s reason, and nothing is applied', async () => {
+    const plan = await sluice('plan', '--spec', spec('incompatible'));
+    expect(plan.code).toBe(1);
+    expect(plan.stdout).toMatch(new RegExp(`! schema/${subject}\\s+refused\\s+version: 1 -> 2: the registry finds incompatible.avsc incompatible`));
+    const apply = await sluice('deploy-pipeline', '--spec', spec('incompatible', `  - name: ${other}\n    partitions: 1\n`));
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/SLUICE_PLAN_REFUSED/);
+    expect(apply.stderr).toMatch(/TYPE_MISMATCH|type/i);
+    expect((await admin.observe()).topics.map((t) => t.name)).not.toContain(other);
+    expect(await new RegistryClient({ url: registryUrl(ctx) }).latest(subject)).toMatchObject({ version: 1 });
+  });
+
+  test('a compatible change shows as the next version and is registered', async () => {
+    const plan = await sluice('plan', '--spec', spec('v2'), '--exit-code');
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(new RegExp(`~ schema/${subject}\\s+update\\s+version: 1 -> 2; file=v2.avsc`));
+    expect((await sluice('deploy-pipeline', '--spec', spec('v2'))).code).toBe(0);
+    expect(await new RegistryClient({ url: registryUrl(ctx) }).latest(subject)).toMatchObject({ version: 2 });
   });
 });
 

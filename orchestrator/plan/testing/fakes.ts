@@ -1,8 +1,9 @@
 /**
  * In-memory stand-ins for unit tests: a KafkaAdmin that keeps an ObservedCluster and records every call,
- * and a SecretStore in a Map. No servers, so plan → apply → plan can be tested end to end in milliseconds.
+ * a schema registry that keeps versions, and a SecretStore in a Map. No servers, so plan → apply → plan can be tested end to end in milliseconds.
  */
 import type { AclBinding, KafkaAdmin, ObservedCluster, TopicSettings } from '../../clients/kafka-types';
+import type { Compatibility, ObservedSubject, SchemaRegistryAdmin } from '../../clients/registry-types';
 import type { SecretStore } from '../../platform/secrets';
 import { bindingKey } from '../../providers/acl';
 
@@ -105,5 +106,58 @@ export function memorySecretStore(initial: Record<string, string> = {}): SecretS
     },
     remove: (name) => void values.delete(name),
     pathOf: (name) => `/memory/${name}`,
+  };
+}
+
+export interface FakeRegistry extends SchemaRegistryAdmin {
+  /** Versions per subject, oldest first. */
+  versions: Map<string, string[]>;
+  levels: Map<string, Compatibility>;
+  calls: string[];
+  /** Subjects whose next version the fake registry refuses, with the reason it gives. */
+  incompatible: Map<string, string>;
+}
+
+/** A registry that keeps versions in memory and refuses what `incompatible` says. */
+export function fakeRegistry(): FakeRegistry {
+  const versions = new Map<string, string[]>();
+  const levels = new Map<string, Compatibility>();
+  const incompatible = new Map<string, string>();
+  const calls: string[] = [];
+  return {
+    versions,
+    levels,
+    calls,
+    incompatible,
+    async observeSubject(subject, desiredSchema) {
+      const history = versions.get(subject);
+      if (!history?.length) return undefined;
+      const latest = history[history.length - 1]!;
+      const observed: ObservedSubject = { subject, latest: { id: 100 + history.length, version: history.length, schema: latest } };
+      const level = levels.get(subject);
+      if (level) observed.compatibility = level;
+      if (desiredSchema !== undefined && desiredSchema !== latest) {
+        const reason = incompatible.get(subject);
+        observed.candidate = reason ? { compatible: false, messages: [reason] } : { compatible: true, messages: [] };
+      }
+      return observed;
+    },
+    async register(subject, schema) {
+      calls.push(`register(${subject})`);
+      const history = versions.get(subject) ?? [];
+      if (history.length && incompatible.has(subject)) throw new Error(`409 ${incompatible.get(subject)}`);
+      if (history[history.length - 1] !== schema) history.push(schema);
+      versions.set(subject, history);
+      return 100 + history.length;
+    },
+    async setCompatibility(subject, level) {
+      calls.push(`setCompatibility(${subject}, ${level})`);
+      levels.set(subject, level);
+    },
+    async deleteSubject(subject) {
+      calls.push(`deleteSubject(${subject})`);
+      versions.delete(subject);
+      levels.delete(subject);
+    },
   };
 }

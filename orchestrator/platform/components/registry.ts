@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bindingKey, type AclBinding, type AclOperation } from '../../clients/kafka-types';
+import { HttpSchemaRegistryAdmin } from '../../clients/registry-admin';
 import { adminClient } from '../admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { installMavenArchive } from '../install/maven';
@@ -24,6 +25,11 @@ const GROUP_PREFIX = 'apicurio-';
 
 export function registryUrl(ctx: PlatformContext): string {
   return `http://${ctx.host}:${ctx.ports.registry}/apis/ccompat/v7`;
+}
+
+/** The registry as its admin user, for deploy-pipeline. */
+export function registryAdmin(ctx: PlatformContext): HttpSchemaRegistryAdmin {
+  return new HttpSchemaRegistryAdmin({ url: registryUrl(ctx), username: REGISTRY_ADMIN_USER, password: ctx.secrets.ensure(REGISTRY_ADMIN_SECRET) });
 }
 
 function healthUrl(ctx: PlatformContext): string {
