@@ -13,11 +13,12 @@ const upCommand: CommandModule<object, { components?: string[] }> = {
   },
 };
 
-const downCommand: CommandModule = {
-  command: 'down',
-  describe: 'Stop every component (graceful, then kill); data is kept',
-  handler: async () => {
-    await down(createContext());
+const downCommand: CommandModule<object, { components?: string[] }> = {
+  command: 'down [components..]',
+  describe: 'Stop every component (or the named ones), graceful then kill; data is kept',
+  builder: (y) => y.positional('components', { type: 'string', array: true, describe: 'only these components' }),
+  handler: async (argv) => {
+    await down(createContext(), argv.components);
   },
 };
 

@@ -22,6 +22,15 @@ interface SimulateArgs {
   'metrics-port'?: number;
 }
 
+/** The live line: redrawn every second on a terminal, one line a minute into a log file. */
+function progressWriter(): (line: string) => void {
+  if (process.stderr.isTTY) return (line) => process.stderr.write(`\r${line}`);
+  let ticks = 0;
+  return (line) => {
+    if (ticks++ % 60 === 0) process.stderr.write(`${line}\n`);
+  };
+}
+
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
   command: 'simulate <source>',
   describe: 'Run a simulator (web, iot, finance) against the platform until --duration or Ctrl-C',
@@ -53,7 +62,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       // Reads only: schemas are registered by deploy-pipeline, and the registry lets anyone read.
       registry: new RegistryClient({ url: registryUrl(ctx) }),
       log: ctx.log,
-      onProgress: (line) => process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`),
+      onProgress: progressWriter(),
     });
     const stop = () => simulation.stop();
     process.once('SIGINT', stop);

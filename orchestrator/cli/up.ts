@@ -1,16 +1,21 @@
 /** `sluice up` / `sluice down`: the whole platform with its pipeline, in one command (what `npm start` runs). */
 import type { CommandModule } from 'yargs';
-import { createContext, down, renderStatus, status, up } from '../platform/platform';
+import { createContext, down, renderStatus, status, up, workloads } from '../platform/platform';
 import { deployPipeline } from './pipeline';
 
-export const upCommand: CommandModule<object, { spec: string }> = {
+export const upCommand: CommandModule<object, { spec: string; simulators: boolean }> = {
   command: 'up',
-  describe: 'Start the local platform and apply the pipeline spec',
-  builder: (y) => y.option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to apply' }),
+  describe: 'Start the local platform, apply the pipeline spec and start the demo simulators',
+  builder: (y) =>
+    y
+      .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to apply' })
+      .option('simulators', { type: 'boolean', default: true, describe: 'start the demo simulators (--no-simulators: platform and pipeline only)' }),
   handler: async (argv) => {
     const ctx = createContext();
     await up(ctx);
     await deployPipeline(ctx, argv.spec, { log: ctx.log, print: (text) => process.stdout.write(`${text}\n`) });
+    // After the deploy: the simulators need their principals and registered schemas.
+    if (argv.simulators) await up(ctx, workloads.map((w) => w.name));
     process.stdout.write(`\n${renderStatus(await status(ctx))}\n\nThe platform is up. Load its settings into a shell with:\n  eval "$(npx sluice platform env)"\n`);
   },
 };

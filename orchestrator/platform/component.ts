@@ -39,6 +39,11 @@ export interface Component {
   /** A quick probe for `status`. */
   healthy(ctx: PlatformContext): Promise<boolean>;
   stopGraceMs: number;
+  /**
+   * A workload runs the pipeline rather than the platform (the demo simulators): `platform up` leaves it,
+   * `sluice up` starts it once deploy-pipeline has made its principals and schemas.
+   */
+  workload?: boolean;
 }
 
 export function pidFileOf(ctx: PlatformContext, name: string): string {

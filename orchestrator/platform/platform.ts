@@ -10,6 +10,7 @@ import { adminClient } from './admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from './component';
 import { kafkaNodes } from './components/kafka';
 import { registry } from './components/registry';
+import { simulators } from './components/simulators';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
 import { platformPaths } from './paths';
@@ -20,7 +21,9 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };
 
-export const components: Component[] = [...kafkaNodes, registry];
+export const components: Component[] = [...kafkaNodes, registry, ...simulators];
+/** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
+export const workloads: Component[] = components.filter((c) => c.workload);
 
 export function createContext(env: NodeJS.ProcessEnv = process.env, log: Logger = rootLog): PlatformContext {
   const paths = platformPaths(env);
@@ -109,8 +112,9 @@ export async function waitForKafkaCluster(ctx: PlatformContext, timeoutMs = 120_
   }), { intervalMs: 1000 });
 }
 
+/** Starts the named components, or every platform component (not the workloads) when none is named. */
 export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
-  const selected = only?.length ? only.map(componentNamed) : components;
+  const selected = only?.length ? only.map(componentNamed) : components.filter((c) => !c.workload);
   await ensureSystemCommands(ctx.log);
   await ensureKcat(ctx);
   for (const c of selected) await c.install(ctx);
@@ -123,9 +127,11 @@ export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
   }
 }
 
-export async function down(ctx: PlatformContext): Promise<void> {
+/** Stops the named components, or everything (and reaps orphans) when none is named. */
+export async function down(ctx: PlatformContext, only?: string[]): Promise<void> {
+  const selected = only?.length ? only.map(componentNamed) : components;
   // Reverse order: dependants first. Kafka nodes stop together, so that no node waits on a lost quorum.
-  for (const layer of layers(components).reverse()) {
+  for (const layer of layers(selected).reverse()) {
     await Promise.all(layer.map(async (c) => {
       const pid = pidOf(ctx, c);
       if (pid === undefined) return;
@@ -134,6 +140,7 @@ export async function down(ctx: PlatformContext): Promise<void> {
       rmSync(pidFileOf(ctx, c.name), { force: true });
     }));
   }
+  if (only?.length) return;
   // Orphans: processes of this data dir whose pid file is gone.
   for (const orphan of findOwnedProcesses(ctx.paths.home)) {
     await stopProcess(orphan.pid, 10_000);

@@ -22,6 +22,8 @@ export interface PortMap {
   kafka: Record<number, KafkaNodePorts>;
   /** Apicurio Registry HTTP (Confluent-compatible API under /apis/ccompat/v7, health under /health). */
   registry: number;
+  /** Prometheus /metrics of the demo simulators that `sluice up` runs. */
+  simulators: { web: number; iot: number; finance: number };
 }
 
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
@@ -42,7 +44,7 @@ export function portMap(base = portBase()): PortMap {
   for (const id of KAFKA_NODE_IDS) {
     kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4 };
   }
-  return { base, kafka, registry: base + 100 };
+  return { base, kafka, registry: base + 100, simulators: { web: base + 180, iot: base + 181, finance: base + 182 } };
 }
 
 /** Every (name, port) pair, for the collision check and the `status` table. */
@@ -52,5 +54,6 @@ export function allPorts(map: PortMap): Array<{ owner: string; name: string; por
     for (const [name, port] of Object.entries(ports)) out.push({ owner: `kafka-${id}`, name, port });
   }
   out.push({ owner: 'registry', name: 'http', port: map.registry });
+  for (const [source, port] of Object.entries(map.simulators)) out.push({ owner: `sim-${source}`, name: 'metrics', port });
   return out;
 }

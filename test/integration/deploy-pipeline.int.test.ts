@@ -38,13 +38,33 @@ async function topicSettings(name: string) {
 }
 
 describe('the demo pipeline', () => {
-  test('`sluice up` starts (or keeps) the platform and applies pipeline.yaml; status shows three healthy brokers', async () => {
+  test('`sluice up` starts (or keeps) the platform, applies pipeline.yaml and starts the three simulators', async () => {
     const up = await sluice('up');
     expect(up.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
     expect(up.code).toBe(0);
-    const status = await sluice('platform', 'status', '--json');
-    const rows = JSON.parse(status.stdout) as Array<{ component: string; health: string }>;
-    expect(rows.filter((r) => r.component.startsWith('kafka-')).map((r) => r.health)).toEqual(['healthy', 'healthy', 'healthy']);
+    try {
+      const status = await sluice('platform', 'status', '--json');
+      const rows = JSON.parse(status.stdout) as Array<{ component: string; health: string }>;
+      const health = Object.fromEntries(rows.map((r) => [r.component, r.health]));
+      expect(health).toMatchObject({ 'kafka-1': 'healthy', 'kafka-2': 'healthy', 'kafka-3': 'healthy', registry: 'healthy', 'sim-web': 'healthy', 'sim-iot': 'healthy', 'sim-finance': 'healthy' });
+
+      // The demo pipeline flows: each simulator's own metrics count records acknowledged by Kafka.
+      for (const [source, port] of Object.entries(ctx.ports.simulators)) {
+        let sent = 0;
+        for (let attempt = 0; attempt < 30 && sent === 0; attempt++) {
+          const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          sent = [...metrics.matchAll(/^sluice_producer_records_sent_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+          if (sent === 0) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect([source, sent]).toEqual([source, expect.any(Number)]);
+        expect(sent).toBeGreaterThan(0);
+      }
+    } finally {
+      // The other suites need the CPU more than the demo traffic.
+      expect((await sluice('platform', 'down', 'sim-web', 'sim-iot', 'sim-finance')).code).toBe(0);
+    }
+    const after = JSON.parse((await sluice('platform', 'status', '--json')).stdout) as Array<{ component: string; health: string }>;
+    expect(after.filter((r) => r.component.startsWith('sim-')).map((r) => r.health)).toEqual(['stopped', 'stopped', 'stopped']);
   });
 
   test('topics exist with the declared partitions, replication 3 and min ISR 2', async () => {
