@@ -33,6 +33,7 @@ export abstract class BaseSimulator implements Simulator {
   ) {}
 
   abstract referenceData(at?: number): SimulatedRecord[];
+  abstract expectedRate(t: number): number;
 
   /** Adds the processes of normal traffic, starting after `origin`. */
   protected abstract start(origin: number, scheduler: Scheduler): void;

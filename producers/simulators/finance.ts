@@ -187,6 +187,10 @@ export class FinanceSimulator extends BaseSimulator {
     return this.accounts.map((a) => ({ topic: SIMULATOR_TOPICS.finance.reference, key: a.record.account_id, value: { ...a.record }, timestamp: at }));
   }
 
+  expectedRate(t: number): number {
+    return this.options.eventsPerSecond * PAYMENTS.at(t);
+  }
+
   protected start(origin: number, scheduler: Scheduler): void {
     const rng = this.rng.derive('payments');
     scheduler.add(new PoissonTraffic(rng, origin, this.options.eventsPerSecond, PAYMENTS, (t, out) => out.push(this.payment(t, rng, this.activity.sample(rng)))));

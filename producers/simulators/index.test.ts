@@ -87,6 +87,20 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
     expect(added.filter((e) => !explained(e))).toEqual([]);
   });
 
+  test.each([
+    ['at night', 3 * HOUR],
+    ['at noon', 12 * HOUR],
+    ['in the evening', 19 * HOUR],
+  ])('over 60 s %s, the events follow expectedRate within 5%%', (_, offset) => {
+    const rates = { web: { eventsPerSecond: 400 }, iot: { devices: 4000, sites: 5 }, finance: { eventsPerSecond: 400, accounts: 2000 } } as const;
+    const simulator = createSimulator(source, { ...rates[source], seed: 11, anomalyRate: 0 });
+    const start = MONDAY + offset;
+    const events = run(simulator, start, MINUTE, 1000).filter((r) => r.topic === SIMULATOR_TOPICS[source].events).length;
+    let expected = 0;
+    for (let t = start; t < start + MINUTE; t += 100) expected += simulator.expectedRate(t) / 10;
+    expect(Math.abs(events - expected) / expected).toBeLessThan(0.05);
+  });
+
   test('anomalyRate 0 injects no anomalies', () => {
     expect(labelsOf(run(make(source, 3, { anomalyRate: 0 }), MONDAY, 3 * HOUR, 10_000))).toEqual([]);
   });

@@ -186,6 +186,11 @@ export class IotSimulator extends BaseSimulator {
   }
 
   /** The device registry (ref.devices), keyed by device id. */
+  /** Every device reads every intervalMs, day and night; dropped sensors (anomalies) are the exception. */
+  expectedRate(): number {
+    return (this.options.devices * 1000) / this.options.intervalMs;
+  }
+
   referenceData(at = 0): SimulatedRecord[] {
     return this.devices.map((d) => ({ topic: SIMULATOR_TOPICS.iot.reference, key: d.record.device_id, value: { ...d.record }, timestamp: at }));
   }

@@ -29,6 +29,12 @@ export interface Simulator {
    * `now` give the same records up to any time, whatever the steps in between.
    */
   next(now: number): SimulatedRecord[];
+  /**
+   * Events per second on the source topic that the simulator aims for at time `t` (ms since the epoch),
+   * before anomalies: the mean rate shaped by the source's daily curve. Over a minute, the events sent
+   * follow it within Poisson noise; tests and dashboards compare against it.
+   */
+  expectedRate(t: number): number;
 }
 
 /** The value of an anomaly label record (schemas/anomaly-label.avsc). */

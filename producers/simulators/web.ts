@@ -275,6 +275,12 @@ export class WebSimulator extends BaseSimulator {
     return this.ranges.map((r) => ({ topic: SIMULATOR_TOPICS.web.reference, key: r.record.cidr, value: { ...r.record }, timestamp: at }));
   }
 
+  expectedRate(t: number): number {
+    const { eventsPerSecond, botShare } = this.options;
+    const bots = this.crawlers.length > 0 ? eventsPerSecond * botShare : 0;
+    return eventsPerSecond * (1 - botShare) * WEB_TRAFFIC.at(t) + bots; // crawlers ignore the time of day
+  }
+
   protected start(origin: number, scheduler: Scheduler): void {
     const { eventsPerSecond, botShare } = this.options;
     const humans = this.rng.derive('humans');
