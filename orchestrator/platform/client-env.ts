@@ -88,9 +88,16 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `export` lines; the tools dir goes first on PATH so that `kcat` is the wrapper. */
+/**
+ * `export` lines; the tools dir goes first on PATH so that `kcat` is the wrapper. Each `X_PASSWORD_FILE`
+ * also gives `X_PASSWORD`, read from the file by the shell that evaluates the lines: the shell gets the
+ * password, while the printed text (terminals, CI logs) never contains it.
+ */
 export function exportLines(vars: Record<string, string>, binDir?: string): string {
-  const lines = Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  const lines = Object.entries(vars).flatMap(([k, v]) => [
+    `export ${k}=${shellQuote(v)}`,
+    ...(k.endsWith('_PASSWORD_FILE') ? [`export ${k.slice(0, -'_FILE'.length)}="$(cat ${shellQuote(v)})"`] : []),
+  ]);
   if (binDir) lines.push(`export PATH=${shellQuote(binDir)}:"$PATH"`);
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@ import { exportLines } from './client-env';
 import { createContext, reset } from './platform';
 import { renderPom } from './install/maven';
 import { allPorts, portBase, portMap } from './ports';
-import { findOwnedProcesses, isOurProcess, runningPid, startDaemon, stopProcess } from './processes';
+import { findOwnedProcesses, isOurProcess, run, runningPid, startDaemon, stopProcess } from './processes';
 import { fileSecretStore } from './secrets';
 import { renderTemplate } from './template';
 import { forCondition, waitFor } from './wait';
@@ -52,6 +52,15 @@ describe('templates and generated files', () => {
   test('export lines quote what a shell would split, and put the tools dir first on PATH', () => {
     const text = exportLines({ SLUICE_A: '/plain/path', SLUICE_B: "it's spaced" }, '/x/bin');
     expect(text.split('\n')).toEqual(['export SLUICE_A=/plain/path', `export SLUICE_B='it'\\''s spaced'`, 'export PATH=/x/bin:"$PATH"']);
+  });
+
+  test('a password file also gives the password variable, read by the shell, never printed', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'pw'), 's3cret\n', { mode: 0o600 });
+    const text = exportLines({ SLUICE_REGISTRY_PASSWORD_FILE: join(dir, 'pw') });
+    expect(text).not.toContain('s3cret');
+    const shell = await run('bash', ['-c', `${text}\nprintf %s "$SLUICE_REGISTRY_PASSWORD"`]);
+    expect(shell.stdout).toBe('s3cret');
   });
 });
 
