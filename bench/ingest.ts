@@ -5,8 +5,10 @@
  * MB/s for both and their ratio. The number that matters is the ratio, measured in the same session.
  */
 import { join } from 'node:path';
+import { CompressionTypes } from 'kafkajs';
 import { createKafka } from '../lib/kafka/connection';
 import { createLogger } from '../lib/log';
+import { repoRoot } from '../lib/repo';
 import { parseSchema } from '../producers/engine/avro';
 import { ProduceEngine, type RecordSource } from '../producers/engine/engine';
 import { ProducerMetrics } from '../producers/engine/metrics';
@@ -47,11 +49,49 @@ async function kafkaProducerPerformance(ctx: PlatformContext, topic: string, opt
   return { client: 'Kafka ProducerPerformance (Java)', records: Number(match[1]), recordsPerSecond: Number(match[2]), mbPerSecond: Number(match[3]) };
 }
 
+/** Random letters A–Z, made once and sent with every record, as ProducerPerformance's payload is. */
+function randomLetters(size: number): Buffer {
+  return Buffer.from(Array.from({ length: size }, () => 65 + Math.floor(Math.random() * 26)));
+}
+
+/** @platformatic/kafka, in its own process: it is published as ES modules only (bench/platformatic-producer.mjs). */
+async function platformaticKafka(ctx: PlatformContext, topic: string, options: IngestOptions): Promise<IngestResult> {
+  const script = join(repoRoot(), 'bench', 'platformatic-producer.mjs');
+  const result = await run(process.execPath, [script, topic, String(options.records), String(options.recordSize)], {
+    env: { ...process.env, ...clientEnvironment(ctx) }, timeoutMs: 30 * 60_000,
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.code !== 0 || !line.startsWith('{')) throw new Error(`@platformatic/kafka run failed (${result.code}): ${result.stderr.slice(-1000)}`);
+  const { records, seconds } = JSON.parse(line) as { records: number; seconds: number };
+  return { client: '@platformatic/kafka (batches of 1000)', records, recordsPerSecond: records / seconds, mbPerSecond: (records * options.recordSize) / seconds / (1024 * 1024) };
+}
+
+/** kafkajs alone, batched like the @platformatic/kafka run: tells the engine's cost from the client's. */
+async function plainKafkajs(ctx: PlatformContext, topic: string, options: IngestOptions): Promise<IngestResult> {
+  const kafka = createKafka(kafkaConnection(ctx, ADMIN_USER, ctx.secrets.read(ADMIN_SECRET)!, 'bench-ingest-kafkajs'), { retries: 10 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const payload = randomLetters(options.recordSize);
+  const started = process.hrtime.bigint();
+  let sent = 0;
+  try {
+    while (sent < options.records) {
+      const count = Math.min(1000, options.records - sent);
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: Array.from({ length: count }, (_, i) => ({ key: `k${(sent + i) % 64}`, value: payload })) });
+      sent += count;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { client: 'kafkajs alone (batches of 1000)', records: sent, recordsPerSecond: sent / seconds, mbPerSecond: (sent * options.recordSize) / seconds / (1024 * 1024) };
+}
+
 async function sluiceEngine(ctx: PlatformContext, topic: string, options: IngestOptions): Promise<IngestResult> {
   const kafka = createKafka(kafkaConnection(ctx, ADMIN_USER, ctx.secrets.read(ADMIN_SECRET)!, 'bench-ingest'), { retries: 10 });
   // A payload of the same size as ProducerPerformance's: 5 bytes of wire header, Avro length prefix, bytes.
   const type = parseSchema({ type: 'record', name: 'Payload', namespace: 'dev.sluice.bench', fields: [{ name: 'data', type: 'bytes' }] });
-  const data = Buffer.alloc(Math.max(1, options.recordSize - 8), 0x61);
+  const data = randomLetters(Math.max(1, options.recordSize - 8));
   let produced = 0;
   const source: RecordSource = {
     next: (now) => (produced < options.records ? [{ topic, key: `k${produced++ % 64}`, timestamp: now, value: { data } }] : []),
@@ -73,12 +113,14 @@ async function sluiceEngine(ctx: PlatformContext, topic: string, options: Ingest
 
 export async function benchIngest(ctx: PlatformContext, options: IngestOptions): Promise<{ results: IngestResult[]; ratio: number }> {
   const admin = adminClient(ctx);
-  const topics = [`bench.ingest.java.${Date.now()}`, `bench.ingest.sluice.${Date.now()}`];
+  const topics = ['java', 'sluice', 'kafkajs', 'platformatic'].map((client) => `bench.ingest.${client}.${Date.now()}`);
   try {
     for (const name of topics) await admin.createTopic({ name, partitions: 6, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
     const java = await kafkaProducerPerformance(ctx, topics[0]!, options);
     const sluice = await sluiceEngine(ctx, topics[1]!, options);
-    return { results: [java, sluice], ratio: sluice.recordsPerSecond / java.recordsPerSecond };
+    const kafkajs = await plainKafkajs(ctx, topics[2]!, options);
+    const platformatic = await platformaticKafka(ctx, topics[3]!, options);
+    return { results: [java, sluice, kafkajs, platformatic], ratio: sluice.recordsPerSecond / java.recordsPerSecond };
   } finally {
     for (const name of topics) await admin.deleteTopic(name).catch(() => undefined);
     await admin.close();
@@ -86,12 +128,12 @@ export async function benchIngest(ctx: PlatformContext, options: IngestOptions):
 }
 
 export function renderIngest(options: IngestOptions, results: IngestResult[], ratio: number): string {
-  const rows = results.map((r) => `| ${r.client} | ${r.records} | ${r.recordsPerSecond.toFixed(0)} | ${r.mbPerSecond.toFixed(2)} |`);
+  const rows = results.map((r) => `| ${r.client} | ${r.records} | ${r.recordsPerSecond.toFixed(0)} | ${r.mbPerSecond.toFixed(2)} | ${(r.recordsPerSecond / results[0]!.recordsPerSecond).toFixed(2)} |`);
   return [
     `Ingestion benchmark: ${options.records} records of ${options.recordSize} bytes, acks=all, idempotent, gzip, SASL_SSL/SCRAM-SHA-512, 3 brokers`,
     '',
-    '| Client | Records | Records/s | MB/s |',
-    '|---|---|---|---|',
+    '| Client | Records | Records/s | MB/s | Ratio to Kafka\'s own |',
+    '|---|---|---|---|---|',
     ...rows,
     '',
     `Ratio (Sluice / Kafka's own producer): ${ratio.toFixed(2)}`,
