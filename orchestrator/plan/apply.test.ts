@@ -41,7 +41,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const log = () => createLogger({ level: 'debug', format: 'text', write: (line) => logLines.push(line) });
 
 async function planAndApply(desired: PipelineSpec, kafka: FakeKafkaAdmin, secrets = memorySecretStore(), prune = false) {
-  const plan = planPipeline(desired, { kafka: await kafka.observe(), subjects: [] }, {
+  const plan = planPipeline(desired, { kafka: await kafka.observe(), subjects: [], sqlJobs: [] }, {
     managed: loadManagedState(stateFile),
     prune,
     hasSecret: (name) => secrets.read(name) !== undefined,
@@ -53,7 +53,7 @@ async function planAndApply(desired: PipelineSpec, kafka: FakeKafkaAdmin, secret
 describe('applyPlan', () => {
   it('refuses the whole plan when one step is refused, before calling Kafka', async () => {
     const kafka = fakeKafkaAdmin({ ...emptyCluster(), topics: [{ name: 'web.access-logs', partitions: 12, replicationFactor: 3, config: {} }] });
-    const plan = planPipeline(demo(), { kafka: await kafka.observe(), subjects: [] }, { managed: new Set(), prune: false, hasSecret: () => false });
+    const plan = planPipeline(demo(), { kafka: await kafka.observe(), subjects: [], sqlJobs: [] }, { managed: new Set(), prune: false, hasSecret: () => false });
     expect(plan.counts.create).toBeGreaterThan(0);
 
     const error = await applyPlan(plan, { kafka, secrets: memorySecretStore(), log: log(), registry: fakeRegistry(), managedStateFile: stateFile, specIds: plan.specIds }).catch(
@@ -97,7 +97,7 @@ describe('applyPlan', () => {
     expect(secrets.read('users/sim-web')).toBeDefined();
     expect(logLines.join('\n')).not.toContain(secrets.read('users/sim-web'));
 
-    const again = planPipeline(demo(), { kafka: await kafka.observe(), subjects: [] }, { managed: loadManagedState(stateFile), prune: false, hasSecret: (n) => secrets.read(n) !== undefined });
+    const again = planPipeline(demo(), { kafka: await kafka.observe(), subjects: [], sqlJobs: [] }, { managed: loadManagedState(stateFile), prune: false, hasSecret: (n) => secrets.read(n) !== undefined });
     expect(again.hasChanges).toBe(false);
   });
 

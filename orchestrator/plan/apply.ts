@@ -6,11 +6,13 @@
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import type { KafkaAdmin } from '../clients/kafka-types';
+import type { FlinkAdmin } from '../clients/flink-types';
 import type { SchemaRegistryAdmin } from '../clients/registry-types';
 import type { SecretStore } from '../platform/secrets';
 import { aclProvider } from '../providers/acl';
 import { principalProvider } from '../providers/principal';
 import { schemaProvider } from '../providers/schema';
+import { sqlJobProvider } from '../providers/sql-job';
 import { topicProvider } from '../providers/topic';
 import type { ApplyContext, Provider, Step } from '../providers/types';
 import type { Plan } from './plan';
@@ -19,6 +21,8 @@ import { loadManagedState, saveManagedState } from './state';
 export interface ApplyOptions {
   kafka: KafkaAdmin;
   registry: SchemaRegistryAdmin;
+  /** Needed only by plans with sql-job steps. */
+  flink?: FlinkAdmin;
   secrets: SecretStore;
   log: Logger;
   /** Where the ids Sluice manages are kept (orchestrator/plan/state.ts). */
@@ -51,6 +55,7 @@ const PROVIDERS = {
   principal: principalProvider,
   acl: aclProvider,
   schema: schemaProvider,
+  'sql-job': sqlJobProvider,
 } as unknown as Record<Step['kind'], AnyProvider>;
 
 async function execute(context: ApplyContext, step: Step): Promise<void> {
@@ -68,13 +73,18 @@ async function execute(context: ApplyContext, step: Step): Promise<void> {
   }
 }
 
+/** Stands in when the platform runs no Flink: only a plan with sql-job steps ever calls it. */
+const noFlinkError = () =>
+  Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'this plan has SQL jobs, but no Flink cluster is running', { fix: 'start the platform with Flink: npx sluice platform up' }));
+const noFlink: FlinkAdmin = { listJobs: noFlinkError, submit: noFlinkError, stopWithSavepoint: noFlinkError };
+
 const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   if (plan.refused.length > 0) throw refusal(plan);
 
   const previous = loadManagedState(options.managedStateFile);
-  const context: ApplyContext = { kafka: options.kafka, registry: options.registry, secrets: options.secrets, log: options.log };
+  const context: ApplyContext = { kafka: options.kafka, registry: options.registry, flink: options.flink ?? noFlink, secrets: options.secrets, log: options.log };
   const applied: string[] = [];
   const deleted = new Set<string>();
 

@@ -37,7 +37,7 @@ function clusterMatching(spec: PipelineSpec, brokerCount = 3): ObservedCluster {
 }
 
 const empty = (brokerCount = 3): ObservedCluster => ({ brokerCount, topics: [], scramUsers: ['admin'], acls: [] });
-const state = (kafka: ObservedCluster): ObservedState => ({ kafka, subjects: [] });
+const state = (kafka: ObservedCluster): ObservedState => ({ kafka, subjects: [], sqlJobs: [] });
 const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ managed: new Set(), prune: false, hasSecret: () => true, ...over });
 const topicOf = (cluster: ObservedCluster, name: string) => {
   const topic = cluster.topics.find((t) => t.name === name);

@@ -5,6 +5,7 @@
 import { aclProvider } from '../providers/acl';
 import { principalProvider } from '../providers/principal';
 import { schemaProvider } from '../providers/schema';
+import { sqlJobProvider } from '../providers/sql-job';
 import { topicProvider } from '../providers/topic';
 import { STEP_ACTIONS } from '../providers/types';
 import type { DiffContext, ObservedState, Provider, Step, StepAction } from '../providers/types';
@@ -22,7 +23,7 @@ export interface PlanOptions {
 export interface Plan {
   /** The spec's name, for "The cluster matches demo." */
   specName: string;
-  /** Creates and updates in dependency order (topics, schemas, principals, acls), then deletes in reverse. */
+  /** Creates and updates in dependency order (topics, schemas, principals, acls, sql jobs), then deletes in reverse. */
   steps: Step[];
   counts: Record<StepAction, number>;
   /** Any create, update, replace or delete. */
@@ -73,11 +74,12 @@ export function planPipeline(desired: PipelineSpec, observed: ObservedState, opt
   const schemas = planKind(schemaProvider, desired, observed, context);
   const principals = planKind(principalProvider, desired, observed, context);
   const acls = planKind(aclProvider, desired, observed, context);
+  const sqlJobs = planKind(sqlJobProvider, desired, observed, context);
 
   // Grants go before they are used and after what they name exists; removal runs the other way round.
   const steps = [
-    ...topics.steps, ...schemas.steps, ...principals.steps, ...acls.steps,
-    ...acls.deletes, ...principals.deletes, ...schemas.deletes, ...topics.deletes,
+    ...topics.steps, ...schemas.steps, ...principals.steps, ...acls.steps, ...sqlJobs.steps,
+    ...sqlJobs.deletes, ...acls.deletes, ...principals.deletes, ...schemas.deletes, ...topics.deletes,
   ];
   const counts = Object.fromEntries(STEP_ACTIONS.map((a) => [a, 0])) as Record<StepAction, number>;
   for (const step of steps) counts[step.action] += 1;
@@ -87,7 +89,7 @@ export function planPipeline(desired: PipelineSpec, observed: ObservedState, opt
     counts,
     hasChanges: counts.create + counts.update + counts.replace + counts.delete > 0,
     refused: steps.filter((s) => s.action === 'refused'),
-    kept: [...topics.kept, ...schemas.kept, ...principals.kept, ...acls.kept],
-    specIds: [...topics.ids, ...schemas.ids, ...principals.ids, ...acls.ids],
+    kept: [...topics.kept, ...schemas.kept, ...principals.kept, ...acls.kept, ...sqlJobs.kept],
+    specIds: [...topics.ids, ...schemas.ids, ...principals.ids, ...acls.ids, ...sqlJobs.ids],
   };
 }

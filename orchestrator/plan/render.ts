@@ -92,9 +92,11 @@ function stepRows(step: Step): Row[] {
     if (step.action === 'delete') return [row('SCRAM-SHA-512 user and its local secret')];
     return [row(`new SCRAM-SHA-512 password${step.reason ? ` (${step.reason})` : ''}`)];
   }
-  if (step.action === 'create') return [row(createText(step.changes))];
-  if (step.action === 'delete') return [row('')];
-  return [row(step.changes.map(changeText).join('; '))];
+  // Why a job is (re)submitted: "its last run … is FAILED", "its SQL changed: …".
+  const why = step.kind === 'sql-job' && step.reason ? ` (${step.reason})` : '';
+  if (step.action === 'create') return [row(createText(step.changes) + why)];
+  if (step.action === 'delete') return [row(step.kind === 'sql-job' ? `stop ${step.jobId} with a savepoint` : '')];
+  return [row(step.changes.map(changeText).join('; ') + why)];
 }
 
 function summary(plan: Plan): string {

@@ -79,6 +79,7 @@ describe('aclProvider.diff', () => {
         acls: [extra, binding('x', 'read', { principal: 'User:other' }), binding('y', 'read', { principal: 'Group:ops' })],
       },
       subjects: [],
+      sqlJobs: [],
     });
     expect([...observed.keys()]).toEqual(['acl/svc', 'acl/other']);
   });

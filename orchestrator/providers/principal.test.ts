@@ -30,7 +30,7 @@ describe('principalProvider.diff', () => {
   });
 
   it('lists only SCRAM users as observed', () => {
-    const observed = principalProvider.observed({ kafka: { brokerCount: 1, topics: [], scramUsers: ['admin', 'sim-web'], acls: [] }, subjects: [] });
+    const observed = principalProvider.observed({ kafka: { brokerCount: 1, topics: [], scramUsers: ['admin', 'sim-web'], acls: [] }, subjects: [], sqlJobs: [] });
     expect([...observed.keys()]).toEqual(['principal/admin', 'principal/sim-web']);
   });
 });

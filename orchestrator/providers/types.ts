@@ -6,11 +6,12 @@
  */
 import type { Logger } from '../../lib/log';
 import type { AclBinding, KafkaAdmin, ObservedCluster, TopicSettings } from '../clients/kafka-types';
+import type { FlinkAdmin, ObservedSqlJob } from '../clients/flink-types';
 import type { Compatibility, ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
 import type { SecretStore } from '../platform/secrets';
-import type { PipelineSpec } from '../spec/types';
+import type { PipelineSpec, SqlJobSpec } from '../spec/types';
 
-export type ResourceKind = 'topic' | 'principal' | 'acl' | 'schema';
+export type ResourceKind = 'topic' | 'principal' | 'acl' | 'schema' | 'sql-job';
 
 /** `refused`: the change is needed but cannot be made (Kafka cannot make it in place, the registry finds it incompatible); the whole plan is refused. */
 export type StepAction = 'noop' | 'create' | 'update' | 'replace' | 'delete' | 'refused';
@@ -72,13 +73,24 @@ export interface SchemaStep extends StepBase {
   compatibility?: Compatibility;
 }
 
-export type Step = TopicStep | PrincipalStep | AclStep | SchemaStep;
+export interface SqlJobStep extends StepBase {
+  kind: 'sql-job';
+  name: string;
+  /** The job to submit (create, update). */
+  job?: SqlJobSpec;
+  /** The running job to stop (update, delete). */
+  jobId?: string;
+}
+
+export type Step = TopicStep | PrincipalStep | AclStep | SchemaStep | SqlJobStep;
 
 /** Everything deploy-pipeline observed: the Kafka cluster and the registry subjects it manages. */
 export interface ObservedState {
   kafka: ObservedCluster;
   /** The subjects the spec declares or Sluice manages, those that exist. */
   subjects: ObservedSubject[];
+  /** Flink jobs named `sluice.<name>.<version>`; empty when the spec has no SQL jobs and Flink is not asked. */
+  sqlJobs: ObservedSqlJob[];
 }
 
 /** What a diff may depend on besides the two resources. Plain data: diff stays pure. */
@@ -94,6 +106,7 @@ export interface DiffContext {
 export interface ApplyContext {
   kafka: KafkaAdmin;
   registry: SchemaRegistryAdmin;
+  flink: FlinkAdmin;
   secrets: SecretStore;
   log: Logger;
 }

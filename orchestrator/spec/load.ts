@@ -10,6 +10,7 @@ import { SluiceError } from '../../lib/errors';
 import type { Segment } from './path';
 import type { PipelineSpec, SpecIssue, ValidateOptions } from './types';
 import { resolveSchemas } from './schemas';
+import { resolveSqlJobs } from './sql-files';
 import type { LocatedIssue } from './schema-issues';
 import { checkSpec, toSpecIssue } from './validate';
 
@@ -96,10 +97,11 @@ export function parseSpec(text: string, file: string, options: ValidateOptions =
   const checked = checkSpec(exactIntegers(doc.toJS()), options);
   let issues: LocatedIssue[] = checked.issues;
   if (checked.spec) {
-    // Schema files are read only once the spec itself is sound: their paths come from it.
+    // Schema and SQL files are read only once the spec itself is sound: their paths come from it.
     const { schemas, issues: schemaIssues } = resolveSchemas(checked.spec, dirname(file));
-    if (schemaIssues.length === 0) return { ...checked.spec, schemas };
-    issues = schemaIssues;
+    const { sqlJobs, issues: sqlIssues } = resolveSqlJobs(checked.spec, dirname(file));
+    if (schemaIssues.length === 0 && sqlIssues.length === 0) return { ...checked.spec, schemas, sqlJobs };
+    issues = [...schemaIssues, ...sqlIssues];
   }
   const located = issues.map((issue) => {
     const line = lineOf(doc, lines, issue.segments);

@@ -14,6 +14,32 @@ export interface PipelineSpec {
   principals: PrincipalSpec[];
   /** The value schemas of the topics that declare one, read by the loader from `topics[].valueSchema`. */
   schemas: SchemaSpec[];
+  /** Streaming SQL, as written in the spec (file paths). */
+  sql: { tables: string[]; jobs: SqlJobDeclaration[] };
+  /** The SQL jobs with their files read by the loader (empty until then). */
+  sqlJobs: SqlJobSpec[];
+}
+
+export interface SqlJobDeclaration {
+  name: string;
+  description?: string;
+  file: string;
+  parallelism: number;
+}
+
+/** A job as Flink should run it. `statements` and `tables` are templates: `${NAME}` is filled at submission. */
+export interface SqlJobSpec {
+  name: string;
+  file: string;
+  /** Where it is declared (`sql.jobs[2]`). */
+  path: string;
+  parallelism: number;
+  /** The job's statements (one INSERT, or an EXECUTE STATEMENT SET), split. */
+  statements: string[];
+  /** Every table file's statements, in order. */
+  tables: string[];
+  /** Identifies the SQL that runs: a hash of the tables and the job (templates, so secrets do not count). */
+  version: string;
 }
 
 export interface TopicSpec {

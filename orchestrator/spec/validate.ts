@@ -38,8 +38,9 @@ function configValue(value: unknown): string {
 function normalise(data: PipelineSpec): PipelineSpec {
   return {
     ...data,
-    // Filled by the loader, which reads the schema files (resolveSchemas in schemas.ts).
+    // Filled by the loader, which reads the schema and SQL files (schemas.ts, sql-files.ts).
     schemas: [],
+    sqlJobs: [],
     topics: data.topics.map((topic) => ({
       ...topic,
       config: Object.fromEntries(Object.entries(topic.config).map(([key, value]) => [key, configValue(value)])),
