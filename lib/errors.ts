@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   SLUICE_KAFKA_AUTH_FAILED: { retriable: false, summary: 'Kafka refused the credentials or the TLS handshake.' },
   SLUICE_KAFKA_NOT_AUTHORIZED: { retriable: false, summary: 'Kafka ACLs do not allow the principal to do this.' },
   SLUICE_HTTP_ERROR: { retriable: true, summary: 'A server of the platform answered an HTTP request with an error (method, path, status and body are attached).' },
+  SLUICE_SQL_FAILED: { retriable: false, summary: 'Flink refused a SQL statement, or a SQL job did not start or stop as asked.' },
   SLUICE_SCHEMA_NOT_REGISTERED: { retriable: false, summary: 'A producer found no registered schema for its topic, or not the one it was built with.' },
   SLUICE_SCHEMA_INCOMPATIBLE: { retriable: false, summary: 'The schema registry refused a schema change as incompatible with the registered versions.' },
   SLUICE_SERIALIZATION_FAILED: { retriable: false, summary: 'A record does not match its Avro schema; the field at fault is named.' },

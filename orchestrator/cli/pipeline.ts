@@ -10,6 +10,7 @@ import { applyPlan, hasSecretIn, loadManagedState, planPipeline, renderPlan, typ
 import { observeState, type Observers } from '../plan/observe';
 import type { PlatformContext } from '../platform/component';
 import { kafkaNodes } from '../platform/components/kafka';
+import { flinkAdmin } from '../platform/components/flink';
 import { registryAdmin } from '../platform/components/registry';
 import { adminClient, createContext } from '../platform/platform';
 import { loadSpec, type PipelineSpec } from '../spec';
@@ -41,7 +42,8 @@ export function checkSpecFile(specFile: string): void {
 /** The platform's admin clients for everything deploy-pipeline manages. */
 function observers(ctx: PlatformContext): Observers & { close(): Promise<void> } {
   const kafka = adminClient(ctx);
-  return { kafka, registry: registryAdmin(ctx), close: () => kafka.close() };
+  const flink = flinkAdmin(ctx);
+  return { kafka, registry: registryAdmin(ctx), ...(flink ? { flink } : {}), close: () => kafka.close() };
 }
 
 /** Plans a spec (checked with checkSpecFile) against the platform, validating it with the real broker count. */

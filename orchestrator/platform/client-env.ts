@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { kcatWrapperPath, toolsBinDir } from './client-tools';
 import type { PlatformContext } from './component';
+import { flinkRestUrl, sqlGatewayUrl } from './components/flink';
 import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from './components/kafka';
 import { REGISTRY_ADMIN_SECRET, REGISTRY_ADMIN_USER, registryUrl } from './components/registry';
 import { writePrivateFile } from './secrets';
@@ -81,6 +82,9 @@ export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity
     ...(identity === adminIdentity && ctx.secrets.read(REGISTRY_ADMIN_SECRET) !== undefined
       ? { SLUICE_REGISTRY_USER: REGISTRY_ADMIN_USER, SLUICE_REGISTRY_PASSWORD_FILE: ctx.secrets.pathOf(REGISTRY_ADMIN_SECRET) }
       : {}),
+    // Loopback only, like the Flink web UI: the gateway has no authentication of its own.
+    SLUICE_SQL_GATEWAY_URL: sqlGatewayUrl(ctx),
+    SLUICE_FLINK_REST_URL: flinkRestUrl(ctx),
   };
 }
 

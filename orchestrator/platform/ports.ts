@@ -22,6 +22,8 @@ export interface PortMap {
   kafka: Record<number, KafkaNodePorts>;
   /** Apicurio Registry HTTP (Confluent-compatible API under /apis/ccompat/v7, health under /health). */
   registry: number;
+  /** Flink: JobManager REST (web UI), SQL Gateway REST, and the internal RPC, data and blob ports. */
+  flink: { rest: number; gateway: number; rpc: number; taskManagerRpc: number; taskManagerData: number; blob: number };
   /** Prometheus /metrics of the demo simulators that `sluice up` runs. */
   simulators: { web: number; iot: number; finance: number };
 }
@@ -44,7 +46,8 @@ export function portMap(base = portBase()): PortMap {
   for (const id of KAFKA_NODE_IDS) {
     kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4 };
   }
-  return { base, kafka, registry: base + 100, simulators: { web: base + 180, iot: base + 181, finance: base + 182 } };
+  const flink = { rest: base + 120, gateway: base + 121, rpc: base + 122, taskManagerRpc: base + 123, taskManagerData: base + 124, blob: base + 125 };
+  return { base, kafka, registry: base + 100, flink, simulators: { web: base + 180, iot: base + 181, finance: base + 182 } };
 }
 
 /** Every (name, port) pair, for the collision check and the `status` table. */
@@ -54,6 +57,7 @@ export function allPorts(map: PortMap): Array<{ owner: string; name: string; por
     for (const [name, port] of Object.entries(ports)) out.push({ owner: `kafka-${id}`, name, port });
   }
   out.push({ owner: 'registry', name: 'http', port: map.registry });
+  for (const [name, port] of Object.entries(map.flink)) out.push({ owner: 'flink', name, port });
   for (const [source, port] of Object.entries(map.simulators)) out.push({ owner: `sim-${source}`, name: 'metrics', port });
   return out;
 }

@@ -34,6 +34,8 @@ describe('loadSpec', () => {
       'ref.devices',
       'ref.accounts',
       'ref.ip-ranges',
+      'rejects.iot',
+      'agg.iot.device-1m',
       'dlq.ingest',
     ]);
     for (const topic of spec.topics) {
@@ -49,8 +51,14 @@ describe('loadSpec', () => {
       ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges'], []],
       ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
+      ['sluice-flink', ['rejects.iot', 'agg.iot.device-1m'], [{ group: 'flink-sluice', topics: ['iot.readings'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
     ]);
+    expect(spec.sqlJobs.map((j) => [j.name, j.file, j.statements.length, j.version])).toEqual([
+      ['iot-rejects', 'sql/110-iot-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['iot-device-1m', 'sql/120-iot-device-1m.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+    ]);
+    expect(spec.sqlJobs[0]!.tables.length).toBe(5);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
     expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
       ['web.access-logs-value', 'schemas/web-access-log.avsc'],

@@ -20,6 +20,9 @@ import { bootstrapServers, caFile, kafkaNodes } from './kafka';
 export const REGISTRY_KAFKA_USER = 'sluice-registry';
 export const REGISTRY_ADMIN_USER = 'registry-admin';
 export const REGISTRY_ADMIN_SECRET = 'registry/admin';
+/** Flink's registry user: its Avro sinks register the output topics' schemas. */
+export const REGISTRY_FLINK_USER = 'sluice-flink';
+export const REGISTRY_FLINK_SECRET = 'registry/sluice-flink';
 const TOPICS = { journal: 'kafkasql-journal', snapshots: 'kafkasql-snapshots', events: 'registry-events' } as const;
 const GROUP_PREFIX = 'apicurio-';
 
@@ -100,6 +103,8 @@ export const registry: Component = {
       port: ctx.ports.registry,
       adminUser: REGISTRY_ADMIN_USER,
       adminPassword,
+      flinkUser: REGISTRY_FLINK_USER,
+      flinkPassword: ctx.secrets.ensure(REGISTRY_FLINK_SECRET),
     }));
   },
 

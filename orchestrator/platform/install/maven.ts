@@ -101,3 +101,32 @@ export async function installMavenArchive(cache: string, name: string, archive: 
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return unpacked;
 }
+
+/** The directory `installMavenJars` fills; its name changes with the artifact list. */
+export function jarsDir(cache: string, name: string, jars: { version: string; artifacts: string[] }): string {
+  const key = createHash('sha256').update(jars.artifacts.join('\n')).digest('hex').slice(0, 12);
+  return join(cache, 'jars', `${name}-${jars.version}-${key}`);
+}
+
+/**
+ * Single jars, each fetched with `mvn dependency:copy` and none of its dependencies: for shaded jars whose
+ * poms name artifacts that are not on Maven Central (Flink's Avro format names Confluent's).
+ */
+export async function installMavenJars(cache: string, name: string, jars: { version: string; artifacts: string[] }, log: Logger): Promise<string> {
+  const dir = jarsDir(cache, name, jars);
+  const lib = join(dir, 'lib');
+  if (existsSync(join(dir, '.complete'))) return lib;
+  log.info(`installing ${name} ${jars.version} from Maven Central (mvn)`, { component: name });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(lib, { recursive: true });
+  for (const artifact of jars.artifacts) {
+    const copy = await run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${lib}`], { timeoutMs: 20 * 60_000 });
+    if (copy.code !== 0) {
+      throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not fetch ${artifact}: ${(copy.stdout + copy.stderr).trim().slice(-1500)}`, {
+        fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
+      });
+    }
+  }
+  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
+  return lib;
+}

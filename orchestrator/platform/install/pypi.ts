@@ -55,3 +55,56 @@ export async function installPypiLibrary(cache: string, name: string, lib: PypiL
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return libDir;
 }
+
+const EXTRACT_TREE = `
+import sys, zipfile, os, json
+wheel, out, mapping = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with zipfile.ZipFile(wheel) as z:
+    names = z.namelist()
+    for source, target in mapping.items():
+        matched = [n for n in names if (n.startswith(source) if source.endswith("/") else n == source) and not n.endswith("/")]
+        if not matched: sys.exit("nothing in the wheel matches %s" % source)
+        for n in matched:
+            rel = n[len(source):] if source.endswith("/") else os.path.basename(n)
+            dest = os.path.join(out, target, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with z.open(n) as src, open(dest, "wb") as dst:
+                while True:
+                    chunk = src.read(1 << 20)
+                    if not chunk: break
+                    dst.write(chunk)
+`;
+
+export function pypiDistributionDir(cache: string, name: string, dist: { version: string }): string {
+  return join(cache, 'distributions', `${name}-${dist.version}`);
+}
+
+/**
+ * A server distribution shipped as a PyPI wheel (Flink's jars in apache-flink-libraries): `pip download`
+ * fetches the pinned wheel without installing it, and the listed paths are unpacked into the cache.
+ */
+export async function installPypiDistribution(
+  cache: string,
+  name: string,
+  dist: { package: string; version: string; extract: Record<string, string> },
+  log: Logger,
+): Promise<string> {
+  const dir = pypiDistributionDir(cache, name, dist);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  log.info(`installing ${dist.package} ${dist.version} from PyPI (pip)`, { component: name });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const download = join(dir, 'download');
+  const pip = await run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-q', '-d', download, `${dist.package}==${dist.version}`], { timeoutMs: 30 * 60_000 });
+  const wheel = existsSync(download) ? readdirSync(download).find((f) => f.endsWith('.whl')) : undefined;
+  if (pip.code !== 0 || !wheel) {
+    throw new SluiceError('SLUICE_INSTALL_FAILED', `pip could not download ${dist.package}==${dist.version}: ${pip.stderr.trim().slice(-800)}`, {
+      fix: 'check that PyPI is reachable (python3 -m pip download …) and run up again',
+    });
+  }
+  const extract = await run('python3', ['-c', EXTRACT_TREE, join(download, wheel), dir, JSON.stringify(dist.extract)], { timeoutMs: 10 * 60_000 });
+  if (extract.code !== 0) throw new SluiceError('SLUICE_INSTALL_FAILED', `unpacking ${wheel}: ${extract.stderr.trim().slice(-800)}`);
+  rmSync(download, { recursive: true, force: true });
+  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
+  return dir;
+}

@@ -1,0 +1,176 @@
+/**
+ * FlinkAdmin over Flink's two REST APIs: the JobManager's (jobs, stop-with-savepoint) and the SQL
+ * Gateway's (sessions and statements). A job is submitted in a fresh gateway session: the table
+ * statements, then the job's INSERT, with `${NAME}` placeholders filled from the platform's settings.
+ * Errors name the statement and Flink's own reason (the innermost `Caused by:`), not a Java stack.
+ */
+import { SluiceError, messageOf } from '../../lib/errors';
+import type { Logger } from '../../lib/log';
+import { fillPlaceholders, withoutComments } from '../../lib/sql/statements';
+import { flinkJobName, parseFlinkJobName, type FlinkAdmin, type ObservedSqlJob, type SqlJobSubmission } from './flink-types';
+
+export interface FlinkEndpoints {
+  /** JobManager REST, e.g. http://127.0.0.1:29120 */
+  restUrl: string;
+  /** SQL Gateway REST, e.g. http://127.0.0.1:29121 */
+  gatewayUrl: string;
+  /** Values of the `${NAME}` placeholders in SQL files (connection options, credentials). */
+  placeholders: Readonly<Record<string, string>>;
+  log: Logger;
+  /** How long a statement, a job start or a savepoint may take. */
+  timeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Flink's reason, from a Java stack trace: the last `Caused by:` line, without the exception class path noise. */
+export function flinkReason(text: string): string {
+  const causes = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('Caused by:'));
+  const line = causes.at(-1) ?? text.split('\n').find((l) => l.trim() && !l.trim().startsWith('at ')) ?? text;
+  return line.replace(/^Caused by:\s*/, '').replace(/^[\w.$]+(Exception|Error):\s*/, '').trim().slice(0, 800);
+}
+
+/** The first line of a statement that is not a comment, for messages. */
+function headline(statement: string): string {
+  return withoutComments(statement).trim().split('\n')[0]!.slice(0, 100);
+}
+
+interface GatewayResult {
+  resultType: 'NOT_READY' | 'PAYLOAD' | 'EOS';
+  jobID?: string;
+  nextResultUri?: string;
+  results?: { columns?: Array<{ name: string }>; data?: Array<{ kind: string; fields: unknown[] }> };
+}
+
+export class HttpFlinkAdmin implements FlinkAdmin {
+  constructor(private readonly endpoints: FlinkEndpoints) {}
+
+  private get timeoutMs(): number {
+    return this.endpoints.timeoutMs ?? 120_000;
+  }
+
+  private async request<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (cause) {
+      throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${base}${path} failed: ${messageOf(cause)}`, {
+        cause, retriable: true, details: { method, path }, fix: 'check that Flink runs: npx sluice platform status',
+      });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const errors = (() => { try { return (JSON.parse(text) as { errors?: string[] }).errors?.join('\n') ?? text; } catch { return text; } })();
+      const reason = flinkReason(errors);
+      throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${base}${path} failed: ${response.status} ${reason}`, {
+        retriable: response.status >= 500 && !errors.includes('Exception'),
+        details: { method, path, status: response.status, reason, body: errors.slice(-4000) },
+      });
+    }
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  async listJobs(): Promise<ObservedSqlJob[]> {
+    const { jobs } = await this.request<{ jobs: Array<{ jid: string; name: string; state: string; 'start-time': number }> }>(this.endpoints.restUrl, 'GET', '/jobs/overview');
+    return jobs.flatMap((job) => {
+      const parsed = parseFlinkJobName(job.name);
+      return parsed ? [{ ...parsed, jobId: job.jid, state: job.state, startTime: job['start-time'] }] : [];
+    });
+  }
+
+  /** Runs one statement in a session and returns its first result page (with the job id of an INSERT). */
+  async execute(session: string, statement: string, where: string): Promise<GatewayResult> {
+    const gateway = this.endpoints.gatewayUrl;
+    let operation: string;
+    try {
+      ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(gateway, 'POST', `/v3/sessions/${session}/statements`, { statement }));
+      const deadline = Date.now() + this.timeoutMs;
+      for (;;) {
+        const result = await this.request<GatewayResult>(gateway, 'GET', `/v3/sessions/${session}/operations/${operation}/result/0?rowFormat=JSON`);
+        if (result.resultType !== 'NOT_READY') return result;
+        if (Date.now() > deadline) throw new Error(`no result within ${this.timeoutMs / 1000}s`);
+        await sleep(200);
+      }
+    } catch (cause) {
+      const reason = cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause);
+      throw new SluiceError('SLUICE_SQL_FAILED', `${where}: Flink refused \`${headline(statement)}\`: ${reason}`, {
+        cause, path: where, fix: 'correct the statement in that file; try it interactively with `npx sluice sql`',
+      });
+    }
+  }
+
+  async openSession(properties: Record<string, string> = {}): Promise<string> {
+    const { sessionHandle } = await this.request<{ sessionHandle: string }>(this.endpoints.gatewayUrl, 'POST', '/v3/sessions', { properties });
+    return sessionHandle;
+  }
+
+  async closeSession(session: string): Promise<void> {
+    await this.request(this.endpoints.gatewayUrl, 'DELETE', `/v3/sessions/${session}`).catch(() => undefined);
+  }
+
+  /** Runs the table statements in a session, filled with the platform's values. */
+  async defineTables(session: string, tables: string[], where = 'sql.tables'): Promise<void> {
+    for (const statement of tables) await this.execute(session, fillPlaceholders(statement, this.endpoints.placeholders, where), where);
+  }
+
+  async submit(job: SqlJobSubmission): Promise<string> {
+    const where = `sql-job/${job.name}`;
+    const properties: Record<string, string> = {
+      'pipeline.name': flinkJobName(job.name, job.version),
+      'parallelism.default': String(job.parallelism),
+      ...(job.savepoint ? { 'execution.savepoint.path': job.savepoint, 'execution.savepoint.ignore-unclaimed-state': 'true' } : {}),
+    };
+    const session = await this.openSession(properties);
+    try {
+      await this.defineTables(session, job.tables);
+      let jobId: string | undefined;
+      for (const statement of job.statements) {
+        const result = await this.execute(session, fillPlaceholders(statement, this.endpoints.placeholders, where), where);
+        jobId ??= result.jobID;
+      }
+      if (!jobId) throw new SluiceError('SLUICE_SQL_FAILED', `${where}: Flink started no job (is the file's last statement an INSERT?)`, { path: where });
+      await this.waitRunning(jobId, where);
+      this.endpoints.log.info(`running as Flink job ${jobId}`, { resource: where });
+      return jobId;
+    } finally {
+      await this.closeSession(session);
+    }
+  }
+
+  private async waitRunning(jobId: string, where: string): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const { state } = await this.request<{ state: string }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}`);
+      if (state === 'RUNNING') return;
+      if (['FAILED', 'CANCELED', 'FINISHED'].includes(state) || Date.now() > deadline) {
+        const exceptions = await this.request<{ exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}/exceptions?maxExceptions=1`).catch(() => ({}));
+        const trace = (exceptions as { exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }).exceptionHistory?.entries?.[0]?.stacktrace;
+        throw new SluiceError('SLUICE_SQL_FAILED', `${where}: Flink job ${jobId} is ${state}${trace ? `: ${flinkReason(trace)}` : ''}`, {
+          path: where, fix: `see the job in the Flink web UI (${this.endpoints.restUrl}/#/job/${jobId}) and npx sluice platform logs flink-taskmanager`,
+        });
+      }
+      await sleep(500);
+    }
+  }
+
+  async stopWithSavepoint(jobId: string): Promise<string> {
+    const rest = this.endpoints.restUrl;
+    const { 'request-id': request } = await this.request<{ 'request-id': string }>(rest, 'POST', `/jobs/${jobId}/stop`, { drain: false });
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const status = await this.request<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(rest, 'GET', `/jobs/${jobId}/savepoints/${request}`);
+      if (status.status.id === 'COMPLETED') {
+        const location = status.operation?.location;
+        if (location) return location;
+        throw new SluiceError('SLUICE_SQL_FAILED', `stopping Flink job ${jobId} with a savepoint failed: ${flinkReason(status.operation?.['failure-cause']?.['stack-trace'] ?? 'no reason given')}`);
+      }
+      if (Date.now() > deadline) throw new SluiceError('SLUICE_SQL_FAILED', `Flink job ${jobId} took more than ${this.timeoutMs / 1000}s to stop with a savepoint`);
+      await sleep(500);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Apache Flink 2.2 as a session cluster: a JobManager, one TaskManager and the SQL Gateway, each a JVM
+ * started straight from its main class (no Flink shell scripts). The runtime, planner and SQL client come
+ * from PyPI's apache-flink-libraries wheel (Flink's binary distribution as jars); the SQL Gateway, the
+ * Kafka SQL connector and the Avro format with Confluent-compatible registry support from Maven Central.
+ * Every Flink process logs in to Kafka as `sluice-flink` through a JAAS file (mode 0600), so SQL table
+ * definitions carry no Kafka password; the principal and its ACLs are declared in pipeline.yaml.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { installMavenJars, jarsDir } from '../install/maven';
+import { installPypiDistribution, pypiDistributionDir } from '../install/pypi';
+import { heapOf, mavenJars, pypiDistribution } from '../manifest';
+import { writePrivateFile } from '../secrets';
+import { renderTemplateFile } from '../template';
+import { forCondition, type WaitStrategy } from '../wait';
+import { HttpFlinkAdmin } from '../../clients/flink';
+import { runningPid } from '../processes';
+import { bootstrapServers, caFile, kafkaNodes } from './kafka';
+import { REGISTRY_FLINK_SECRET, REGISTRY_FLINK_USER, registryUrl } from './registry';
+
+export const FLINK_KAFKA_USER = 'sluice-flink';
+export const FLINK_KAFKA_SECRET = `users/${FLINK_KAFKA_USER}`;
+
+/** TaskManager memory pools (MB). The JVM flags below are derived from the same numbers. */
+const TM = { slots: 8, frameworkHeap: 128, frameworkOffHeap: 128, taskHeap: 512, managed: 128, network: 64, metaspace: 256, overhead: 192 };
+
+/** Flink's own `env.java.opts.all` for Java 17 (from the config.yaml in flink-dist): the module opens Flink needs. */
+const JAVA17_OPENS = [
+  'java.rmi/sun.rmi.registry', 'jdk.compiler/com.sun.tools.javac.api', 'jdk.compiler/com.sun.tools.javac.file',
+  'jdk.compiler/com.sun.tools.javac.parser', 'jdk.compiler/com.sun.tools.javac.tree', 'jdk.compiler/com.sun.tools.javac.util',
+  'java.security.jgss/sun.security.krb5',
+].map((p) => `--add-exports=${p}=ALL-UNNAMED`).concat([
+  'java.base/java.lang', 'java.base/java.net', 'java.base/java.io', 'java.base/java.nio', 'java.base/sun.nio.ch', 'java.base/java.lang.reflect',
+  'java.base/java.text', 'java.base/java.time', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic',
+  'java.base/java.util.concurrent.locks',
+].map((p) => `--add-opens=${p}=ALL-UNNAMED`));
+
+export function flinkConfDir(ctx: PlatformContext): string {
+  return join(ctx.paths.config, 'flink');
+}
+
+export function flinkRestUrl(ctx: PlatformContext): string {
+  return `http://${ctx.host}:${ctx.ports.flink.rest}`;
+}
+
+export function sqlGatewayUrl(ctx: PlatformContext): string {
+  return `http://${ctx.host}:${ctx.ports.flink.gateway}`;
+}
+
+function distribution(ctx: PlatformContext): string {
+  return pypiDistributionDir(ctx.paths.cache, 'flink', pypiDistribution('flink'));
+}
+
+/** Flink's lib jars and the connector jars; the SQL client adds `opt/`. */
+export function flinkClasspath(ctx: PlatformContext, withClient = false): string {
+  const dist = distribution(ctx);
+  const parts = [`${join(dist, 'lib')}/*`, `${join(jarsDir(ctx.paths.cache, 'flink-connectors', mavenJars('flink-connectors')), 'lib')}/*`];
+  if (withClient) parts.push(`${join(dist, 'opt')}/*`);
+  return parts.join(':');
+}
+
+/** JVM options every Flink process shares: module opens, logging, the Kafka login. */
+export function flinkJvmOptions(ctx: PlatformContext): string[] {
+  const conf = flinkConfDir(ctx);
+  return [
+    ...JAVA17_OPENS,
+    '-XX:+UseSerialGC',
+    `-Dlog4j.configurationFile=file:${join(conf, 'log4j.properties')}`,
+    `-Djava.security.auth.login.config=${join(conf, 'jaas.conf')}`,
+  ];
+}
+
+export function flinkEnv(ctx: PlatformContext): NodeJS.ProcessEnv {
+  const dist = distribution(ctx);
+  return { ...process.env, FLINK_CONF_DIR: flinkConfDir(ctx), FLINK_LIB_DIR: join(dist, 'lib'), FLINK_PLUGINS_DIR: join(dist, 'plugins') };
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  return response?.status === 200 ? response.json().catch(() => undefined) : undefined;
+}
+
+async function taskManagers(ctx: PlatformContext): Promise<number> {
+  const overview = (await getJson(`${flinkRestUrl(ctx)}/overview`)) as { taskmanagers?: number } | undefined;
+  return overview?.taskmanagers ?? -1;
+}
+
+async function install(ctx: PlatformContext): Promise<void> {
+  await installPypiDistribution(ctx.paths.cache, 'flink', pypiDistribution('flink'), ctx.log);
+  await installMavenJars(ctx.paths.cache, 'flink-connectors', mavenJars('flink-connectors'), ctx.log);
+}
+
+/** config.yaml, log4j and the JAAS login; the data dirs. Shared by the three processes, safe to repeat. */
+async function configure(ctx: PlatformContext): Promise<void> {
+  const conf = flinkConfDir(ctx);
+  const data = join(ctx.paths.data, 'flink');
+  const dirs = { checkpointsDir: join(data, 'checkpoints'), savepointsDir: join(data, 'savepoints'), tmpDir: join(data, 'tmp') };
+  for (const dir of [conf, ...Object.values(dirs)]) mkdirSync(dir, { recursive: true });
+  const { flink } = ctx.ports;
+  writePrivateFile(join(conf, 'config.yaml'), renderTemplateFile('flink/config.yaml', {
+    host: ctx.host, rpcPort: flink.rpc, taskManagerRpcPort: flink.taskManagerRpc, taskManagerDataPort: flink.taskManagerData,
+    restPort: flink.rest, blobPort: flink.blob, gatewayPort: flink.gateway, ...TM, ...dirs,
+  }));
+  writePrivateFile(join(conf, 'log4j.properties'), renderTemplateFile('flink/log4j.properties', {}));
+  // The password is generated here; deploy-pipeline creates the SCRAM user with the same secret.
+  writePrivateFile(join(conf, 'jaas.conf'), renderTemplateFile('flink/jaas.conf', { user: FLINK_KAFKA_USER, password: ctx.secrets.ensure(FLINK_KAFKA_SECRET) }));
+}
+
+function jvm(ctx: PlatformContext, name: string, memory: string[], mainClass: string, args: string[] = []) {
+  return {
+    name,
+    command: 'java',
+    args: [...memory, ...flinkJvmOptions(ctx), `-Dsluice.component=${name}`, '-cp', flinkClasspath(ctx), mainClass, '--configDir', flinkConfDir(ctx), ...args],
+    cwd: flinkConfDir(ctx),
+    env: flinkEnv(ctx),
+    pidFile: pidFileOf(ctx, name),
+    logFile: logFileOf(ctx, name),
+  };
+}
+
+const jobManager: Component = {
+  name: 'flink-jobmanager',
+  dependsOn: kafkaNodes.map((n) => n.name),
+  stopGraceMs: 20_000,
+  ports: (ctx) => [
+    { name: 'REST / web UI', port: ctx.ports.flink.rest },
+    { name: 'rpc', port: ctx.ports.flink.rpc },
+    { name: 'blob', port: ctx.ports.flink.blob },
+  ],
+  install,
+  configure,
+  daemon: (ctx) => jvm(ctx, 'flink-jobmanager', heapOf('flink-jobmanager'), 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint'),
+  ready: (ctx): WaitStrategy[] => [forCondition(`the JobManager REST API (${flinkRestUrl(ctx)}/overview) to answer`, 120_000, async () => (await taskManagers(ctx)) >= 0)],
+  healthy: async (ctx) => (await taskManagers(ctx)) >= 0,
+};
+
+const taskManager: Component = {
+  name: 'flink-taskmanager',
+  dependsOn: ['flink-jobmanager'],
+  stopGraceMs: 20_000,
+  ports: (ctx) => [{ name: 'rpc', port: ctx.ports.flink.taskManagerRpc }, { name: 'data', port: ctx.ports.flink.taskManagerData }],
+  install,
+  configure,
+  daemon: (ctx) => {
+    const heap = TM.frameworkHeap + TM.taskHeap;
+    const memory = [`-Xms${heap}m`, `-Xmx${heap}m`, `-XX:MaxDirectMemorySize=${TM.frameworkOffHeap + TM.network}m`, `-XX:MaxMetaspaceSize=${TM.metaspace}m`];
+    return jvm(ctx, 'flink-taskmanager', memory, 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner');
+  },
+  ready: (ctx): WaitStrategy[] => [forCondition('the TaskManager to register with the JobManager', 120_000, async () => (await taskManagers(ctx)) >= 1)],
+  healthy: async (ctx) => (await taskManagers(ctx)) >= 1,
+};
+
+async function gatewayAnswers(ctx: PlatformContext): Promise<boolean> {
+  return (await getJson(`${sqlGatewayUrl(ctx)}/v3/info`)) !== undefined;
+}
+
+const sqlGateway: Component = {
+  name: 'sql-gateway',
+  dependsOn: ['flink-jobmanager'],
+  stopGraceMs: 15_000,
+  ports: (ctx) => [{ name: 'REST (SQL Gateway)', port: ctx.ports.flink.gateway }],
+  install,
+  configure,
+  daemon: (ctx) => jvm(ctx, 'sql-gateway', heapOf('sql-gateway'), 'org.apache.flink.table.gateway.SqlGateway'),
+  ready: (ctx): WaitStrategy[] => [forCondition(`the SQL Gateway (${sqlGatewayUrl(ctx)}/v3/info) to answer`, 120_000, () => gatewayAnswers(ctx))],
+  healthy: gatewayAnswers,
+};
+
+export const flinkComponents: Component[] = [jobManager, taskManager, sqlGateway];
+
+const option = (key: string, value: string) => `'${key}' = '${value.replace(/'/g, "''")}'`;
+
+/**
+ * What `${NAME}` stands for in sql/ files. KAFKA: the connection of a Kafka table (the login comes from
+ * the JAAS file). REGISTRY: the value format's registry, with Flink's registry user, whose sinks register
+ * the output schemas. The secret is filled in only when a statement is sent to the gateway.
+ */
+export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
+  return {
+    KAFKA: [
+      option('properties.bootstrap.servers', bootstrapServers(ctx)),
+      option('properties.security.protocol', 'SASL_SSL'),
+      option('properties.sasl.mechanism', 'SCRAM-SHA-512'),
+      option('properties.ssl.truststore.type', 'PEM'),
+      option('properties.ssl.truststore.location', caFile(ctx)),
+    ].join(',\n  '),
+    REGISTRY: [
+      option('value.format', 'avro-confluent'),
+      option('value.avro-confluent.url', registryUrl(ctx)),
+      option('value.avro-confluent.basic-auth.credentials-source', 'USER_INFO'),
+      option('value.avro-confluent.basic-auth.user-info', `${REGISTRY_FLINK_USER}:${ctx.secrets.ensure(REGISTRY_FLINK_SECRET)}`),
+    ].join(',\n  '),
+  };
+}
+
+/** The Flink client deploy-pipeline uses; undefined when this platform's JobManager is not running. */
+export function flinkAdmin(ctx: PlatformContext): HttpFlinkAdmin | undefined {
+  if (runningPid(pidFileOf(ctx, 'flink-jobmanager'), 'flink-jobmanager', ctx.paths.home) === undefined) return undefined;
+  return new HttpFlinkAdmin({ restUrl: flinkRestUrl(ctx), gatewayUrl: sqlGatewayUrl(ctx), placeholders: sqlPlaceholders(ctx), log: ctx.log });
+}

@@ -1,0 +1,25 @@
+-- Source tables over the simulators' topics. Event time is each record's `ts`; the watermark trails the
+-- largest `ts` seen by 5 seconds: the lateness bound. A record more than 5 s older than the newest one
+-- when it arrives is late: windows have closed without it, and the cleaning jobs send it to rejects.iot
+-- (reason 'late') instead of dropping it silently. The KAFKA and REGISTRY placeholders are filled in at
+-- submission with the platform's connection and registry settings (docs/guides/streaming-sql.md).
+
+CREATE TABLE iot_readings (
+  `event_id` STRING NOT NULL,
+  `ts` TIMESTAMP(3) NOT NULL,
+  `device_id` STRING NOT NULL,
+  `site_id` STRING NOT NULL,
+  `temperature_c` DOUBLE,
+  `humidity_pct` DOUBLE,
+  `pressure_hpa` DOUBLE,
+  `battery_pct` DOUBLE NOT NULL,
+  WATERMARK FOR `ts` AS `ts` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'iot.readings',
+  'properties.group.id' = 'flink-sluice',
+  'scan.startup.mode' = 'earliest-offset',
+  'scan.watermark.idle-timeout' = '10 s',
+  ${KAFKA},
+  ${REGISTRY}
+);

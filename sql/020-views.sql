@@ -1,0 +1,20 @@
+-- Valid records: what the cleaning jobs let through. The rules live here once; the rejects jobs send
+-- every other record to a rejects topic with the rule it broke.
+
+-- An IoT reading is valid when every present value is physically possible for these sensors.
+CREATE VIEW iot_checked AS
+SELECT *,
+  CASE
+    WHEN `ts` < CURRENT_WATERMARK(`ts`) THEN 'late: more than 5 s behind the newest reading'
+    WHEN `temperature_c` IS NOT NULL AND (`temperature_c` < -60 OR `temperature_c` > 85) THEN 'temperature_c out of range [-60, 85]'
+    WHEN `humidity_pct` IS NOT NULL AND (`humidity_pct` < 0 OR `humidity_pct` > 100) THEN 'humidity_pct out of range [0, 100]'
+    WHEN `pressure_hpa` IS NOT NULL AND (`pressure_hpa` < 800 OR `pressure_hpa` > 1100) THEN 'pressure_hpa out of range [800, 1100]'
+    WHEN `battery_pct` < 0 OR `battery_pct` > 100 THEN 'battery_pct out of range [0, 100]'
+    ELSE CAST(NULL AS STRING)
+  END AS `reject_reason`
+FROM iot_readings;
+
+CREATE VIEW iot_valid AS
+SELECT `event_id`, `ts`, `device_id`, `site_id`, `temperature_c`, `humidity_pct`, `pressure_hpa`, `battery_pct`
+FROM iot_checked
+WHERE `reject_reason` IS NULL;
