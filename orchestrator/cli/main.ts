@@ -5,6 +5,7 @@ import { isSluiceError, messageOf } from '../../lib/errors';
 import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
 import { simulateCommand } from './simulate';
+import { queryCommand, sqlCommand } from './sql';
 import { downCommand, upCommand } from './up';
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +19,8 @@ export async function main(argv: string[]): Promise<number> {
       .command(planCommand)
       .command(deployPipelineCommand)
       .command(simulateCommand)
+      .command(sqlCommand)
+      .command(queryCommand)
       .demandCommand(1, 'name a command; see --help')
       .strict()
       .fail((message, error) => {

@@ -173,4 +173,46 @@ export class HttpFlinkAdmin implements FlinkAdmin {
       await sleep(500);
     }
   }
+
+  /**
+   * Runs a query and hands its rows to `onRow` as Flink produces them, until the query ends or `signal`
+   * aborts; then closes the operation (which cancels its Flink job) and the session.
+   */
+  async query(tables: string[], select: string, onRow: (row: QueryRow) => void, signal: AbortSignal): Promise<void> {
+    const session = await this.openSession();
+    let operation: string | undefined;
+    try {
+      await this.defineTables(session, tables);
+      const gateway = this.endpoints.gatewayUrl;
+      try {
+        ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(gateway, 'POST', `/v3/sessions/${session}/statements`, { statement: select }));
+      } catch (cause) {
+        throw new SluiceError('SLUICE_SQL_FAILED', `Flink refused \`${headline(select)}\`: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`, { cause, fix: 'check the query; `npx sluice sql` lists the tables (SHOW TABLES; DESCRIBE <table>)' });
+      }
+      let token = 0;
+      let columns: string[] | undefined;
+      while (!signal.aborted) {
+        let page: GatewayResult;
+        try {
+          page = await this.request<GatewayResult>(gateway, 'GET', `/v3/sessions/${session}/operations/${operation}/result/${token}?rowFormat=JSON`);
+        } catch (cause) {
+          throw new SluiceError('SLUICE_SQL_FAILED', `the query failed: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`, { cause });
+        }
+        columns ??= page.results?.columns?.map((c) => c.name);
+        for (const row of page.results?.data ?? []) onRow({ kind: row.kind, values: Object.fromEntries((columns ?? []).map((c, i) => [c, row.fields[i]])) });
+        if (page.resultType === 'EOS' || !page.nextResultUri) return;
+        token = Number(/\/result\/(\d+)/.exec(page.nextResultUri)?.[1] ?? token + 1);
+        if (!page.results?.data?.length) await sleep(300);
+      }
+    } finally {
+      if (operation) await this.request(this.endpoints.gatewayUrl, 'DELETE', `/v3/sessions/${session}/operations/${operation}/close`).catch(() => undefined);
+      await this.closeSession(session);
+    }
+  }
+}
+
+/** One row of a query's changelog: INSERT, UPDATE_BEFORE, UPDATE_AFTER or DELETE. */
+export interface QueryRow {
+  kind: string;
+  values: Record<string, unknown>;
 }

@@ -99,8 +99,8 @@ export function parseSpec(text: string, file: string, options: ValidateOptions =
   if (checked.spec) {
     // Schema and SQL files are read only once the spec itself is sound: their paths come from it.
     const { schemas, issues: schemaIssues } = resolveSchemas(checked.spec, dirname(file));
-    const { sqlJobs, issues: sqlIssues } = resolveSqlJobs(checked.spec, dirname(file));
-    if (schemaIssues.length === 0 && sqlIssues.length === 0) return { ...checked.spec, schemas, sqlJobs };
+    const { sqlJobs, sqlTables, issues: sqlIssues } = resolveSqlJobs(checked.spec, dirname(file));
+    if (schemaIssues.length === 0 && sqlIssues.length === 0) return { ...checked.spec, schemas, sqlJobs, sqlTables };
     issues = [...schemaIssues, ...sqlIssues];
   }
   const located = issues.map((issue) => {

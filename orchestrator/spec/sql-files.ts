@@ -27,7 +27,7 @@ function readStatements(file: string, baseDir: string, segments: Segments, issue
 const keyword = (statement: string): string => withoutComments(statement).trim().split(/\s+/, 1)[0]!.toUpperCase();
 const isJobStatement = (statement: string): boolean => ['INSERT', 'EXECUTE', 'STATEMENT'].includes(keyword(statement));
 
-export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: SqlJobSpec[]; issues: LocatedIssue[] } {
+export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: SqlJobSpec[]; sqlTables: string[]; issues: LocatedIssue[] } {
   const issues: LocatedIssue[] = [];
   const tables: string[] = [];
   spec.sql.tables.forEach((file, i) => {
@@ -62,5 +62,5 @@ export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: 
     const version = createHash('sha256').update(JSON.stringify({ tables, statements, parallelism: job.parallelism })).digest('hex').slice(0, 12);
     sqlJobs.push({ name: job.name, file: job.file, path: `sql.jobs[${i}]`, parallelism: job.parallelism, statements, tables, version });
   });
-  return { sqlJobs, issues };
+  return { sqlJobs, sqlTables: tables, issues };
 }

@@ -18,6 +18,8 @@ export interface PipelineSpec {
   sql: { tables: string[]; jobs: SqlJobDeclaration[] };
   /** The SQL jobs with their files read by the loader (empty until then). */
   sqlJobs: SqlJobSpec[];
+  /** Every statement of sql.tables, in order, read by the loader (templates, like SqlJobSpec.tables). */
+  sqlTables: string[];
 }
 
 export interface SqlJobDeclaration {

@@ -41,6 +41,7 @@ function normalise(data: PipelineSpec): PipelineSpec {
     // Filled by the loader, which reads the schema and SQL files (schemas.ts, sql-files.ts).
     schemas: [],
     sqlJobs: [],
+    sqlTables: [],
     topics: data.topics.map((topic) => ({
       ...topic,
       config: Object.fromEntries(Object.entries(topic.config).map(([key, value]) => [key, configValue(value)])),
