@@ -13,9 +13,11 @@ export interface ObservedSqlJob {
   jobId: string;
   /** The version (hash of its SQL) it was submitted with. */
   version: string;
-  /** Flink's job state: RUNNING, FAILED, CANCELED, FINISHED, … */
+  /** Flink's job state: RUNNING, FAILED, CANCELED, FINISHED, …, or SAVEPOINTED: stopped by `platform down`. */
   state: string;
   startTime: number;
+  /** Where a SAVEPOINTED job's state is, to resume it from. */
+  savepoint?: string;
 }
 
 export interface SqlJobSubmission {
@@ -36,6 +38,8 @@ export interface FlinkAdmin {
   submit(job: SqlJobSubmission): Promise<string>;
   /** Stops the job with a savepoint; resolves with the savepoint's location. */
   stopWithSavepoint(jobId: string): Promise<string>;
+  /** Drops the record of a job's shutdown savepoint once the job runs again. */
+  forgetSavepoint(name: string): Promise<void>;
 }
 
 export const flinkJobName = (name: string, version: string): string => `sluice.${name}.${version}`;

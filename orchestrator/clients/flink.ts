@@ -4,6 +4,8 @@
  * statements, then the job's INSERT, with `${NAME}` placeholders filled from the platform's settings.
  * Errors name the statement and Flink's own reason (the innermost `Caused by:`), not a Java stack.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import { fillPlaceholders, withoutComments } from '../../lib/sql/statements';
@@ -19,6 +21,18 @@ export interface FlinkEndpoints {
   log: Logger;
   /** How long a statement, a job start or a savepoint may take. */
   timeoutMs?: number;
+  /**
+   * Where the savepoints taken when the platform stopped are recorded: the JobManager keeps no jobs
+   * across a restart, so deploy-pipeline resumes them from these.
+   */
+  savepointsFile: string;
+}
+
+interface SavepointRecord {
+  name: string;
+  version: string;
+  location: string;
+  stoppedAt: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,12 +89,55 @@ export class HttpFlinkAdmin implements FlinkAdmin {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
+  private readSavepoints(): Record<string, SavepointRecord> {
+    if (!existsSync(this.endpoints.savepointsFile)) return {};
+    return JSON.parse(readFileSync(this.endpoints.savepointsFile, 'utf8')) as Record<string, SavepointRecord>;
+  }
+
+  private writeSavepoints(records: Record<string, SavepointRecord>): void {
+    mkdirSync(dirname(this.endpoints.savepointsFile), { recursive: true });
+    writeFileSync(this.endpoints.savepointsFile, `${JSON.stringify(records, null, 2)}\n`);
+  }
+
   async listJobs(): Promise<ObservedSqlJob[]> {
     const { jobs } = await this.request<{ jobs: Array<{ jid: string; name: string; state: string; 'start-time': number }> }>(this.endpoints.restUrl, 'GET', '/jobs/overview');
-    return jobs.flatMap((job) => {
+    const live = jobs.flatMap((job) => {
       const parsed = parseFlinkJobName(job.name);
       return parsed ? [{ ...parsed, jobId: job.jid, state: job.state, startTime: job['start-time'] }] : [];
     });
+    const saved = Object.values(this.readSavepoints()).map((r) => ({
+      name: r.name, version: r.version, jobId: '(stopped with the platform)', state: 'SAVEPOINTED', startTime: r.stoppedAt, savepoint: r.location,
+    }));
+    return [...live, ...saved];
+  }
+
+  /**
+   * Stops every running Sluice job with a savepoint and records where, for the next deploy to resume
+   * from. A job whose savepoint fails is reported and left to the others; the failures are thrown at the end.
+   */
+  async savepointAll(): Promise<number> {
+    const running = (await this.listJobs()).filter((j) => j.state === 'RUNNING');
+    const records = this.readSavepoints();
+    const failures: string[] = [];
+    for (const job of running) {
+      try {
+        const location = await this.stopWithSavepoint(job.jobId);
+        records[job.name] = { name: job.name, version: job.version, location, stoppedAt: Date.now() };
+        this.writeSavepoints(records);
+        this.endpoints.log.info(`stopped with savepoint ${location}`, { resource: `sql-job/${job.name}` });
+      } catch (error) {
+        failures.push(`sql-job/${job.name}: ${messageOf(error)}`);
+      }
+    }
+    if (failures.length) throw new SluiceError('SLUICE_SQL_FAILED', `${failures.length} job(s) could not be stopped with a savepoint; they will start from the beginning:\n${failures.join('\n')}`);
+    return running.length;
+  }
+
+  async forgetSavepoint(name: string): Promise<void> {
+    const records = this.readSavepoints();
+    if (!(name in records)) return;
+    delete records[name];
+    this.writeSavepoints(records);
   }
 
   /** Runs one statement in a session and returns its first result page (with the job id of an INSERT). */
@@ -145,8 +202,12 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   private async waitRunning(jobId: string, where: string): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      const { state } = await this.request<{ state: string }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}`);
-      if (state === 'RUNNING') return;
+      const job = await this.request<{ state: string; 'status-counts'?: Record<string, number> }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}`);
+      const { state } = job;
+      // Running means every task runs, not only the job: a savepoint needs all of them.
+      const counts = job['status-counts'] ?? {};
+      const tasks = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (state === 'RUNNING' && tasks > 0 && counts.RUNNING === tasks) return;
       if (['FAILED', 'CANCELED', 'FINISHED'].includes(state) || Date.now() > deadline) {
         const exceptions = await this.request<{ exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}/exceptions?maxExceptions=1`).catch(() => ({}));
         const trace = (exceptions as { exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }).exceptionHistory?.entries?.[0]?.stacktrace;
@@ -159,6 +220,8 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   }
 
   async stopWithSavepoint(jobId: string): Promise<string> {
+    // A job whose tasks are still starting (or restarting) cannot take a savepoint yet: wait for them.
+    await this.waitRunning(jobId, `Flink job ${jobId}`);
     const rest = this.endpoints.restUrl;
     const { 'request-id': request } = await this.request<{ 'request-id': string }>(rest, 'POST', `/jobs/${jobId}/stop`, { drain: false });
     const deadline = Date.now() + this.timeoutMs;

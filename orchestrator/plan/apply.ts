@@ -76,7 +76,7 @@ async function execute(context: ApplyContext, step: Step): Promise<void> {
 /** Stands in when the platform runs no Flink: only a plan with sql-job steps ever calls it. */
 const noFlinkError = () =>
   Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'this plan has SQL jobs, but no Flink cluster is running', { fix: 'start the platform with Flink: npx sluice platform up' }));
-const noFlink: FlinkAdmin = { listJobs: noFlinkError, submit: noFlinkError, stopWithSavepoint: noFlinkError };
+const noFlink: FlinkAdmin = { listJobs: noFlinkError, submit: noFlinkError, stopWithSavepoint: noFlinkError, forgetSavepoint: noFlinkError };
 
 const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
 

@@ -40,6 +40,11 @@ export interface Component {
   healthy(ctx: PlatformContext): Promise<boolean>;
   stopGraceMs: number;
   /**
+   * Runs before `down` stops anything (so the components this one needs still run): Flink's JobManager
+   * stops Sluice's jobs with savepoints here, for deploy-pipeline to resume them from.
+   */
+  beforeStop?(ctx: PlatformContext): Promise<void>;
+  /**
    * A workload runs the pipeline rather than the platform (the demo simulators): `platform up` leaves it,
    * `sluice up` starts it once deploy-pipeline has made its principals and schemas.
    */

@@ -131,6 +131,11 @@ export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
 /** Stops the named components, or everything (and reaps orphans) when none is named. */
 export async function down(ctx: PlatformContext, only?: string[]): Promise<void> {
   const selected = only?.length ? only.map(componentNamed) : components;
+  // Hooks first, while everything still runs (a savepoint needs the TaskManager and Kafka).
+  for (const c of selected) {
+    if (!c.beforeStop || pidOf(ctx, c) === undefined) continue;
+    await c.beforeStop(ctx).catch((error: unknown) => ctx.log.warn(`before stopping: ${messageOf(error)}`, { component: c.name }));
+  }
   // Reverse order: dependants first. Kafka nodes stop together, so that no node waits on a lost quorum.
   for (const layer of layers(selected).reverse()) {
     await Promise.all(layer.map(async (c) => {

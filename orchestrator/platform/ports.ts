@@ -22,8 +22,8 @@ export interface PortMap {
   kafka: Record<number, KafkaNodePorts>;
   /** Apicurio Registry HTTP (Confluent-compatible API under /apis/ccompat/v7, health under /health). */
   registry: number;
-  /** Flink: JobManager REST (web UI), SQL Gateway REST, and the internal RPC, data and blob ports. */
-  flink: { rest: number; gateway: number; rpc: number; taskManagerRpc: number; taskManagerData: number; blob: number };
+  /** Flink: JobManager REST (web UI), SQL Gateway REST, and the internal RPC, data and blob ports (the TaskManager's RPC port is left to the OS). */
+  flink: { rest: number; gateway: number; rpc: number; taskManagerData: number; blob: number };
   /** Prometheus /metrics of the demo simulators that `sluice up` runs. */
   simulators: { web: number; iot: number; finance: number };
 }
@@ -46,7 +46,7 @@ export function portMap(base = portBase()): PortMap {
   for (const id of KAFKA_NODE_IDS) {
     kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4 };
   }
-  const flink = { rest: base + 120, gateway: base + 121, rpc: base + 122, taskManagerRpc: base + 123, taskManagerData: base + 124, blob: base + 125 };
+  const flink = { rest: base + 120, gateway: base + 121, rpc: base + 122, taskManagerData: base + 124, blob: base + 125 };
   return { base, kafka, registry: base + 100, flink, simulators: { web: base + 180, iot: base + 181, finance: base + 182 } };
 }
 

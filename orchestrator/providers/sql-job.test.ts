@@ -21,6 +21,11 @@ describe('sql-job provider diff', () => {
     expect(step).toMatchObject({ action: 'create', reason: 'its last run last is FAILED' });
   });
 
+  it('resumes a job stopped with the platform from its savepoint', () => {
+    const saved = { ...run('aaaaaaaaaaaa', 'SAVEPOINTED', 9, '(stopped with the platform)'), savepoint: 'file:/sp/1' };
+    expect(diff(job('aaaaaaaaaaaa'), [run('aaaaaaaaaaaa', 'FINISHED', 1), saved])).toMatchObject({ action: 'create', savepoint: 'file:/sp/1', reason: expect.stringMatching(/^resumes from the savepoint/) });
+  });
+
   it('leaves a running job of the same version alone, even with finished runs beside it', () => {
     expect(diff(job('aaaaaaaaaaaa'), [run('bbbbbbbbbbbb', 'CANCELED', 9), run('aaaaaaaaaaaa', 'RUNNING', 1, 'live')])).toMatchObject({ action: 'noop', jobId: 'live' });
   });

@@ -43,6 +43,10 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
     }
     if (!running) {
       const changes: Change[] = [{ field: 'version', to: desired.version }, { field: 'file', to: desired.file }];
+      if (observed?.savepoint) {
+        // Stopped with the platform: carry on from where it was, whatever the version.
+        return { ...base, action: 'create', job: desired, changes, savepoint: observed.savepoint, reason: `resumes from the savepoint taken when the platform stopped (${observed.savepoint})` };
+      }
       const reason = observed ? `its last run ${observed.jobId} is ${observed.state}` : undefined;
       return { ...base, action: 'create', job: desired, changes, ...(reason ? { reason } : {}) };
     }
@@ -59,7 +63,11 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
 
   async create({ flink }, step) {
     const job = step.job!;
-    await flink.submit({ name: job.name, version: job.version, parallelism: job.parallelism, tables: job.tables, statements: job.statements });
+    await flink.submit({
+      name: job.name, version: job.version, parallelism: job.parallelism, tables: job.tables, statements: job.statements,
+      ...(step.savepoint ? { savepoint: step.savepoint } : {}),
+    });
+    await flink.forgetSavepoint(job.name);
   },
 
   async update({ flink, log }, step) {

@@ -80,6 +80,8 @@ export interface SqlJobStep extends StepBase {
   job?: SqlJobSpec;
   /** The running job to stop (update, delete). */
   jobId?: string;
+  /** Resume from this savepoint (create of a job stopped with the platform). */
+  savepoint?: string;
 }
 
 export type Step = TopicStep | PrincipalStep | AclStep | SchemaStep | SqlJobStep;

@@ -6,125 +6,28 @@
  * `sluice sql` and `sluice query` reach the same tables.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka } from '../../lib/kafka/connection';
 import { repoRoot } from '../../lib/repo';
-import { registryFromEnv } from '../../lib/registry/from-env';
-import type { AclBinding } from '../../orchestrator/clients/kafka-types';
-import { decodeWireHeader, encodeWire, parseSchema } from '../../producers/engine/avro';
-import { readSchema } from '../../schemas';
-import { clientEnvironment } from '../../orchestrator/platform/client-env';
-import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
+import { down, up } from '../../orchestrator/platform/platform';
 import { run } from '../../orchestrator/platform/processes';
-import { adminClient, adminConnection, testContext, uniqueName } from './helpers';
+import { SqlTestbed } from './sql-testbed';
 
-const ctx = testContext();
-const admin = adminClient(ctx);
-const kafka = createKafka(adminConnection(ctx), { retries: 5 });
-const registry = registryFromEnv(clientEnvironment(ctx));
-const id = uniqueName('sql').replace(/[^a-z0-9]/g, '');
-const topics = { readings: `${id}.iot.readings`, rejects: `${id}.rejects.iot`, device1m: `${id}.agg.iot.device-1m` };
-const workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
-const jobs = { rejects: `${id}-rejects`, device1m: `${id}-device-1m` };
+const bed = new SqlTestbed();
+const { ctx, topics } = bed;
+/** Event time of the hand-made readings: ten minutes ago, on a minute boundary. */
+const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
 
-const grants: AclBinding[] = [
-  ...(['read', 'describe'] as const).map((operation) => ({ resourceType: 'topic' as const, resourceName: topics.readings, operation })),
-  ...(['write', 'describe'] as const).flatMap((operation) => [topics.rejects, topics.device1m].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
-].map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}`, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
-
-function sluice(...args: string[]) {
-  return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], { cwd: repoRoot(), env: process.env, timeoutMs: 300_000 });
-}
-
-/** The repository's SQL files, pointed at this suite's topics (and transactional ids). */
-function copySql(file: string, edit = (text: string) => text): string {
-  let text = readFileSync(join(repoRoot(), 'sql', file), 'utf8');
-  text = text.replace(/'topic' = 'iot\.readings'/g, `'topic' = '${topics.readings}'`)
-    .replace(/'topic' = 'rejects\.iot'/g, `'topic' = '${topics.rejects}'`)
-    .replace(/'topic' = 'agg\.iot\.device-1m'/g, `'topic' = '${topics.device1m}'`)
-    .replace(/'sink\.transactional-id-prefix' = 'sluice-/g, `'sink.transactional-id-prefix' = 'sluice-${id}-`);
-  writeFileSync(join(workDir, file), edit(text));
-  return file;
-}
-
-function writeSpec(jobFiles: { rejects: string; device1m: string } | undefined): string {
-  const file = join(workDir, 'spec.yaml');
-  writeFileSync(file, `apiVersion: sluice/v1
-name: ${id}
-sql:
-  tables: [010-sources.sql, 020-views.sql, 030-outputs.sql]
-  jobs:${jobFiles ? `
-    - name: ${jobs.rejects}
-      file: ${jobFiles.rejects}
-    - name: ${jobs.device1m}
-      file: ${jobFiles.device1m}` : ' []'}
-`);
-  return file;
-}
-
-async function flinkJobs(): Promise<Array<{ jid: string; name: string; state: string }>> {
-  const overview = (await (await fetch(`http://${ctx.host}:${ctx.ports.flink.rest}/jobs/overview`)).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
-  return overview.jobs.filter((j) => j.name.startsWith(`sluice.${id}-`) && j.state === 'RUNNING');
-}
-
-/** Every committed record of a topic, decoded with the registry's schema for its id. */
-async function readCommitted(topic: string, expected: number, timeoutMs = 90_000): Promise<Array<Record<string, unknown>>> {
-  const consumer = kafka.consumer({ groupId: uniqueName('sql-reader'), readUncommitted: false });
-  const records: Array<Record<string, unknown>> = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const { schemaId, body } = decodeWireHeader(message.value!);
-        records.push(parseSchema(await registry.schemaById(schemaId)).fromBuffer(body) as Record<string, unknown>);
-        if (records.length >= expected) {
-          // A little longer, so that a duplicate would be seen too.
-          setTimeout(() => { clearTimeout(timer); resolve(); }, 3000);
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return records;
-}
-
-beforeAll(async () => {
-  for (const name of Object.values(topics)) await admin.createTopic({ name, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
-  await admin.createAcls(grants);
-  await registry.register(`${topics.readings}-value`, JSON.stringify(readSchema('iot-reading')));
-});
-
-afterAll(async () => {
-  await sluice('deploy-pipeline', '--spec', writeSpec(undefined), '--prune');
-  await admin.deleteAcls(grants).catch(() => undefined);
-  for (const name of Object.values(topics)) await admin.deleteTopic(name).catch(() => undefined);
-  await admin.close();
-});
+beforeAll(() => bed.setUp());
+afterAll(() => bed.tearDown());
 
 test('windows hold exactly the expected numbers; out-of-range and late readings are rejected with the reason', async () => {
-  const files = { rejects: copySql('110-iot-rejects.sql'), device1m: copySql('120-iot-device-1m.sql') };
-  for (const table of ['010-sources.sql', '020-views.sql', '030-outputs.sql']) copySql(table);
-  const deployed = await sluice('deploy-pipeline', '--spec', writeSpec(files));
+  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ rejects: bed.copySql('110-iot-rejects.sql'), 'device-1m': bed.copySql('120-iot-device-1m.sql') }));
   expect(deployed.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
   expect(deployed.code).toBe(0);
-  expect((await flinkJobs()).length).toBe(2);
+  expect((await bed.runningJobs()).size).toBe(2);
 
-  const schemaId = (await registry.latest(`${topics.readings}-value`))!.id;
-  const type = parseSchema(readSchema('iot-reading'));
-  const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
-  const reading = (device: string, secondsAfterT0: number, temperature: number) => ({
-    key: device,
-    value: encodeWire(schemaId, type, {
-      event_id: randomUUID(), ts: t0 + secondsAfterT0 * 1000, device_id: device, site_id: 'site-01',
-      temperature_c: temperature, humidity_pct: 50, pressure_hpa: 1013, battery_pct: 90,
-    }),
-  });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const reading = (device: string, secondsAfterT0: number, temperature: number) => bed.reading(t0, device, secondsAfterT0, temperature);
+  const producer = bed.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const send = (messages: Array<{ key: string; value: Buffer }>) => producer.send({ topic: topics.readings, acks: -1, messages });
   // Phases a few seconds apart, so that Flink's periodic watermark has moved on between them.
@@ -135,7 +38,7 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
   await send([reading('d1', 200, 10)]); // moves the watermark past t0+180 s: the third window closes
   await producer.disconnect();
 
-  const windows = await readCommitted(topics.device1m, 4);
+  const windows = await bed.readCommitted(topics.device1m, 4);
   const rows = windows
     .map((w) => ({ start: ((w.window_start as number) - t0) / 1000, device: w.device_id, readings: w.readings, avg: w.temperature_avg, min: w.temperature_min, max: w.temperature_max, stddev: w.temperature_stddev, p95: w.temperature_p95 }))
     .sort((a, b) => a.start - b.start || String(a.device).localeCompare(String(b.device)));
@@ -146,7 +49,7 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
     { start: 120, device: 'd1', readings: 1, avg: 15, min: 15, max: 15, stddev: 0, p95: 15 },
   ]);
 
-  const rejects = (await readCommitted(topics.rejects, 2)).map((r) => [((r.ts as number) - t0) / 1000, r.reason]);
+  const rejects = (await bed.readCommitted(topics.rejects, 2)).map((r) => [((r.ts as number) - t0) / 1000, r.reason]);
   expect(rejects).toEqual([
     [30, 'temperature_c out of range [-60, 85]'],
     [30, 'late: more than 5 s behind the newest reading'],
@@ -154,23 +57,41 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
 });
 
 test('a second deploy changes nothing; editing one job\'s file replaces that job only, from a savepoint', async () => {
-  const again = await sluice('plan', '--spec', join(workDir, 'spec.yaml'), '--exit-code');
+  const again = await bed.sluice('plan', '--spec', bed.specFile, '--exit-code');
   expect(again.stdout).toMatch(/No changes/);
   expect(again.code).toBe(0);
 
-  const before = new Map((await flinkJobs()).map((j) => [j.name.split('.')[1], j.jid]));
-  copySql('110-iot-rejects.sql', (text) => text.replace('WHERE `reject_reason` IS NOT NULL', "WHERE `reject_reason` IS NOT NULL AND `device_id` <> ''"));
-  const plan = await sluice('plan', '--spec', join(workDir, 'spec.yaml'));
-  expect(plan.stdout).toMatch(new RegExp(`~ sql-job/${jobs.rejects}\\s+update\\s+version: \\w+ -> \\w+`));
-  expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${jobs.device1m}\\s+update`));
-  const applied = await sluice('deploy-pipeline', '--spec', join(workDir, 'spec.yaml'));
+  const before = await bed.runningJobs();
+  bed.copySql('110-iot-rejects.sql', (text) => text.replace('WHERE `reject_reason` IS NOT NULL', "WHERE `reject_reason` IS NOT NULL AND `device_id` <> ''"));
+  const plan = await bed.sluice('plan', '--spec', bed.specFile);
+  expect(plan.stdout).toMatch(new RegExp(`~ sql-job/${bed.jobName('rejects')}\\s+update\\s+version: \\w+ -> \\w+`));
+  expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${bed.jobName('device-1m')}\\s+update`));
+  const applied = await bed.sluice('deploy-pipeline', '--spec', bed.specFile);
   expect(applied.code).toBe(0);
   expect(applied.stderr).toMatch(/stopped with savepoint file:/);
 
-  const after = new Map((await flinkJobs()).map((j) => [j.name.split('.')[1], j.jid]));
-  expect(after.get(jobs.device1m)).toBe(before.get(jobs.device1m));
-  expect(after.get(jobs.rejects)).toBeDefined();
-  expect(after.get(jobs.rejects)).not.toBe(before.get(jobs.rejects));
+  const after = await bed.runningJobs();
+  expect(after.get(bed.jobName('device-1m'))).toBe(before.get(bed.jobName('device-1m')));
+  expect(after.get(bed.jobName('rejects'))).toBeDefined();
+  expect(after.get(bed.jobName('rejects'))).not.toBe(before.get(bed.jobName('rejects')));
+});
+
+test('after Flink restarts, deploy-pipeline resumes the jobs from the savepoints taken at shutdown: no window is written twice', async () => {
+  const flink = ['flink-jobmanager', 'flink-taskmanager', 'sql-gateway'];
+  await down(ctx, flink);
+  await up(ctx, flink);
+  const plan = await bed.sluice('plan', '--spec', bed.specFile);
+  expect(plan.stdout).toMatch(new RegExp(`\\+ sql-job/${bed.jobName('device-1m')}\\s+create .*resumes from the savepoint taken when the platform stopped`));
+  expect((await bed.sluice('deploy-pipeline', '--spec', bed.specFile)).code).toBe(0);
+  expect((await bed.runningJobs()).size).toBe(2);
+
+  // One more reading closes the window of the t0+200 s reading: five windows in all, none twice.
+  const producer = bed.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.send({ topic: topics.readings, acks: -1, messages: [bed.reading(t0, 'd1', 260, 10)] });
+  await producer.disconnect();
+  const windows = await bed.readCommitted(topics.device1m, 5);
+  expect(windows.map((w) => ((w.window_start as number) - t0) / 1000).sort((a, b) => a - b)).toEqual([0, 0, 60, 120, 180]);
 });
 
 test('`sluice sql` opens Flink\'s SQL client with every table of the spec defined', async () => {
@@ -181,7 +102,7 @@ test('`sluice sql` opens Flink\'s SQL client with every table of the spec define
 
 test('`sluice query` streams rows as JSON until interrupted, then cancels its Flink job', async () => {
   const query = `SELECT device_id, temperature_c FROM iot_readings`;
-  const child = spawn('node', [join(repoRoot(), 'bin', 'sluice.js'), 'query', '--json', '--spec', join(workDir, 'spec.yaml'), query], { cwd: repoRoot(), env: process.env });
+  const child = spawn('node', [join(repoRoot(), 'bin', 'sluice.js'), 'query', '--json', '--spec', bed.specFile, query], { cwd: repoRoot(), env: process.env });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
   // The suite's own readings topic holds the hand-made readings of the first test.

@@ -100,7 +100,7 @@ async function configure(ctx: PlatformContext): Promise<void> {
   for (const dir of [conf, ...Object.values(dirs)]) mkdirSync(dir, { recursive: true });
   const { flink } = ctx.ports;
   writePrivateFile(join(conf, 'config.yaml'), renderTemplateFile('flink/config.yaml', {
-    host: ctx.host, rpcPort: flink.rpc, taskManagerRpcPort: flink.taskManagerRpc, taskManagerDataPort: flink.taskManagerData,
+    host: ctx.host, rpcPort: flink.rpc, taskManagerDataPort: flink.taskManagerData,
     restPort: flink.rest, blobPort: flink.blob, gatewayPort: flink.gateway, ...TM, ...dirs,
   }));
   writePrivateFile(join(conf, 'log4j.properties'), renderTemplateFile('flink/log4j.properties', {}));
@@ -132,6 +132,10 @@ const jobManager: Component = {
   install,
   configure,
   daemon: (ctx) => jvm(ctx, 'flink-jobmanager', heapOf('flink-jobmanager'), 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint'),
+  // The JobManager keeps no jobs across a restart: stop them with savepoints for deploy-pipeline to resume.
+  async beforeStop(ctx) {
+    await flinkAdmin(ctx)?.savepointAll();
+  },
   ready: (ctx): WaitStrategy[] => [forCondition(`the JobManager REST API (${flinkRestUrl(ctx)}/overview) to answer`, 120_000, async () => (await taskManagers(ctx)) >= 0)],
   healthy: async (ctx) => (await taskManagers(ctx)) >= 0,
 };
@@ -140,7 +144,7 @@ const taskManager: Component = {
   name: 'flink-taskmanager',
   dependsOn: ['flink-jobmanager'],
   stopGraceMs: 20_000,
-  ports: (ctx) => [{ name: 'rpc', port: ctx.ports.flink.taskManagerRpc }, { name: 'data', port: ctx.ports.flink.taskManagerData }],
+  ports: (ctx) => [{ name: 'data', port: ctx.ports.flink.taskManagerData }],
   install,
   configure,
   daemon: (ctx) => {
@@ -198,5 +202,8 @@ export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
 /** The Flink client deploy-pipeline uses; undefined when this platform's JobManager is not running. */
 export function flinkAdmin(ctx: PlatformContext): HttpFlinkAdmin | undefined {
   if (runningPid(pidFileOf(ctx, 'flink-jobmanager'), 'flink-jobmanager', ctx.paths.home) === undefined) return undefined;
-  return new HttpFlinkAdmin({ restUrl: flinkRestUrl(ctx), gatewayUrl: sqlGatewayUrl(ctx), placeholders: sqlPlaceholders(ctx), log: ctx.log });
+  return new HttpFlinkAdmin({
+    restUrl: flinkRestUrl(ctx), gatewayUrl: sqlGatewayUrl(ctx), placeholders: sqlPlaceholders(ctx), log: ctx.log,
+    savepointsFile: join(ctx.paths.state, 'flink-savepoints.json'),
+  });
 }

@@ -1,0 +1,138 @@
+/**
+ * A private copy of the repository's streaming SQL for one test suite: its own readings, rejects and
+ * aggregate topics (the SQL files are copied with the topic names and transactional ids changed), the
+ * ACLs the sluice-flink principal needs on them, its own spec, and helpers to feed hand-made IoT readings
+ * and read the committed results.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { createKafka } from '../../lib/kafka/connection';
+import { repoRoot } from '../../lib/repo';
+import { registryFromEnv } from '../../lib/registry/from-env';
+import type { AclBinding } from '../../orchestrator/clients/kafka-types';
+import { clientEnvironment } from '../../orchestrator/platform/client-env';
+import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
+import { run } from '../../orchestrator/platform/processes';
+import { decodeWireHeader, encodeWire, parseSchema } from '../../producers/engine/avro';
+import { readSchema } from '../../schemas';
+import { adminClient, adminConnection, testContext, uniqueName } from './helpers';
+
+export const TABLE_FILES = ['010-sources.sql', '020-views.sql', '030-outputs.sql'];
+
+export class SqlTestbed {
+  readonly ctx = testContext();
+  readonly admin = adminClient(this.ctx);
+  readonly kafka: Kafka = createKafka(adminConnection(this.ctx), { retries: 5 });
+  readonly registry = registryFromEnv(clientEnvironment(this.ctx));
+  readonly id = uniqueName('sql').replace(/[^a-z0-9]/g, '');
+  readonly topics = { readings: `${this.id}.iot.readings`, rejects: `${this.id}.rejects.iot`, device1m: `${this.id}.agg.iot.device-1m` };
+  readonly workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
+  readonly specFile = join(this.workDir, 'spec.yaml');
+  private readonly type = parseSchema(readSchema('iot-reading'));
+  private schemaId = 0;
+
+  private get grants(): AclBinding[] {
+    const { readings, rejects, device1m } = this.topics;
+    return [
+      ...(['read', 'describe'] as const).map((operation) => ({ resourceType: 'topic' as const, resourceName: readings, operation })),
+      ...(['write', 'describe'] as const).flatMap((operation) => [rejects, device1m].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
+    ].map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}`, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
+  }
+
+  async setUp(): Promise<void> {
+    for (const name of Object.values(this.topics)) await this.admin.createTopic({ name, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    await this.admin.createAcls(this.grants);
+    this.schemaId = await this.registry.register(`${this.topics.readings}-value`, JSON.stringify(readSchema('iot-reading')));
+    for (const table of TABLE_FILES) this.copySql(table);
+  }
+
+  async tearDown(): Promise<void> {
+    await this.sluice('deploy-pipeline', '--spec', this.writeSpec({}), '--prune');
+    await this.admin.deleteAcls(this.grants).catch(() => undefined);
+    for (const name of Object.values(this.topics)) await this.admin.deleteTopic(name).catch(() => undefined);
+    await this.admin.close();
+  }
+
+  sluice(...args: string[]) {
+    return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], { cwd: repoRoot(), env: process.env, timeoutMs: 300_000 });
+  }
+
+  /** Copies sql/<file>, pointed at this suite's topics and transactional ids, then `edit`ed. */
+  copySql(file: string, edit = (text: string) => text): string {
+    const { readings, rejects, device1m } = this.topics;
+    const text = readFileSync(join(repoRoot(), 'sql', file), 'utf8')
+      .replace(/'topic' = 'iot\.readings'/g, `'topic' = '${readings}'`)
+      .replace(/'topic' = 'rejects\.iot'/g, `'topic' = '${rejects}'`)
+      .replace(/'topic' = 'agg\.iot\.device-1m'/g, `'topic' = '${device1m}'`)
+      .replace(/'sink\.transactional-id-prefix' = 'sluice-/g, `'sink.transactional-id-prefix' = 'sluice-${this.id}-`);
+    writeFileSync(join(this.workDir, file), edit(text));
+    return file;
+  }
+
+  /** The suite's spec: the table files, and the given jobs (name suffix → SQL file in sql/). */
+  writeSpec(jobs: Record<string, string>): string {
+    const entries = Object.entries(jobs).map(([suffix, file]) => `\n    - name: ${this.jobName(suffix)}\n      file: ${file}`);
+    writeFileSync(this.specFile, `apiVersion: sluice/v1\nname: ${this.id}\nsql:\n  tables: [${TABLE_FILES.join(', ')}]\n  jobs:${entries.length ? entries.join('') : ' []'}\n`);
+    return this.specFile;
+  }
+
+  jobName(suffix: string): string {
+    return `${this.id}-${suffix}`;
+  }
+
+  /** This suite's running Flink jobs by job name. */
+  async runningJobs(): Promise<Map<string, string>> {
+    const overview = (await (await fetch(`http://${this.ctx.host}:${this.ctx.ports.flink.rest}/jobs/overview`)).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
+    return new Map(overview.jobs.filter((j) => j.name.startsWith(`sluice.${this.id}-`) && j.state === 'RUNNING').map((j) => [j.name.split('.')[1]!, j.jid]));
+  }
+
+  /** A reading of `device` at t0 + `seconds`, as the IoT simulator would write it. */
+  reading(t0: number, device: string, seconds: number, temperature: number): { key: string; value: Buffer } {
+    return {
+      key: device,
+      value: encodeWire(this.schemaId, this.type, {
+        event_id: randomUUID(), ts: t0 + seconds * 1000, device_id: device, site_id: 'site-01',
+        temperature_c: temperature, humidity_pct: 50, pressure_hpa: 1013, battery_pct: 90,
+      }),
+    };
+  }
+
+  /**
+   * Key and timestamp of every committed record of a topic, read by kcat (librdkafka, an independent
+   * read_committed implementation), or undefined when kcat is not installed.
+   */
+  async kcatCommitted(topic: string): Promise<Array<{ key: string; timestamp: number }> | undefined> {
+    const env = clientEnvironment(this.ctx);
+    if (!existsSync(env.SLUICE_KCAT!)) return undefined;
+    const result = await run(env.SLUICE_KCAT!, ['-F', env.SLUICE_KCAT_CONFIG!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%k %T\n'], { timeoutMs: 60_000 });
+    if (result.code !== 0) throw new Error(`kcat failed: ${result.stderr}`);
+    return result.stdout.split('\n').filter(Boolean).map((line) => {
+      const [key, timestamp] = line.split(' ');
+      return { key: key!, timestamp: Number(timestamp) };
+    });
+  }
+
+  /** Every committed record of a topic, decoded with the registry's schema for its id. */
+  async readCommitted(topic: string, expected: number, timeoutMs = 90_000): Promise<Array<Record<string, unknown>>> {
+    const consumer = this.kafka.consumer({ groupId: uniqueName('sql-reader'), readUncommitted: false });
+    const records: Array<Record<string, unknown>> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const { schemaId, body } = decodeWireHeader(message.value!);
+          records.push(parseSchema(await this.registry.schemaById(schemaId)).fromBuffer(body) as Record<string, unknown>);
+          // A little longer after the last expected one, so that a duplicate would be seen too.
+          if (records.length === expected) setTimeout(() => { clearTimeout(timer); resolve(); }, 3000);
+        },
+      });
+    });
+    await consumer.disconnect();
+    return records;
+  }
+}
