@@ -23,3 +23,30 @@ CREATE TABLE iot_readings (
   ${KAFKA},
   ${REGISTRY}
 );
+
+-- The device registry (ref.devices, compacted), as a versioned table for event-time temporal joins: each
+-- device's row is valid from the Kafka timestamp of its record. The simulator writes the registry once,
+-- stamped before its first reading; an idle registry does not hold back the joins (idle-timeout).
+CREATE TABLE ref_devices (
+  `device_id` STRING NOT NULL,
+  `site_id` STRING NOT NULL,
+  `site_name` STRING NOT NULL,
+  `lat` DOUBLE NOT NULL,
+  `lon` DOUBLE NOT NULL,
+  `model` STRING NOT NULL,
+  `temperature_min_c` DOUBLE NOT NULL,
+  `temperature_max_c` DOUBLE NOT NULL,
+  `humidity_max_pct` DOUBLE NOT NULL,
+  `kafka_ts` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+  `valid_from` AS CAST(`kafka_ts` AS TIMESTAMP(3)),
+  PRIMARY KEY (`device_id`) NOT ENFORCED,
+  WATERMARK FOR `valid_from` AS `valid_from`
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'ref.devices',
+  'key.format' = 'raw',
+  'value.fields-include' = 'ALL',
+  'scan.watermark.idle-timeout' = '10 s',
+  ${KAFKA},
+  ${REGISTRY}
+);

@@ -18,3 +18,14 @@ CREATE VIEW iot_valid AS
 SELECT `event_id`, `ts`, `device_id`, `site_id`, `temperature_c`, `humidity_pct`, `pressure_hpa`, `battery_pct`
 FROM iot_checked
 WHERE `reject_reason` IS NULL;
+
+-- Valid readings with their device's registry entry as it was at the reading's time. A reading of a
+-- device the registry does not know keeps its place with device_known = FALSE and NULL registry columns:
+-- flagged, not lost.
+CREATE VIEW iot_enriched AS
+SELECT r.`event_id`, r.`ts`, r.`device_id`, r.`site_id`, r.`temperature_c`, r.`humidity_pct`, r.`pressure_hpa`, r.`battery_pct`,
+  d.`site_name`, d.`model`, d.`temperature_min_c`, d.`temperature_max_c`, d.`humidity_max_pct`,
+  d.`device_id` IS NOT NULL AS `device_known`
+FROM iot_valid AS r
+LEFT JOIN ref_devices FOR SYSTEM_TIME AS OF r.`ts` AS d
+  ON r.`device_id` = d.`device_id`;

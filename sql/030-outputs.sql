@@ -47,3 +47,52 @@ CREATE TABLE agg_iot_device_1m (
   ${KAFKA},
   ${REGISTRY}
 );
+
+CREATE TABLE enriched_iot (
+  `event_id` STRING NOT NULL,
+  `ts` TIMESTAMP(3) NOT NULL,
+  `device_id` STRING NOT NULL,
+  `site_id` STRING NOT NULL,
+  `temperature_c` DOUBLE,
+  `humidity_pct` DOUBLE,
+  `pressure_hpa` DOUBLE,
+  `battery_pct` DOUBLE NOT NULL,
+  `site_name` STRING,
+  `model` STRING,
+  `temperature_min_c` DOUBLE,
+  `temperature_max_c` DOUBLE,
+  `humidity_max_pct` DOUBLE,
+  `device_known` BOOLEAN NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'enriched.iot',
+  'key.format' = 'raw',
+  'key.fields' = 'device_id',
+  'value.fields-include' = 'ALL',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'sluice-enriched-iot',
+  'properties.transaction.timeout.ms' = '600000',
+  ${KAFKA},
+  ${REGISTRY}
+);
+
+CREATE TABLE patterns_iot_over_threshold (
+  `device_id` STRING NOT NULL,
+  `site_id` STRING NOT NULL,
+  `first_ts` TIMESTAMP(3) NOT NULL,
+  `last_ts` TIMESTAMP(3) NOT NULL,
+  `readings` BIGINT NOT NULL,
+  `max_temperature_c` DOUBLE,
+  `threshold_c` DOUBLE
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'patterns.iot-over-threshold',
+  'key.format' = 'raw',
+  'key.fields' = 'device_id',
+  'value.fields-include' = 'ALL',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'sluice-patterns-iot-over-threshold',
+  'properties.transaction.timeout.ms' = '600000',
+  ${KAFKA},
+  ${REGISTRY}
+);

@@ -36,6 +36,8 @@ describe('loadSpec', () => {
       'ref.ip-ranges',
       'rejects.iot',
       'agg.iot.device-1m',
+      'enriched.iot',
+      'patterns.iot-over-threshold',
       'dlq.ingest',
     ]);
     for (const topic of spec.topics) {
@@ -51,14 +53,16 @@ describe('loadSpec', () => {
       ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges'], []],
       ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
-      ['sluice-flink', ['rejects.iot', 'agg.iot.device-1m'], [{ group: 'flink-sluice', topics: ['iot.readings'] }]],
+      ['sluice-flink', ['rejects.iot', 'agg.iot.device-1m', 'enriched.iot', 'patterns.iot-over-threshold'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
     ]);
     expect(spec.sqlJobs.map((j) => [j.name, j.file, j.statements.length, j.version])).toEqual([
       ['iot-rejects', 'sql/110-iot-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['iot-device-1m', 'sql/120-iot-device-1m.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['iot-enriched', 'sql/130-iot-enriched.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['iot-over-threshold', 'sql/140-iot-over-threshold.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
     ]);
-    expect(spec.sqlJobs[0]!.tables.length).toBe(5);
+    expect(spec.sqlTables.length).toBe(9);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
     expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
       ['web.access-logs-value', 'schemas/web-access-log.avsc'],

@@ -28,17 +28,30 @@ export class SqlTestbed {
   readonly kafka: Kafka = createKafka(adminConnection(this.ctx), { retries: 5 });
   readonly registry = registryFromEnv(clientEnvironment(this.ctx));
   readonly id = uniqueName('sql').replace(/[^a-z0-9]/g, '');
-  readonly topics = { readings: `${this.id}.iot.readings`, rejects: `${this.id}.rejects.iot`, device1m: `${this.id}.agg.iot.device-1m` };
+  readonly topics = {
+    readings: `${this.id}.iot.readings`,
+    devices: `${this.id}.ref.devices`,
+    rejects: `${this.id}.rejects.iot`,
+    device1m: `${this.id}.agg.iot.device-1m`,
+    enriched: `${this.id}.enriched.iot`,
+    overThreshold: `${this.id}.patterns.iot-over-threshold`,
+  };
+  /** The topic name each suite topic stands in for, in the repository's SQL. */
+  private readonly originals: Record<keyof SqlTestbed['topics'], string> = {
+    readings: 'iot.readings', devices: 'ref.devices', rejects: 'rejects.iot', device1m: 'agg.iot.device-1m', enriched: 'enriched.iot', overThreshold: 'patterns.iot-over-threshold',
+  };
   readonly workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
   readonly specFile = join(this.workDir, 'spec.yaml');
   private readonly type = parseSchema(readSchema('iot-reading'));
+  private readonly deviceType = parseSchema(readSchema('device'));
   private schemaId = 0;
+  private deviceSchemaId = 0;
 
   private get grants(): AclBinding[] {
-    const { readings, rejects, device1m } = this.topics;
+    const { readings, devices, rejects, device1m, enriched, overThreshold } = this.topics;
     return [
-      ...(['read', 'describe'] as const).map((operation) => ({ resourceType: 'topic' as const, resourceName: readings, operation })),
-      ...(['write', 'describe'] as const).flatMap((operation) => [rejects, device1m].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
+      ...(['read', 'describe'] as const).flatMap((operation) => [readings, devices].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
+      ...(['write', 'describe'] as const).flatMap((operation) => [rejects, device1m, enriched, overThreshold].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
     ].map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}`, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
   }
 
@@ -46,6 +59,7 @@ export class SqlTestbed {
     for (const name of Object.values(this.topics)) await this.admin.createTopic({ name, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
     await this.admin.createAcls(this.grants);
     this.schemaId = await this.registry.register(`${this.topics.readings}-value`, JSON.stringify(readSchema('iot-reading')));
+    this.deviceSchemaId = await this.registry.register(`${this.topics.devices}-value`, JSON.stringify(readSchema('device')));
     for (const table of TABLE_FILES) this.copySql(table);
   }
 
@@ -62,12 +76,9 @@ export class SqlTestbed {
 
   /** Copies sql/<file>, pointed at this suite's topics and transactional ids, then `edit`ed. */
   copySql(file: string, edit = (text: string) => text): string {
-    const { readings, rejects, device1m } = this.topics;
-    const text = readFileSync(join(repoRoot(), 'sql', file), 'utf8')
-      .replace(/'topic' = 'iot\.readings'/g, `'topic' = '${readings}'`)
-      .replace(/'topic' = 'rejects\.iot'/g, `'topic' = '${rejects}'`)
-      .replace(/'topic' = 'agg\.iot\.device-1m'/g, `'topic' = '${device1m}'`)
+    let text = readFileSync(join(repoRoot(), 'sql', file), 'utf8')
       .replace(/'sink\.transactional-id-prefix' = 'sluice-/g, `'sink.transactional-id-prefix' = 'sluice-${this.id}-`);
+    for (const [key, original] of Object.entries(this.originals)) text = text.split(`'topic' = '${original}'`).join(`'topic' = '${this.topics[key as keyof SqlTestbed['topics']]}'`);
     writeFileSync(join(this.workDir, file), edit(text));
     return file;
   }
@@ -113,6 +124,18 @@ export class SqlTestbed {
       const [key, timestamp] = line.split(' ');
       return { key: key!, timestamp: Number(timestamp) };
     });
+  }
+
+  /** A device registry entry, valid from `validFrom` (its Kafka timestamp), as the IoT simulator writes it. */
+  device(deviceId: string, temperatureMax: number, validFrom: number): { key: string; value: Buffer; timestamp: string } {
+    return {
+      key: deviceId,
+      timestamp: String(validFrom),
+      value: encodeWire(this.deviceSchemaId, this.deviceType, {
+        device_id: deviceId, site_id: 'site-01', site_name: 'Cold store 1', lat: 52.1, lon: 4.3, model: 'TH-200',
+        temperature_min_c: -5, temperature_max_c: temperatureMax, humidity_max_pct: 80,
+      }),
+    };
   }
 
   /** Every committed record of a topic, decoded with the registry's schema for its id. */
