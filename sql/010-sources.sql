@@ -50,3 +50,50 @@ CREATE TABLE ref_devices (
   ${KAFKA},
   ${REGISTRY}
 );
+
+-- Card and account transactions, event time `ts`, the same 5 s lateness bound.
+CREATE TABLE finance_transactions (
+  `event_id` STRING NOT NULL,
+  `ts` TIMESTAMP(3) NOT NULL,
+  `account_id` STRING NOT NULL,
+  `merchant_id` STRING NOT NULL,
+  `merchant_category` STRING NOT NULL,
+  `amount` DOUBLE NOT NULL,
+  `currency` STRING NOT NULL,
+  `channel` STRING NOT NULL,
+  `country` STRING NOT NULL,
+  `city` STRING NOT NULL,
+  `lat` DOUBLE NOT NULL,
+  `lon` DOUBLE NOT NULL,
+  WATERMARK FOR `ts` AS `ts` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'finance.transactions',
+  'properties.group.id' = 'flink-sluice',
+  'scan.startup.mode' = 'earliest-offset',
+  'scan.watermark.idle-timeout' = '10 s',
+  ${KAFKA},
+  ${REGISTRY}
+);
+
+-- The accounts (ref.accounts, compacted), versioned like ref_devices.
+CREATE TABLE ref_accounts (
+  `account_id` STRING NOT NULL,
+  `customer_id` STRING NOT NULL,
+  `customer_name` STRING NOT NULL,
+  `home_country` STRING NOT NULL,
+  `risk_level` STRING NOT NULL,
+  `opened_ts` TIMESTAMP(3) NOT NULL,
+  `kafka_ts` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+  `valid_from` AS CAST(`kafka_ts` AS TIMESTAMP(3)),
+  PRIMARY KEY (`account_id`) NOT ENFORCED,
+  WATERMARK FOR `valid_from` AS `valid_from`
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'ref.accounts',
+  'key.format' = 'raw',
+  'value.fields-include' = 'ALL',
+  'scan.watermark.idle-timeout' = '10 s',
+  ${KAFKA},
+  ${REGISTRY}
+);

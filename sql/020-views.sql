@@ -29,3 +29,13 @@ SELECT r.`event_id`, r.`ts`, r.`device_id`, r.`site_id`, r.`temperature_c`, r.`h
 FROM iot_valid AS r
 LEFT JOIN ref_devices FOR SYSTEM_TIME AS OF r.`ts` AS d
   ON r.`device_id` = d.`device_id`;
+
+-- Transactions with their account as it was at the transaction's time; unknown accounts flagged.
+CREATE VIEW finance_enriched AS
+SELECT t.`event_id`, t.`ts`, t.`account_id`, t.`merchant_id`, t.`merchant_category`, t.`amount`, t.`currency`, t.`channel`,
+  t.`country`, t.`city`, t.`lat`, t.`lon`,
+  a.`customer_id`, a.`home_country`, a.`risk_level`,
+  a.`account_id` IS NOT NULL AS `account_known`
+FROM finance_transactions AS t
+LEFT JOIN ref_accounts FOR SYSTEM_TIME AS OF t.`ts` AS a
+  ON t.`account_id` = a.`account_id`;

@@ -96,3 +96,54 @@ CREATE TABLE patterns_iot_over_threshold (
   ${KAFKA},
   ${REGISTRY}
 );
+
+CREATE TABLE enriched_finance (
+  `event_id` STRING NOT NULL,
+  `ts` TIMESTAMP(3) NOT NULL,
+  `account_id` STRING NOT NULL,
+  `merchant_id` STRING NOT NULL,
+  `merchant_category` STRING NOT NULL,
+  `amount` DOUBLE NOT NULL,
+  `currency` STRING NOT NULL,
+  `channel` STRING NOT NULL,
+  `country` STRING NOT NULL,
+  `city` STRING NOT NULL,
+  `lat` DOUBLE NOT NULL,
+  `lon` DOUBLE NOT NULL,
+  `customer_id` STRING,
+  `home_country` STRING,
+  `risk_level` STRING,
+  `account_known` BOOLEAN NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'enriched.finance',
+  'key.format' = 'raw',
+  'key.fields' = 'account_id',
+  'value.fields-include' = 'ALL',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'sluice-enriched-finance',
+  'properties.transaction.timeout.ms' = '600000',
+  ${KAFKA},
+  ${REGISTRY}
+);
+
+CREATE TABLE patterns_card_testing (
+  `account_id` STRING NOT NULL,
+  `first_ts` TIMESTAMP(3) NOT NULL,
+  `large_ts` TIMESTAMP(3) NOT NULL,
+  `small_count` BIGINT NOT NULL,
+  `small_total` DOUBLE NOT NULL,
+  `large_amount` DOUBLE NOT NULL,
+  `large_merchant_id` STRING NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'patterns.card-testing',
+  'key.format' = 'raw',
+  'key.fields' = 'account_id',
+  'value.fields-include' = 'ALL',
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'sluice-patterns-card-testing',
+  'properties.transaction.timeout.ms' = '600000',
+  ${KAFKA},
+  ${REGISTRY}
+);

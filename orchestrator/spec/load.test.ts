@@ -38,6 +38,8 @@ describe('loadSpec', () => {
       'agg.iot.device-1m',
       'enriched.iot',
       'patterns.iot-over-threshold',
+      'enriched.finance',
+      'patterns.card-testing',
       'dlq.ingest',
     ]);
     for (const topic of spec.topics) {
@@ -53,7 +55,7 @@ describe('loadSpec', () => {
       ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges'], []],
       ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
-      ['sluice-flink', ['rejects.iot', 'agg.iot.device-1m', 'enriched.iot', 'patterns.iot-over-threshold'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices'] }]],
+      ['sluice-flink', ['rejects.iot', 'agg.iot.device-1m', 'enriched.iot', 'patterns.iot-over-threshold', 'enriched.finance', 'patterns.card-testing'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
     ]);
     expect(spec.sqlJobs.map((j) => [j.name, j.file, j.statements.length, j.version])).toEqual([
@@ -61,8 +63,10 @@ describe('loadSpec', () => {
       ['iot-device-1m', 'sql/120-iot-device-1m.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['iot-enriched', 'sql/130-iot-enriched.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['iot-over-threshold', 'sql/140-iot-over-threshold.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['finance-enriched', 'sql/150-finance-enriched.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['card-testing', 'sql/160-card-testing.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
     ]);
-    expect(spec.sqlTables.length).toBe(9);
+    expect(spec.sqlTables.length).toBe(14);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
     expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
       ['web.access-logs-value', 'schemas/web-access-log.avsc'],

@@ -35,23 +35,34 @@ export class SqlTestbed {
     device1m: `${this.id}.agg.iot.device-1m`,
     enriched: `${this.id}.enriched.iot`,
     overThreshold: `${this.id}.patterns.iot-over-threshold`,
+    transactions: `${this.id}.finance.transactions`,
+    accounts: `${this.id}.ref.accounts`,
+    enrichedFinance: `${this.id}.enriched.finance`,
+    cardTesting: `${this.id}.patterns.card-testing`,
   };
   /** The topic name each suite topic stands in for, in the repository's SQL. */
   private readonly originals: Record<keyof SqlTestbed['topics'], string> = {
     readings: 'iot.readings', devices: 'ref.devices', rejects: 'rejects.iot', device1m: 'agg.iot.device-1m', enriched: 'enriched.iot', overThreshold: 'patterns.iot-over-threshold',
+    transactions: 'finance.transactions', accounts: 'ref.accounts', enrichedFinance: 'enriched.finance', cardTesting: 'patterns.card-testing',
   };
   readonly workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
   readonly specFile = join(this.workDir, 'spec.yaml');
   private readonly type = parseSchema(readSchema('iot-reading'));
   private readonly deviceType = parseSchema(readSchema('device'));
+  private readonly transactionType = parseSchema(readSchema('financial-transaction'));
+  private readonly accountType = parseSchema(readSchema('account'));
   private schemaId = 0;
   private deviceSchemaId = 0;
+  private transactionSchemaId = 0;
+  private accountSchemaId = 0;
 
   private get grants(): AclBinding[] {
-    const { readings, devices, rejects, device1m, enriched, overThreshold } = this.topics;
+    const t = this.topics;
+    const inputs = [t.readings, t.devices, t.transactions, t.accounts];
+    const outputs = [t.rejects, t.device1m, t.enriched, t.overThreshold, t.enrichedFinance, t.cardTesting];
     return [
-      ...(['read', 'describe'] as const).flatMap((operation) => [readings, devices].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
-      ...(['write', 'describe'] as const).flatMap((operation) => [rejects, device1m, enriched, overThreshold].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
+      ...(['read', 'describe'] as const).flatMap((operation) => inputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
+      ...(['write', 'describe'] as const).flatMap((operation) => outputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
     ].map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}`, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
   }
 
@@ -60,6 +71,8 @@ export class SqlTestbed {
     await this.admin.createAcls(this.grants);
     this.schemaId = await this.registry.register(`${this.topics.readings}-value`, JSON.stringify(readSchema('iot-reading')));
     this.deviceSchemaId = await this.registry.register(`${this.topics.devices}-value`, JSON.stringify(readSchema('device')));
+    this.transactionSchemaId = await this.registry.register(`${this.topics.transactions}-value`, JSON.stringify(readSchema('financial-transaction')));
+    this.accountSchemaId = await this.registry.register(`${this.topics.accounts}-value`, JSON.stringify(readSchema('account')));
     for (const table of TABLE_FILES) this.copySql(table);
   }
 
@@ -134,6 +147,28 @@ export class SqlTestbed {
       value: encodeWire(this.deviceSchemaId, this.deviceType, {
         device_id: deviceId, site_id: 'site-01', site_name: 'Cold store 1', lat: 52.1, lon: 4.3, model: 'TH-200',
         temperature_min_c: -5, temperature_max_c: temperatureMax, humidity_max_pct: 80,
+      }),
+    };
+  }
+
+  /** A card payment of `amount` EUR on `account` at t0 + `seconds`. */
+  transaction(t0: number, account: string, seconds: number, amount: number, merchant = 'mrc-00001'): { key: string; value: Buffer } {
+    return {
+      key: account,
+      value: encodeWire(this.transactionSchemaId, this.transactionType, {
+        event_id: randomUUID(), ts: t0 + seconds * 1000, account_id: account, merchant_id: merchant, merchant_category: 'digital_services',
+        amount, currency: 'EUR', channel: 'online', country: 'NL', city: 'Amsterdam', lat: 52.37, lon: 4.9,
+      }),
+    };
+  }
+
+  /** An account (ref.accounts), valid from `validFrom`. */
+  account(accountId: string, riskLevel: string, validFrom: number): { key: string; value: Buffer; timestamp: string } {
+    return {
+      key: accountId,
+      timestamp: String(validFrom),
+      value: encodeWire(this.accountSchemaId, this.accountType, {
+        account_id: accountId, customer_id: `cus-${accountId}`, customer_name: 'A. Customer', home_country: 'NL', risk_level: riskLevel, opened_ts: validFrom - 86_400_000,
       }),
     };
   }
