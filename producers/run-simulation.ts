@@ -12,7 +12,7 @@ import { readSchema } from '../schemas';
 import { parseSchema } from './engine/avro';
 import { ProduceEngine, type EngineSummary, type TopicSerializer } from './engine/engine';
 import { ProducerMetrics } from './engine/metrics';
-import { SIMULATOR_TOPICS, TOPIC_SCHEMAS, createSimulator, type SimulatorSource } from './simulators';
+import { TOPIC_SCHEMAS, createSimulator, topicsOf, type SimulatorSource } from './simulators';
 
 export interface SimulationOptions {
   source: SimulatorSource;
@@ -74,8 +74,7 @@ export class Simulation {
 
   async run(): Promise<EngineSummary> {
     const { source, rate, kafka, registry, log } = this.options;
-    const topics = SIMULATOR_TOPICS[source];
-    const serializers = await topicSerializers(registry, [topics.events, topics.labels, topics.reference]);
+    const serializers = await topicSerializers(registry, topicsOf(source));
     const simulator = createSimulator(source, {
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.anomalyRate !== undefined ? { anomalyRate: this.options.anomalyRate } : {}),

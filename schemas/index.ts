@@ -14,6 +14,7 @@ export const SCHEMA_NAMES = [
   'device',
   'account',
   'ip-range',
+  'ip-block',
 ] as const;
 
 export type SchemaName = (typeof SCHEMA_NAMES)[number];

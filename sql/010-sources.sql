@@ -97,3 +97,51 @@ CREATE TABLE ref_accounts (
   ${KAFKA},
   ${REGISTRY}
 );
+
+-- Web server access logs, event time `ts`, the same 5 s lateness bound.
+CREATE TABLE web_access_logs (
+  `event_id` STRING NOT NULL,
+  `ts` TIMESTAMP(3) NOT NULL,
+  `client_ip` STRING NOT NULL,
+  `user` STRING,
+  `method` STRING NOT NULL,
+  `path` STRING NOT NULL,
+  `status` INT NOT NULL,
+  `bytes` BIGINT NOT NULL,
+  `referrer` STRING,
+  `user_agent` STRING NOT NULL,
+  `response_time_ms` DOUBLE NOT NULL,
+  `is_bot` BOOLEAN NOT NULL,
+  WATERMARK FOR `ts` AS `ts` - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'web.access-logs',
+  'properties.group.id' = 'flink-sluice',
+  'scan.startup.mode' = 'earliest-offset',
+  'scan.watermark.idle-timeout' = '10 s',
+  ${KAFKA},
+  ${REGISTRY}
+);
+
+-- Every /24 block of the IP ranges (ref.ip-blocks, compacted) with its range's country and ASN,
+-- versioned like ref_devices. Ranges have different sizes; a temporal join needs an equality on the
+-- primary key, and every address a.b.c.d is in exactly one block a.b.c.0/24, so the blocks are the key.
+CREATE TABLE ref_ip_blocks (
+  `block` STRING NOT NULL,
+  `cidr` STRING NOT NULL,
+  `country` STRING NOT NULL,
+  `asn` INT NOT NULL,
+  `as_org` STRING NOT NULL,
+  `kafka_ts` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+  `valid_from` AS CAST(`kafka_ts` AS TIMESTAMP(3)),
+  PRIMARY KEY (`block`) NOT ENFORCED,
+  WATERMARK FOR `valid_from` AS `valid_from`
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'ref.ip-blocks',
+  'key.format' = 'raw',
+  'value.fields-include' = 'ALL',
+  'scan.watermark.idle-timeout' = '10 s',
+  ${KAFKA},
+  ${REGISTRY}
+);

@@ -2,7 +2,7 @@
 -- all within 10 minutes. Two small ones then a large one, or small ones then a medium one, is not it.
 INSERT INTO patterns_card_testing
 SELECT `account_id`, `first_ts`, `large_ts`, `small_count`, `small_total`, `large_amount`, `large_merchant_id`
-FROM finance_transactions
+FROM finance_valid
 MATCH_RECOGNIZE (
   PARTITION BY `account_id`
   ORDER BY `ts`

@@ -34,12 +34,26 @@ describe('loadSpec', () => {
       'ref.devices',
       'ref.accounts',
       'ref.ip-ranges',
+      'ref.ip-blocks',
       'rejects.iot',
-      'agg.iot.device-1m',
+      'rejects.web',
+      'rejects.finance',
       'enriched.iot',
-      'patterns.iot-over-threshold',
       'enriched.finance',
+      'enriched.web',
+      'agg.iot.device-1m',
+      'agg.iot.device-5m',
+      'agg.iot.site-1m',
+      'agg.iot.site-5m',
+      'agg.web.path-1m',
+      'agg.web.path-5m',
+      'agg.finance.account-1m',
+      'agg.finance.account-5m',
+      'agg.finance.merchant-1m',
+      'agg.finance.merchant-5m',
+      'patterns.iot-over-threshold',
       'patterns.card-testing',
+      'patterns.web-error-burst',
       'dlq.ingest',
     ]);
     for (const topic of spec.topics) {
@@ -52,21 +66,27 @@ describe('loadSpec', () => {
     expect(byName.get('ref.devices')).toMatchObject({ partitions: 3, config: { 'cleanup.policy': 'compact' } });
     expect(byName.get('dlq.ingest')).toMatchObject({ partitions: 3, config: { 'retention.ms': String(14 * 24 * 3600 * 1000) } });
     expect(spec.principals.map((p) => [p.name, p.produces, p.consumes])).toEqual([
-      ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges'], []],
+      ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges', 'ref.ip-blocks'], []],
       ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
-      ['sluice-flink', ['rejects.iot', 'agg.iot.device-1m', 'enriched.iot', 'patterns.iot-over-threshold', 'enriched.finance', 'patterns.card-testing'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts'] }]],
+      ['sluice-flink', ['rejects.iot', 'rejects.web', 'rejects.finance', 'enriched.iot', 'enriched.finance', 'enriched.web', 'agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts', 'web.access-logs', 'ref.ip-blocks'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
     ]);
     expect(spec.sqlJobs.map((j) => [j.name, j.file, j.statements.length, j.version])).toEqual([
       ['iot-rejects', 'sql/110-iot-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
-      ['iot-device-1m', 'sql/120-iot-device-1m.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['iot-windows', 'sql/120-iot-windows.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['iot-enriched', 'sql/130-iot-enriched.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['iot-over-threshold', 'sql/140-iot-over-threshold.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['finance-enriched', 'sql/150-finance-enriched.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['card-testing', 'sql/160-card-testing.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['web-windows', 'sql/170-web-windows.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['finance-windows', 'sql/180-finance-windows.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['web-enriched', 'sql/190-web-enriched.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['web-error-burst', 'sql/200-web-error-burst.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['web-rejects', 'sql/210-web-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['finance-rejects', 'sql/220-finance-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
     ]);
-    expect(spec.sqlTables.length).toBe(14);
+    expect(spec.sqlTables.length).toBe(34);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
     expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
       ['web.access-logs-value', 'schemas/web-access-log.avsc'],
@@ -78,6 +98,7 @@ describe('loadSpec', () => {
       ['ref.devices-value', 'schemas/device.avsc'],
       ['ref.accounts-value', 'schemas/account.avsc'],
       ['ref.ip-ranges-value', 'schemas/ip-range.avsc'],
+      ['ref.ip-blocks-value', 'schemas/ip-block.avsc'],
     ]);
     expect(spec.schemas.every((s) => s.compatibility === 'BACKWARD')).toBe(true);
   });

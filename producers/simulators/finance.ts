@@ -184,7 +184,7 @@ export class FinanceSimulator extends BaseSimulator {
 
   /** The accounts (ref.accounts), keyed by account id. */
   referenceData(at = 0): SimulatedRecord[] {
-    return this.accounts.map((a) => ({ topic: SIMULATOR_TOPICS.finance.reference, key: a.record.account_id, value: { ...a.record }, timestamp: at }));
+    return this.accounts.map((a) => ({ topic: SIMULATOR_TOPICS.finance.reference[0]!, key: a.record.account_id, value: { ...a.record }, timestamp: at }));
   }
 
   expectedRate(t: number): number {

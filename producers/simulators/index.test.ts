@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { isSluiceError, type SluiceError } from '../../lib/errors';
 import { repoRoot } from '../../lib/repo';
 import type { OutgoingRecord, RecordSource } from '../engine/engine';
-import { ANOMALY_KINDS, SIMULATOR_SOURCES, SIMULATOR_TOPICS, TOPIC_SCHEMAS, createSimulator, simulatorOptionNames, type SimulatedRecord, type Simulator } from './index';
+import { ANOMALY_KINDS, SIMULATOR_SOURCES, SIMULATOR_TOPICS, TOPIC_SCHEMAS, createSimulator, topicsOf, simulatorOptionNames, type SimulatedRecord, type Simulator } from './index';
 import { HOUR, MINUTE, MONDAY, firstDifference, labelsOf, run } from './testing/run';
 
 const fast = { web: { eventsPerSecond: 5 }, iot: { devices: 10, sites: 2 }, finance: { eventsPerSecond: 5, accounts: 500 } } as const;
@@ -66,7 +66,7 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
   test('writes only its own topics, each with a schema', () => {
     const records = [...make(source, 2).referenceData(), ...run(make(source, 2), MONDAY, HOUR, 5000)];
     const topics = new Set(records.map((r) => r.topic));
-    expect([...topics].sort()).toEqual(Object.values(SIMULATOR_TOPICS[source]).sort());
+    expect([...topics].sort()).toEqual(topicsOf(source).sort());
     for (const topic of topics) expect(TOPIC_SCHEMAS[topic]).toBeDefined();
   });
 
@@ -180,7 +180,7 @@ describe('fits the rest of Sluice', () => {
     const declared = spec.topics.map((t) => t.name);
     for (const source of SIMULATOR_SOURCES) {
       const principal = spec.principals.find((p) => p.name === `sim-${source}`);
-      for (const topic of Object.values(SIMULATOR_TOPICS[source])) {
+      for (const topic of topicsOf(source)) {
         expect(declared).toContain(topic);
         expect(principal?.produces).toContain(topic);
       }

@@ -13,7 +13,7 @@ import { WEB_ANOMALY_KINDS, WebSimulator, readWebOptions, type WebSimulatorOptio
 
 export type { AnomalyLabel, SimulatedRecord, Simulator, SimulatorSource } from './types';
 export { SIMULATOR_SOURCES } from './types';
-export { SIMULATOR_TOPICS, TOPIC_SCHEMAS, type SourceTopics } from './topics';
+export { SIMULATOR_TOPICS, TOPIC_SCHEMAS, topicsOf, type SourceTopics } from './topics';
 export type { CommonSimulatorOptions, OptionProblem } from './options';
 export type { WebSimulatorOptions, WebAccessLog, IpRange } from './web';
 export type { IotSimulatorOptions, IotReading, DeviceRecord, Sensor } from './iot';

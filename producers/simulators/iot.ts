@@ -192,7 +192,7 @@ export class IotSimulator extends BaseSimulator {
   }
 
   referenceData(at = 0): SimulatedRecord[] {
-    return this.devices.map((d) => ({ topic: SIMULATOR_TOPICS.iot.reference, key: d.record.device_id, value: { ...d.record }, timestamp: at }));
+    return this.devices.map((d) => ({ topic: SIMULATOR_TOPICS.iot.reference[0]!, key: d.record.device_id, value: { ...d.record }, timestamp: at }));
   }
 
   protected start(origin: number, scheduler: Scheduler): void {

@@ -8,7 +8,7 @@ const LOGS = 'web.access-logs';
 
 describe('web simulator, normal traffic', () => {
   const simulator = createSimulator('web', { seed: 11, anomalyRate: 0, eventsPerSecond: 10 });
-  const ranges = simulator.referenceData().map((r) => r.value as IpRange);
+  const ranges = simulator.referenceData().filter((r) => r.topic === 'ref.ip-ranges').map((r) => r.value as IpRange);
   const records = run(simulator, MONDAY + 11 * HOUR, HOUR);
   const logs = eventsOf<WebAccessLog>(records, LOGS);
   const humans = logs.filter((l) => !l.is_bot);
@@ -26,7 +26,7 @@ describe('web simulator, normal traffic', () => {
   });
 
   test('reference data: IP ranges keyed by CIDR, valid, not overlapping, and every client IP falls in one', () => {
-    const reference = simulator.referenceData(MONDAY);
+    const reference = simulator.referenceData(MONDAY).filter((r) => r.topic === 'ref.ip-ranges');
     expect(reference).toHaveLength(48);
     expect(schemaProblems(reference)).toEqual([]);
     expect(reference.every((r) => r.topic === 'ref.ip-ranges' && r.key === (r.value as IpRange).cidr && r.timestamp === MONDAY)).toBe(true);
@@ -43,6 +43,26 @@ describe('web simulator, normal traffic', () => {
     const outside = [...new Set(logs.map((l) => l.client_ip))].filter((ip) => !spans.some(([a, b]) => ipToInt(ip) >= a && ipToInt(ip) <= b));
     expect(outside).toEqual([]);
     expect(ranges.every((r) => r.asn >= 64512 && r.asn <= 65534)).toBe(true);
+  });
+
+  test('reference data: every /24 block of every range, keyed by block, naming its range', () => {
+    const blocks = simulator.referenceData(MONDAY).filter((r) => r.topic === 'ref.ip-blocks');
+    expect(schemaProblems(blocks)).toEqual([]);
+    const size = (cidr: string) => 2 ** (32 - Number(cidr.split('/')[1]));
+    expect(ranges.every((r) => size(r.cidr) >= 256)).toBe(true);
+    expect(blocks).toHaveLength(ranges.reduce((n, r) => n + size(r.cidr) / 256, 0));
+    const byCidr = new Map(ranges.map((r) => [r.cidr, r]));
+    for (const { key, value, timestamp } of blocks) {
+      const block = value as { block: string; cidr: string; country: string; asn: number; as_org: string };
+      const range = byCidr.get(block.cidr)!;
+      expect([key, timestamp]).toEqual([block.block, MONDAY]);
+      expect(block).toEqual({ block: block.block, cidr: range.cidr, country: range.country, asn: range.asn, as_org: range.as_org });
+      const first = ipToInt(block.block.split('/')[0]!);
+      expect(first % 256 === 0 && first >= ipToInt(range.start_ip) && first + 255 <= ipToInt(range.end_ip)).toBe(true);
+    }
+    // Every client's address is found through its block.
+    const known = new Set(blocks.map((b) => b.key));
+    expect([...new Set(logs.map((l) => l.client_ip))].filter((ip) => !known.has(`${ip.split('.').slice(0, 3).join('.')}.0/24`))).toEqual([]);
   });
 
   test('paths are Zipf-distributed: the top path has its Zipf share and the top 10% of paths most requests', () => {

@@ -166,13 +166,17 @@ const ORGS: Record<RangeKind, readonly string[]> = {
   cloud: ['Nimbus Cloud', 'Stratus Hosting', 'Cumulus Compute', 'Cirrus Servers'],
 };
 
+/** Addresses in a /24 block. */
+const BLOCK_SIZE = 256;
+
 export const ipToInt = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 export const intToIp = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 
 function ipRanges(count: number, rng: Random): Range[] {
   const kinds = new Weighted<RangeKind>([['residential', 50], ['mobile', 20], ['office', 10], ['cloud', 20]]);
   const countries = new Weighted(COUNTRIES.map((c) => [c.code, c.weight] as const));
-  const prefixes: Record<RangeKind, readonly [number, number]> = { residential: [14, 18], mobile: [15, 18], office: [24, 27], cloud: [18, 22] };
+  // No range is smaller than a /24, so every /24 block belongs to one range (ref.ip-blocks).
+  const prefixes: Record<RangeKind, readonly [number, number]> = { residential: [14, 18], mobile: [15, 18], office: [22, 24], cloud: [18, 22] };
   const ranges: Range[] = [];
   // Every kind at least once, so clients and bots always have a range to come from.
   const plan: RangeKind[] = ['residential', 'mobile', 'office', 'cloud'];
@@ -270,9 +274,21 @@ export class WebSimulator extends BaseSimulator {
     for (const client of [...this.clients, ...this.crawlers]) this.usedIps.add(client.ip);
   }
 
-  /** The IP ranges (ref.ip-ranges), keyed by CIDR. */
+  /**
+   * The IP ranges (ref.ip-ranges, keyed by CIDR), then every /24 block of each range (ref.ip-blocks,
+   * keyed by block): a stream finds an address's range by its block with an equality join.
+   */
   referenceData(at = 0): SimulatedRecord[] {
-    return this.ranges.map((r) => ({ topic: SIMULATOR_TOPICS.web.reference, key: r.record.cidr, value: { ...r.record }, timestamp: at }));
+    const [rangesTopic, blocksTopic] = SIMULATOR_TOPICS.web.reference as [string, string];
+    const ranges = this.ranges.map((r) => ({ topic: rangesTopic, key: r.record.cidr, value: { ...r.record } as Record<string, unknown>, timestamp: at }));
+    const blocks = this.ranges.flatMap((r) => {
+      const { cidr, country, asn, as_org } = r.record;
+      return Array.from({ length: r.size / BLOCK_SIZE }, (_, i) => {
+        const block = `${intToIp(r.first + i * BLOCK_SIZE)}/24`;
+        return { topic: blocksTopic, key: block, value: { block, cidr, country, asn, as_org } as Record<string, unknown>, timestamp: at };
+      });
+    });
+    return [...ranges, ...blocks];
   }
 
   expectedRate(t: number): number {

@@ -28,38 +28,38 @@ export class SqlTestbed {
   readonly kafka: Kafka = createKafka(adminConnection(this.ctx), { retries: 5 });
   readonly registry = registryFromEnv(clientEnvironment(this.ctx));
   readonly id = uniqueName('sql').replace(/[^a-z0-9]/g, '');
-  readonly topics = {
-    readings: `${this.id}.iot.readings`,
-    devices: `${this.id}.ref.devices`,
-    rejects: `${this.id}.rejects.iot`,
-    device1m: `${this.id}.agg.iot.device-1m`,
-    enriched: `${this.id}.enriched.iot`,
-    overThreshold: `${this.id}.patterns.iot-over-threshold`,
-    transactions: `${this.id}.finance.transactions`,
-    accounts: `${this.id}.ref.accounts`,
-    enrichedFinance: `${this.id}.enriched.finance`,
-    cardTesting: `${this.id}.patterns.card-testing`,
-  };
   /** The topic name each suite topic stands in for, in the repository's SQL. */
-  private readonly originals: Record<keyof SqlTestbed['topics'], string> = {
-    readings: 'iot.readings', devices: 'ref.devices', rejects: 'rejects.iot', device1m: 'agg.iot.device-1m', enriched: 'enriched.iot', overThreshold: 'patterns.iot-over-threshold',
+  private readonly originals = {
+    readings: 'iot.readings', devices: 'ref.devices', rejects: 'rejects.iot', device1m: 'agg.iot.device-1m', device5m: 'agg.iot.device-5m',
+    site1m: 'agg.iot.site-1m', site5m: 'agg.iot.site-5m', enriched: 'enriched.iot', overThreshold: 'patterns.iot-over-threshold',
     transactions: 'finance.transactions', accounts: 'ref.accounts', enrichedFinance: 'enriched.finance', cardTesting: 'patterns.card-testing',
-  };
+    account1m: 'agg.finance.account-1m', account5m: 'agg.finance.account-5m', merchant1m: 'agg.finance.merchant-1m', merchant5m: 'agg.finance.merchant-5m',
+    financeRejects: 'rejects.finance',
+    webLogs: 'web.access-logs', ipBlocks: 'ref.ip-blocks', enrichedWeb: 'enriched.web', path1m: 'agg.web.path-1m', path5m: 'agg.web.path-5m',
+    errorBurst: 'patterns.web-error-burst', webRejects: 'rejects.web',
+  } as const;
+  /** This suite's own topics, by the same keys. */
+  readonly topics = Object.fromEntries(Object.entries(this.originals).map(([key, topic]) => [key, `${this.id}.${topic}`])) as Record<keyof SqlTestbed['originals'], string>;
+  /** The topics the jobs read; every other one they write. */
+  private readonly inputs: ReadonlyArray<keyof SqlTestbed['originals']> = ['readings', 'devices', 'transactions', 'accounts', 'webLogs', 'ipBlocks'];
   readonly workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
   readonly specFile = join(this.workDir, 'spec.yaml');
   private readonly type = parseSchema(readSchema('iot-reading'));
   private readonly deviceType = parseSchema(readSchema('device'));
   private readonly transactionType = parseSchema(readSchema('financial-transaction'));
   private readonly accountType = parseSchema(readSchema('account'));
+  private readonly webLogType = parseSchema(readSchema('web-access-log'));
+  private readonly ipBlockType = parseSchema(readSchema('ip-block'));
   private schemaId = 0;
   private deviceSchemaId = 0;
   private transactionSchemaId = 0;
   private accountSchemaId = 0;
+  private webLogSchemaId = 0;
+  private ipBlockSchemaId = 0;
 
   private get grants(): AclBinding[] {
-    const t = this.topics;
-    const inputs = [t.readings, t.devices, t.transactions, t.accounts];
-    const outputs = [t.rejects, t.device1m, t.enriched, t.overThreshold, t.enrichedFinance, t.cardTesting];
+    const inputs = this.inputs.map((key) => this.topics[key]);
+    const outputs = Object.values(this.topics).filter((topic) => !inputs.includes(topic));
     return [
       ...(['read', 'describe'] as const).flatMap((operation) => inputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
       ...(['write', 'describe'] as const).flatMap((operation) => outputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
@@ -73,6 +73,8 @@ export class SqlTestbed {
     this.deviceSchemaId = await this.registry.register(`${this.topics.devices}-value`, JSON.stringify(readSchema('device')));
     this.transactionSchemaId = await this.registry.register(`${this.topics.transactions}-value`, JSON.stringify(readSchema('financial-transaction')));
     this.accountSchemaId = await this.registry.register(`${this.topics.accounts}-value`, JSON.stringify(readSchema('account')));
+    this.webLogSchemaId = await this.registry.register(`${this.topics.webLogs}-value`, JSON.stringify(readSchema('web-access-log')));
+    this.ipBlockSchemaId = await this.registry.register(`${this.topics.ipBlocks}-value`, JSON.stringify(readSchema('ip-block')));
     for (const table of TABLE_FILES) this.copySql(table);
   }
 
@@ -91,7 +93,7 @@ export class SqlTestbed {
   copySql(file: string, edit = (text: string) => text): string {
     let text = readFileSync(join(repoRoot(), 'sql', file), 'utf8')
       .replace(/'sink\.transactional-id-prefix' = 'sluice-/g, `'sink.transactional-id-prefix' = 'sluice-${this.id}-`);
-    for (const [key, original] of Object.entries(this.originals)) text = text.split(`'topic' = '${original}'`).join(`'topic' = '${this.topics[key as keyof SqlTestbed['topics']]}'`);
+    for (const [key, original] of Object.entries(this.originals)) text = text.split(`'topic' = '${original}'`).join(`'topic' = '${this.topics[key as keyof SqlTestbed['originals']]}'`);
     writeFileSync(join(this.workDir, file), edit(text));
     return file;
   }
@@ -171,6 +173,22 @@ export class SqlTestbed {
         account_id: accountId, customer_id: `cus-${accountId}`, customer_name: 'A. Customer', home_country: 'NL', risk_level: riskLevel, opened_ts: validFrom - 86_400_000,
       }),
     };
+  }
+
+  /** A request for `path` from `ip` at t0 + `seconds`, as the web simulator would write it. */
+  request(t0: number, ip: string, seconds: number, path: string, status = 200, responseTimeMs = 50): { key: string; value: Buffer } {
+    return {
+      key: ip,
+      value: encodeWire(this.webLogSchemaId, this.webLogType, {
+        event_id: randomUUID(), ts: t0 + seconds * 1000, client_ip: ip, user: null, method: 'GET', path, status, bytes: 512,
+        referrer: null, user_agent: 'Mozilla/5.0 (X11; Linux x86_64)', response_time_ms: responseTimeMs, is_bot: false,
+      }),
+    };
+  }
+
+  /** A /24 block of a range (ref.ip-blocks), valid from `validFrom`. */
+  ipBlock(block: string, cidr: string, country: string, asn: number, validFrom: number): { key: string; value: Buffer; timestamp: string } {
+    return { key: block, timestamp: String(validFrom), value: encodeWire(this.ipBlockSchemaId, this.ipBlockType, { block, cidr, country, asn, as_org: `AS${asn} Networks` }) };
   }
 
   /** Every committed record of a topic, decoded with the registry's schema for its id. */

@@ -21,7 +21,7 @@ beforeAll(() => bed.setUp());
 afterAll(() => bed.tearDown());
 
 test('windows hold exactly the expected numbers; out-of-range and late readings are rejected with the reason', async () => {
-  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ rejects: bed.copySql('110-iot-rejects.sql'), 'device-1m': bed.copySql('120-iot-device-1m.sql') }));
+  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ rejects: bed.copySql('110-iot-rejects.sql'), windows: bed.copySql('120-iot-windows.sql') }));
   expect(deployed.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
   expect(deployed.code).toBe(0);
   expect((await bed.runningJobs()).size).toBe(2);
@@ -49,6 +49,27 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
     { start: 120, device: 'd1', readings: 1, avg: 15, min: 15, max: 15, stddev: 0, p95: 15 },
   ]);
 
+  // Per site: both devices are on site-01. The watermark (t0+195 s) has closed the minutes 0, 1 and 2.
+  const sites = (await bed.readCommitted(topics.site1m, 3))
+    .map((w) => ({ start: ((w.window_start as number) - t0) / 1000, site: w.site_id, devices: w.devices, readings: w.readings, avg: w.temperature_avg, min: w.temperature_min, max: w.temperature_max, stddev: w.temperature_stddev, p95: w.temperature_p95 }))
+    .sort((a, b) => a.start - b.start);
+  expect(sites).toEqual([
+    { start: 0, site: 'site-01', devices: 2, readings: 5, avg: 30, min: 10, max: 50, stddev: expect.closeTo(Math.sqrt(200), 9), p95: expect.closeTo(48, 9) },
+    { start: 60, site: 'site-01', devices: 1, readings: 1, avg: 5, min: 5, max: 5, stddev: 0, p95: 5 },
+    { start: 120, site: 'site-01', devices: 1, readings: 1, avg: 15, min: 15, max: 15, stddev: 0, p95: 15 },
+  ]);
+
+  // Five minutes every minute: the windows that end by t0+195 s start 4, 3 and 2 minutes before t0, and
+  // hold d1's readings of minute 0, then also of minute 1, then also of minute 2.
+  const hopping = (await bed.readCommitted(topics.device5m, 6)).filter((w) => w.device_id === 'd1')
+    .map((w) => ({ start: ((w.window_start as number) - t0) / 60_000, end: ((w.window_end as number) - t0) / 60_000, readings: w.readings, avg: w.temperature_avg, max: w.temperature_max }))
+    .sort((a, b) => a.start - b.start);
+  expect(hopping).toEqual([
+    { start: -4, end: 1, readings: 4, avg: 25, max: 40 },
+    { start: -3, end: 2, readings: 5, avg: 21, max: 40 },
+    { start: -2, end: 3, readings: 6, avg: 20, max: 40 },
+  ]);
+
   const rejects = (await bed.readCommitted(topics.rejects, 2)).map((r) => [((r.ts as number) - t0) / 1000, r.reason]);
   expect(rejects).toEqual([
     [30, 'temperature_c out of range [-60, 85]'],
@@ -65,13 +86,13 @@ test('a second deploy changes nothing; editing one job\'s file replaces that job
   bed.copySql('110-iot-rejects.sql', (text) => text.replace('WHERE `reject_reason` IS NOT NULL', "WHERE `reject_reason` IS NOT NULL AND `device_id` <> ''"));
   const plan = await bed.sluice('plan', '--spec', bed.specFile);
   expect(plan.stdout).toMatch(new RegExp(`~ sql-job/${bed.jobName('rejects')}\\s+update\\s+version: \\w+ -> \\w+`));
-  expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${bed.jobName('device-1m')}\\s+update`));
+  expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${bed.jobName('windows')}\\s+update`));
   const applied = await bed.sluice('deploy-pipeline', '--spec', bed.specFile);
   expect(applied.code).toBe(0);
   expect(applied.stderr).toMatch(/stopped with savepoint file:/);
 
   const after = await bed.runningJobs();
-  expect(after.get(bed.jobName('device-1m'))).toBe(before.get(bed.jobName('device-1m')));
+  expect(after.get(bed.jobName('windows'))).toBe(before.get(bed.jobName('windows')));
   expect(after.get(bed.jobName('rejects'))).toBeDefined();
   expect(after.get(bed.jobName('rejects'))).not.toBe(before.get(bed.jobName('rejects')));
 });
@@ -81,7 +102,7 @@ test('after Flink restarts, deploy-pipeline resumes the jobs from the savepoints
   await down(ctx, flink);
   await up(ctx, flink);
   const plan = await bed.sluice('plan', '--spec', bed.specFile);
-  expect(plan.stdout).toMatch(new RegExp(`\\+ sql-job/${bed.jobName('device-1m')}\\s+create .*resumes from the savepoint taken when the platform stopped`));
+  expect(plan.stdout).toMatch(new RegExp(`\\+ sql-job/${bed.jobName('windows')}\\s+create .*resumes from the savepoint taken when the platform stopped`));
   expect((await bed.sluice('deploy-pipeline', '--spec', bed.specFile)).code).toBe(0);
   expect((await bed.runningJobs()).size).toBe(2);
 

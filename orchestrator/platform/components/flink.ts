@@ -23,8 +23,13 @@ import { REGISTRY_FLINK_SECRET, REGISTRY_FLINK_USER, registryUrl } from './regis
 export const FLINK_KAFKA_USER = 'sluice-flink';
 export const FLINK_KAFKA_SECRET = `users/${FLINK_KAFKA_USER}`;
 
-/** TaskManager memory pools (MB). The JVM flags below are derived from the same numbers. */
-const TM = { slots: 8, frameworkHeap: 128, frameworkOffHeap: 128, taskHeap: 512, managed: 128, network: 64, metaspace: 256, overhead: 192 };
+/**
+ * TaskManager memory pools (MB). The JVM flags below are derived from the same numbers. One slot per job
+ * (the demo runs 12). Window aggregations buffer records in managed memory, a share of the slot's: four
+ * windows in one job (a statement set) on 8 MB per slot fail with "The minBucketMemorySize is not valid",
+ * hence 512 MB (32 MB a slot), taken from native memory only as operators use it.
+ */
+const TM = { slots: 16, frameworkHeap: 128, frameworkOffHeap: 128, taskHeap: 512, managed: 512, network: 64, metaspace: 256, overhead: 192 };
 
 /** Flink's own `env.java.opts.all` for Java 17 (from the config.yaml in flink-dist): the module opens Flink needs. */
 const JAVA17_OPENS = [
@@ -179,7 +184,9 @@ const option = (key: string, value: string) => `'${key}' = '${value.replace(/'/g
 /**
  * What `${NAME}` stands for in sql/ files. KAFKA: the connection of a Kafka table (the login comes from
  * the JAAS file). REGISTRY: the value format's registry, with Flink's registry user, whose sinks register
- * the output schemas. The secret is filled in only when a statement is sent to the gateway.
+ * the output schemas. EXACTLY_ONCE: a sink's transactional delivery; the transaction timeout (10 min)
+ * stays below the brokers' transaction.max.timeout.ms (15 min), or the broker refuses the transactions.
+ * The secret is filled in only when a statement is sent to the gateway.
  */
 export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
   return {
@@ -195,6 +202,10 @@ export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
       option('value.avro-confluent.url', registryUrl(ctx)),
       option('value.avro-confluent.basic-auth.credentials-source', 'USER_INFO'),
       option('value.avro-confluent.basic-auth.user-info', `${REGISTRY_FLINK_USER}:${ctx.secrets.ensure(REGISTRY_FLINK_SECRET)}`),
+    ].join(',\n  '),
+    EXACTLY_ONCE: [
+      option('sink.delivery-guarantee', 'exactly-once'),
+      option('properties.transaction.timeout.ms', '600000'),
     ].join(',\n  '),
   };
 }

@@ -26,9 +26,9 @@ async function restarts(jobId: string): Promise<number> {
 }
 
 test('kill -9 of the TaskManager mid-run: the job restores from its checkpoint and every window result is committed exactly once', async () => {
-  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ 'device-1m': bed.copySql('120-iot-device-1m.sql') }));
+  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ windows: bed.copySql('120-iot-windows.sql') }));
   expect(deployed.code).toBe(0);
-  const jobId = (await bed.runningJobs()).get(bed.jobName('device-1m'))!;
+  const jobId = (await bed.runningJobs()).get(bed.jobName('windows'))!;
 
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 60 * 60_000;
   const producer = bed.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
