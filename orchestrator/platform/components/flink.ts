@@ -24,12 +24,13 @@ export const FLINK_KAFKA_USER = 'sluice-flink';
 export const FLINK_KAFKA_SECRET = `users/${FLINK_KAFKA_USER}`;
 
 /**
- * TaskManager memory pools (MB). The JVM flags below are derived from the same numbers. One slot per job
- * (the demo runs 12). Window aggregations buffer records in managed memory, a share of the slot's: four
- * windows in one job (a statement set) on 8 MB per slot fail with "The minBucketMemorySize is not valid",
- * hence 512 MB (32 MB a slot), taken from native memory only as operators use it.
+ * TaskManager memory pools (MB). The JVM flags below are derived from the same numbers. One slot per job:
+ * the demo runs 12, and room is left for ad-hoc queries and a test's own jobs beside them. Window
+ * aggregations buffer records in managed memory, a share of the slot's: four windows in one job (a
+ * statement set) on 8 MB per slot fail with "The minBucketMemorySize is not valid", hence 32 MB a slot,
+ * taken from native memory only as operators use it.
  */
-const TM = { slots: 16, frameworkHeap: 128, frameworkOffHeap: 128, taskHeap: 512, managed: 512, network: 64, metaspace: 256, overhead: 192 };
+const TM = { slots: 24, frameworkHeap: 128, frameworkOffHeap: 128, taskHeap: 512, managed: 768, network: 64, metaspace: 256, overhead: 192 };
 
 /** Flink's own `env.java.opts.all` for Java 17 (from the config.yaml in flink-dist): the module opens Flink needs. */
 const JAVA17_OPENS = [
