@@ -26,6 +26,9 @@ export const ERROR_CODES = {
   SLUICE_SERIALIZATION_FAILED: { retriable: false, summary: 'A record does not match its Avro schema; the field at fault is named.' },
   SLUICE_SECRET_ERROR: { retriable: false, summary: 'A secret file is missing or has unsafe permissions.' },
   SLUICE_CONFIRMATION_REQUIRED: { retriable: false, summary: 'A destructive command needs explicit confirmation (--yes).' },
+  SLUICE_API_ERROR: { retriable: true, summary: 'A public API an ingestor reads answered with an error (an HTTP status, or an error payload sent with HTTP 200), or did not answer; api, kind, status and the redacted path are attached.' },
+  SLUICE_API_PAYLOAD_INVALID: { retriable: false, summary: 'A public API payload lacks a required field or has one of the wrong type; the API and the field are named, and the item goes to the dead-letter topic, never to the data.' },
+  SLUICE_API_KEY_MISSING: { retriable: false, summary: 'An ingestor needs an API key or token that is set neither in the environment nor in .env, so it is disabled.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

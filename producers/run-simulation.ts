@@ -5,12 +5,9 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../lib/log';
-import { SluiceError } from '../lib/errors';
 import type { RegistryClient } from '../lib/registry/client';
-import { sameSchema } from '../lib/registry/schema-text';
-import { readSchema } from '../schemas';
-import { parseSchema } from './engine/avro';
-import { ProduceEngine, type EngineSummary, type TopicSerializer } from './engine/engine';
+import { ProduceEngine, type EngineSummary } from './engine/engine';
+import { topicSerializers } from './engine/serializers';
 import { ProducerMetrics } from './engine/metrics';
 import { TOPIC_SCHEMAS, createSimulator, topicsOf, type SimulatorSource } from './simulators';
 
@@ -36,31 +33,6 @@ function trafficOptions(source: SimulatorSource, rate: number): Record<string, n
   return { eventsPerSecond: rate };
 }
 
-/**
- * The serializer of each topic: the schema id of the registry's latest version of `<topic>-value`, which
- * must be the schema in schemas/. Producers only read the registry; deploy-pipeline registers schemas,
- * so a schema change goes through a plan (and its compatibility check) before any record uses it.
- */
-export async function topicSerializers(registry: RegistryClient, topics: string[]): Promise<Map<string, TopicSerializer>> {
-  const serializers = new Map<string, TopicSerializer>();
-  for (const topic of topics) {
-    const file = `schemas/${TOPIC_SCHEMAS[topic]!}.avsc`;
-    const schema = readSchema(TOPIC_SCHEMAS[topic]!);
-    const subject = `${topic}-value`;
-    const latest = await registry.latest(subject);
-    if (!latest || !sameSchema(latest.schema, JSON.stringify(schema))) {
-      throw new SluiceError('SLUICE_SCHEMA_NOT_REGISTERED', latest
-        ? `the registry's latest version of ${subject} (version ${latest.version}) is not ${file}`
-        : `no schema is registered for ${subject}`, {
-        path: subject,
-        fix: `register it from the spec: npm run deploy-pipeline (pipeline.yaml declares valueSchema: ${file} for ${topic})`,
-      });
-    }
-    serializers.set(topic, { schemaId: latest.id, type: parseSchema(schema) });
-  }
-  return serializers;
-}
-
 export class Simulation {
   private engine: ProduceEngine | undefined;
   private stopRequested = false;
@@ -74,7 +46,7 @@ export class Simulation {
 
   async run(): Promise<EngineSummary> {
     const { source, rate, kafka, registry, log } = this.options;
-    const serializers = await topicSerializers(registry, topicsOf(source));
+    const serializers = await topicSerializers(registry, topicsOf(source), TOPIC_SCHEMAS, 'TOPIC_SCHEMAS in producers/simulators/topics.ts');
     const simulator = createSimulator(source, {
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.anomalyRate !== undefined ? { anomalyRate: this.options.anomalyRate } : {}),

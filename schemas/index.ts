@@ -15,6 +15,14 @@ export const SCHEMA_NAMES = [
   'account',
   'ip-range',
   'ip-block',
+  // Records of the public API ingestors (producers/apis/).
+  'air-quality-measurement',
+  'traffic-flow',
+  'traffic-incident',
+  'weather-observation',
+  'market-quote',
+  'market-bar',
+  'social-post',
 ] as const;
 
 export type SchemaName = (typeof SCHEMA_NAMES)[number];

@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../../lib/errors';
+import { ingestCommand } from './ingest';
 import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
 import { simulateCommand } from './simulate';
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(planCommand)
       .command(deployPipelineCommand)
       .command(simulateCommand)
+      .command(ingestCommand)
       .command(sqlCommand)
       .command(queryCommand)
       .demandCommand(1, 'name a command; see --help')

@@ -4,3 +4,4 @@ export { validateSpec } from './validate';
 export type { ValidationResult } from './validate';
 export { API_VERSION } from './types';
 export type { PipelineSpec, TopicSpec, PrincipalSpec, ConsumeSpec, RawAclSpec, SpecIssue, ValidateOptions } from './types';
+export type { IngestorsSpec } from './types';

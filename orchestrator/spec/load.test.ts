@@ -55,6 +55,14 @@ describe('loadSpec', () => {
       'patterns.card-testing',
       'patterns.web-error-burst',
       'dlq.ingest',
+      // API ingestors (issue 7)
+      'api.air-quality',
+      'api.traffic-flow',
+      'api.traffic-incidents',
+      'api.weather',
+      'api.market-quotes',
+      'api.market-bars',
+      'api.social-posts',
     ]);
     for (const topic of spec.topics) {
       expect(topic.replicationFactor).toBe(3);
@@ -71,6 +79,16 @@ describe('loadSpec', () => {
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
       ['sluice-flink', ['rejects.iot', 'rejects.web', 'rejects.finance', 'enriched.iot', 'enriched.finance', 'enriched.web', 'agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts', 'web.access-logs', 'ref.ip-blocks'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
+      // API ingestors (issue 7): one principal per API, its topics and the dead-letter queue only.
+      ['ingest-openaq', ['api.air-quality', 'dlq.ingest'], []],
+      ['ingest-tomtom', ['api.traffic-flow', 'api.traffic-incidents', 'dlq.ingest'], []],
+      ['ingest-weatherapi', ['api.weather', 'dlq.ingest'], []],
+      ['ingest-open-meteo', ['api.weather', 'dlq.ingest'], []],
+      ['ingest-alphavantage', ['api.market-quotes', 'api.market-bars', 'dlq.ingest'], []],
+      ['ingest-yahoo', ['api.market-quotes', 'api.market-bars', 'dlq.ingest'], []],
+      ['ingest-google-maps', ['api.traffic-flow', 'dlq.ingest'], []],
+      ['ingest-x', ['api.social-posts', 'dlq.ingest'], []],
+      ['ingest-facebook', ['api.social-posts', 'dlq.ingest'], []],
     ]);
     expect(spec.sqlJobs.map((j) => [j.name, j.file, j.statements.length, j.version])).toEqual([
       ['iot-rejects', 'sql/110-iot-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
@@ -99,8 +117,23 @@ describe('loadSpec', () => {
       ['ref.accounts-value', 'schemas/account.avsc'],
       ['ref.ip-ranges-value', 'schemas/ip-range.avsc'],
       ['ref.ip-blocks-value', 'schemas/ip-block.avsc'],
+      // API ingestors (issue 7)
+      ['api.air-quality-value', 'schemas/air-quality-measurement.avsc'],
+      ['api.traffic-flow-value', 'schemas/traffic-flow.avsc'],
+      ['api.traffic-incidents-value', 'schemas/traffic-incident.avsc'],
+      ['api.weather-value', 'schemas/weather-observation.avsc'],
+      ['api.market-quotes-value', 'schemas/market-quote.avsc'],
+      ['api.market-bars-value', 'schemas/market-bar.avsc'],
+      ['api.social-posts-value', 'schemas/social-post.avsc'],
     ]);
     expect(spec.schemas.every((s) => s.compatibility === 'BACKWARD')).toBe(true);
+    // API ingestors (issue 7): every API has an entry, with the schema's defaults filled in.
+    expect(Object.keys(spec.ingestors)).toEqual(['openaq', 'tomtom', 'weatherapi', 'open-meteo', 'alphavantage', 'yahoo', 'google-maps', 'x', 'facebook']);
+    expect(spec.ingestors.openaq).toEqual({ enabled: true, schedule: '*/15 * * * *', locations: [2178], sensors: [3917] });
+    expect(spec.ingestors.tomtom).toMatchObject({ enabled: true, zoom: 10, points: [expect.objectContaining({ name: 'amsterdam-centre' }), expect.objectContaining({ name: 'nijmegen-centre' })] });
+    expect(spec.ingestors.alphavantage).toEqual({ enabled: true, schedule: '0 */4 * * *', symbols: ['IBM', 'MSFT'], functions: ['GLOBAL_QUOTE'], interval: '5min' });
+    expect(spec.ingestors.x).toMatchObject({ enabled: true, mode: 'filtered', rules: [{ tag: 'traffic-air' }] });
+    expect(spec.ingestors.facebook).toMatchObject({ apiVersion: 'v23.0', maxPages: 2 });
   });
 
   it('reads value schemas relative to the spec file and refuses a missing or broken one with its path', () => {

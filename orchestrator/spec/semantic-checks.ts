@@ -3,6 +3,7 @@
  * principals, and settings that only make sense together. They run even when the schema found problems
  * (so every issue is reported at once), hence they read the data defensively.
  */
+import { ingestorIssues } from './ingestor-checks';
 import schema from './pipeline.schema.json';
 import { isRecord } from './path';
 import type { LocatedIssue } from './schema-issues';
@@ -23,6 +24,7 @@ export function semanticIssues(data: unknown, raw: unknown, options: ValidateOpt
   return [
     ...topicIssues(topics, written, options),
     ...principalIssues(principals, new Set(topics.map((t) => text(field(t, 'name'))).filter((n) => n !== undefined))),
+    ...ingestorIssues(data),
   ];
 }
 

@@ -20,7 +20,125 @@ export interface PipelineSpec {
   sqlJobs: SqlJobSpec[];
   /** Every statement of sql.tables, in order, read by the loader (templates, like SqlJobSpec.tables). */
   sqlTables: string[];
+  /** The public API ingestors (producers/apis/): what each polls and when. */
+  ingestors: IngestorsSpec;
 }
+
+// --- API ingestors (issue 7) -------------------------------------------------------------------------
+// Desired state of `sluice ingest <api>`: one optional entry per API, defaults from the JSON Schema.
+
+export interface IngestorsSpec {
+  openaq?: OpenAqIngestorSpec;
+  tomtom?: TomTomIngestorSpec;
+  weatherapi?: WeatherApiIngestorSpec;
+  'open-meteo'?: OpenMeteoIngestorSpec;
+  alphavantage?: AlphaVantageIngestorSpec;
+  yahoo?: YahooIngestorSpec;
+  'google-maps'?: GoogleMapsIngestorSpec;
+  x?: XIngestorSpec;
+  facebook?: FacebookIngestorSpec;
+}
+
+export interface IngestorCommonSpec {
+  /** false: `sluice ingest <api>` refuses to run it. */
+  enabled: boolean;
+  /** Base URL of the API, to use a proxy or a mirror (the API's own by default). */
+  baseUrl?: string;
+}
+
+export interface PolledIngestorSpec extends IngestorCommonSpec {
+  /** node-cron expression: five fields, or six with seconds first. */
+  schedule: string;
+}
+
+export interface GeoPointSpec {
+  name: string;
+  lat: number;
+  lon: number;
+}
+
+export interface BoundingBoxSpec {
+  name: string;
+  minLon: number;
+  minLat: number;
+  maxLon: number;
+  maxLat: number;
+}
+
+export interface OpenAqIngestorSpec extends PolledIngestorSpec {
+  /** OpenAQ v3 location ids: every sensor's latest value. */
+  locations: number[];
+  /** OpenAQ v3 sensor ids: that sensor's latest value. */
+  sensors: number[];
+}
+
+export interface TomTomIngestorSpec extends PolledIngestorSpec {
+  /** Flow segment data at each point (the road segment nearest to it). */
+  points: GeoPointSpec[];
+  /** Incident details inside each box. */
+  incidentAreas: BoundingBoxSpec[];
+  /** Zoom level of the flow segment data (road detail). */
+  zoom: number;
+}
+
+export interface WeatherApiIngestorSpec extends PolledIngestorSpec {
+  /** WeatherAPI `q` values: city names, "lat,lon", postcodes. */
+  cities: string[];
+}
+
+export interface OpenMeteoIngestorSpec extends PolledIngestorSpec {
+  points: GeoPointSpec[];
+}
+
+export type AlphaVantageFunction = 'GLOBAL_QUOTE' | 'TIME_SERIES_INTRADAY' | 'TIME_SERIES_DAILY';
+
+export interface AlphaVantageIngestorSpec extends PolledIngestorSpec {
+  symbols: string[];
+  functions: AlphaVantageFunction[];
+  /** Bar length of TIME_SERIES_INTRADAY. */
+  interval: '1min' | '5min' | '15min' | '30min' | '60min';
+}
+
+export interface YahooIngestorSpec extends PolledIngestorSpec {
+  symbols: string[];
+  /** Bar length (chart `interval`), e.g. 5m or 1d. */
+  interval: string;
+  /** How far back each poll reads (chart `range`), e.g. 1d. */
+  range: string;
+}
+
+export interface RouteMatrixSpec {
+  name: string;
+  origins: string[];
+  destinations: string[];
+}
+
+export interface GoogleMapsIngestorSpec extends PolledIngestorSpec {
+  /** Each entry is one Distance Matrix request: every origin to every destination. */
+  routes: RouteMatrixSpec[];
+}
+
+export interface XStreamRuleSpec {
+  value: string;
+  tag?: string;
+}
+
+export interface XIngestorSpec extends IngestorCommonSpec {
+  /** filtered: posts matching `rules`; sample: the 1 % sample stream. */
+  mode: 'filtered' | 'sample';
+  /** Filtered-stream rules the ingestor adds when they are missing (others on the stream are left alone). */
+  rules: XStreamRuleSpec[];
+}
+
+export interface FacebookIngestorSpec extends PolledIngestorSpec {
+  /** Page ids (or usernames) whose posts are read. */
+  pages: string[];
+  /** Graph API version in the path, e.g. v23.0. */
+  apiVersion: string;
+  /** Pages of results (25 posts each) followed per page and poll. */
+  maxPages: number;
+}
+// --- end API ingestors -------------------------------------------------------------------------------
 
 export interface SqlJobDeclaration {
   name: string;
