@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   SLUICE_API_ERROR: { retriable: true, summary: 'A public API an ingestor reads answered with an error (an HTTP status, or an error payload sent with HTTP 200), or did not answer; api, kind, status and the redacted path are attached.' },
   SLUICE_API_PAYLOAD_INVALID: { retriable: false, summary: 'A public API payload lacks a required field or has one of the wrong type; the API and the field are named, and the item goes to the dead-letter topic, never to the data.' },
   SLUICE_API_KEY_MISSING: { retriable: false, summary: 'An ingestor needs an API key or token that is set neither in the environment nor in .env, so it is disabled.' },
+  SLUICE_DATA_INVALID: { retriable: false, summary: 'An input data file (a CSV row, an anomaly windows file, a saved detector state) cannot be read as what it should be; the file and line are named.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../../lib/errors';
 import { ingestCommand } from './ingest';
+import { evalCommand } from './eval';
 import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
 import { simulateCommand } from './simulate';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(ingestCommand)
       .command(sqlCommand)
       .command(queryCommand)
+      .command(evalCommand)
       .demandCommand(1, 'name a command; see --help')
       .strict()
       .fail((message, error) => {

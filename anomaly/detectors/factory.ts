@@ -1,0 +1,62 @@
+/** Builds the single detectors from their specs (the ensemble is built in index.ts, from these). */
+import { SluiceError } from '../../lib/errors';
+import { EwmaDetector } from './ewma';
+import { RobustZDetector } from './robust-z';
+import { AbsenceRule, RateOfChangeRule, ThresholdRule } from './rules';
+import { SeasonalDetector } from './seasonal';
+import type { Detector, RuleSpec, StatisticalSpec } from './types';
+
+export const STATISTICAL_KINDS = ['robust-z', 'ewma', 'seasonal'] as const;
+export const RULE_KINDS = ['threshold', 'rate-of-change', 'absence'] as const;
+
+function specObject(spec: unknown, where: string): Record<string, unknown> {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `${where}: a detector spec must be an object with a kind, got ${JSON.stringify(spec)}`, {
+      path: where,
+      fix: "write it as { kind: 'robust-z' } (or ewma, seasonal, threshold, rate-of-change, absence, ensemble) with its options",
+    });
+  }
+  return spec as Record<string, unknown>;
+}
+
+function rest(spec: Record<string, unknown>): Record<string, unknown> {
+  const { kind: _kind, ...options } = spec;
+  return options;
+}
+
+export function createStatistical(spec: StatisticalSpec, where = 'detector'): RobustZDetector | EwmaDetector | SeasonalDetector {
+  const s = specObject(spec, where);
+  switch (s.kind) {
+    case 'robust-z':
+      return new RobustZDetector(rest(s));
+    case 'ewma':
+      return new EwmaDetector(rest(s));
+    case 'seasonal':
+      return new SeasonalDetector(rest(s));
+    default:
+      throw unknownKind(s.kind, STATISTICAL_KINDS, where);
+  }
+}
+
+export function createRule(spec: RuleSpec, where = 'rule'): Detector {
+  const s = specObject(spec, where);
+  switch (s.kind) {
+    case 'threshold':
+      return new ThresholdRule(rest(s));
+    case 'rate-of-change':
+      return new RateOfChangeRule(rest(s) as Omit<RuleSpec & { kind: 'rate-of-change' }, 'kind'>);
+    case 'absence':
+      return new AbsenceRule(rest(s) as Omit<RuleSpec & { kind: 'absence' }, 'kind'>);
+    default:
+      throw unknownKind(s.kind, RULE_KINDS, where);
+  }
+}
+
+export function unknownKind(kind: unknown, kinds: readonly string[], where: string): SluiceError {
+  return new SluiceError('SLUICE_CONFIG_INVALID', `${where}: there is no detector kind ${JSON.stringify(kind)} here`, {
+    path: `${where}.kind`,
+    fix: `use one of: ${kinds.join(', ')}`,
+  });
+}
+
+export { specObject };
