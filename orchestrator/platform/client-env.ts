@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { kcatWrapperPath, toolsBinDir } from './client-tools';
 import type { PlatformContext } from './component';
 import { flinkRestUrl, sqlGatewayUrl } from './components/flink';
+import { alertmanagerUrl, prometheusUrl } from './components/monitoring';
 import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from './components/kafka';
 import { REGISTRY_ADMIN_SECRET, REGISTRY_ADMIN_USER, registryUrl } from './components/registry';
 import { writePrivateFile } from './secrets';
@@ -85,6 +86,9 @@ export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity
     // Loopback only, like the Flink web UI: the gateway has no authentication of its own.
     SLUICE_SQL_GATEWAY_URL: sqlGatewayUrl(ctx),
     SLUICE_FLINK_REST_URL: flinkRestUrl(ctx),
+    // Loopback only, without authentication of their own (docs/guides/alerting-and-dashboards.md).
+    SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
+    SLUICE_ALERTMANAGER_URL: alertmanagerUrl(ctx),
   };
 }
 

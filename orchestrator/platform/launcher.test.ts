@@ -18,10 +18,13 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'sluice-unit-'));
 describe('port map', () => {
   test('offsets from the base, one port per role and node, no collisions', () => {
     const map = portMap(29000);
-    expect(map.kafka[1]).toEqual({ client: 29012, controller: 29013, internal: 29014 });
-    expect(map.kafka[3]).toEqual({ client: 29032, controller: 29033, internal: 29034 });
+    expect(map.kafka[1]).toEqual({ client: 29012, controller: 29013, internal: 29014, metrics: 29015 });
+    expect(map.kafka[3]).toEqual({ client: 29032, controller: 29033, internal: 29034, metrics: 29035 });
+    expect(map).toMatchObject({ connect: { rest: 29110 }, prometheus: 29130, alertmanager: 29140, grafana: 29150, cassandra: { native: 29160 }, influx: { http: 29170 } });
     const ports = allPorts(map).map((p) => p.port);
     expect(new Set(ports).size).toBe(ports.length);
+    // Every port stays inside the documented block of 500 above the base.
+    expect(ports.every((port) => port > 29000 && port < 29500)).toBe(true);
   });
 
   test('a bad SLUICE_PORT_BASE is refused with the variable named and what is accepted', () => {

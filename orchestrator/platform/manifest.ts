@@ -43,6 +43,15 @@ export interface PypiDistribution {
   extract: Record<string, string>;
 }
 
+/** A server from Debian's packages: installed with apt-get when `binary` is not on PATH. */
+export interface AptPackage {
+  description: string;
+  apt: string;
+  binary: string;
+  /** The version Debian 12 ships, for the docs; apt-get installs whatever the release has. */
+  version: string;
+}
+
 export interface Manifest {
   system: { commands: Record<string, SystemCommand> };
   maven: Record<string, MavenBundle>;
@@ -51,6 +60,7 @@ export interface Manifest {
   pypi: Record<string, PypiLibrary>;
   distributions: Record<string, PypiDistribution>;
   heaps: Record<string, string>;
+  packages: Record<string, AptPackage>;
 }
 
 export const MANIFEST_FILE = join(repoRoot(), 'orchestrator', 'platform', 'platform-manifest.json');
@@ -83,6 +93,12 @@ export function mavenJars(name: string): MavenJars {
   const jars = manifest.jars[name];
   if (!jars) throw new Error(`platform-manifest.json has no jars '${name}'`);
   return jars;
+}
+
+export function aptPackage(name: string): AptPackage {
+  const pkg = manifest.packages[name];
+  if (!pkg) throw new Error(`platform-manifest.json has no package '${name}'`);
+  return pkg;
 }
 
 export function pypiDistribution(name: string): PypiDistribution {

@@ -11,6 +11,7 @@ import { logFileOf, pidFileOf, type Component, type PlatformContext } from './co
 import { kafkaNodes } from './components/kafka';
 import { flinkComponents } from './components/flink';
 import { registry } from './components/registry';
+import { monitoringComponents } from './components/monitoring';
 import { simulators } from './components/simulators';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
@@ -22,7 +23,7 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };
 
-export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...simulators];
+export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...monitoringComponents, ...simulators];
 /** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
 export const workloads: Component[] = components.filter((c) => c.workload);
 

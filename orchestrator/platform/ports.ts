@@ -15,6 +15,8 @@ export interface KafkaNodePorts {
   controller: number;
   /** Replication between brokers, mutual TLS. */
   internal: number;
+  /** Prometheus JMX exporter agent (plain HTTP /metrics, loopback). */
+  metrics: number;
 }
 
 export interface PortMap {
@@ -24,8 +26,21 @@ export interface PortMap {
   registry: number;
   /** Flink: JobManager REST (web UI), SQL Gateway REST, and the internal RPC, data and blob ports (the TaskManager's RPC port is left to the OS). */
   flink: { rest: number; gateway: number; rpc: number; taskManagerData: number; blob: number };
+  /** Kafka Connect: REST API (basic auth) and its JMX exporter. */
+  connect: { rest: number; metrics: number };
+  /** Flink's Prometheus reporter: a range, each Flink process takes the first free port of it. */
+  flinkMetrics: { first: number; last: number };
+  prometheus: number;
+  alertmanager: number;
+  grafana: number;
+  /** Cassandra: CQL native protocol, inter-node storage, JMX (loopback). */
+  cassandra: { native: number; storage: number; jmx: number };
+  /** InfluxDB: HTTP API, and the RPC port of its backup service. */
+  influx: { http: number; rpc: number };
   /** Prometheus /metrics of the demo simulators that `sluice up` runs. */
   simulators: { web: number; iot: number; finance: number };
+  /** Prometheus /metrics of Sluice's other services. */
+  services: { anomaly: number; ingest: number };
 }
 
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
@@ -44,10 +59,21 @@ export function portBase(env: NodeJS.ProcessEnv = process.env): number {
 export function portMap(base = portBase()): PortMap {
   const kafka: Record<number, KafkaNodePorts> = {};
   for (const id of KAFKA_NODE_IDS) {
-    kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4 };
+    kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4, metrics: base + 10 * id + 5 };
   }
   const flink = { rest: base + 120, gateway: base + 121, rpc: base + 122, taskManagerData: base + 124, blob: base + 125 };
-  return { base, kafka, registry: base + 100, flink, simulators: { web: base + 180, iot: base + 181, finance: base + 182 } };
+  return {
+    base, kafka, registry: base + 100, flink,
+    connect: { rest: base + 110, metrics: base + 111 },
+    flinkMetrics: { first: base + 126, last: base + 128 },
+    prometheus: base + 130,
+    alertmanager: base + 140,
+    grafana: base + 150,
+    cassandra: { native: base + 160, storage: base + 161, jmx: base + 162 },
+    influx: { http: base + 170, rpc: base + 171 },
+    simulators: { web: base + 180, iot: base + 181, finance: base + 182 },
+    services: { anomaly: base + 190, ingest: base + 191 },
+  };
 }
 
 /** Every (name, port) pair, for the collision check and the `status` table. */
@@ -58,6 +84,12 @@ export function allPorts(map: PortMap): Array<{ owner: string; name: string; por
   }
   out.push({ owner: 'registry', name: 'http', port: map.registry });
   for (const [name, port] of Object.entries(map.flink)) out.push({ owner: 'flink', name, port });
+  for (let port = map.flinkMetrics.first; port <= map.flinkMetrics.last; port++) out.push({ owner: 'flink', name: 'metrics', port });
+  for (const [name, port] of Object.entries(map.connect)) out.push({ owner: 'connect', name, port });
+  out.push({ owner: 'prometheus', name: 'http', port: map.prometheus }, { owner: 'alertmanager', name: 'http', port: map.alertmanager }, { owner: 'grafana', name: 'http', port: map.grafana });
+  for (const [name, port] of Object.entries(map.cassandra)) out.push({ owner: 'cassandra', name, port });
+  for (const [name, port] of Object.entries(map.influx)) out.push({ owner: 'influxdb', name, port });
   for (const [source, port] of Object.entries(map.simulators)) out.push({ owner: `sim-${source}`, name: 'metrics', port });
+  for (const [service, port] of Object.entries(map.services)) out.push({ owner: service, name: 'metrics', port });
   return out;
 }

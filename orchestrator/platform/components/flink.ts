@@ -108,6 +108,7 @@ async function configure(ctx: PlatformContext): Promise<void> {
   writePrivateFile(join(conf, 'config.yaml'), renderTemplateFile('flink/config.yaml', {
     host: ctx.host, rpcPort: flink.rpc, taskManagerDataPort: flink.taskManagerData,
     restPort: flink.rest, blobPort: flink.blob, gatewayPort: flink.gateway, ...TM, ...dirs,
+    metricsPorts: `${ctx.ports.flinkMetrics.first}-${ctx.ports.flinkMetrics.last}`,
   }));
   writePrivateFile(join(conf, 'log4j.properties'), renderTemplateFile('flink/log4j.properties', {}));
   // The password is generated here; deploy-pipeline creates the SCRAM user with the same secret.

@@ -11,8 +11,8 @@ import { SluiceError } from '../../../lib/errors';
 import type { KafkaConnection } from '../../../lib/kafka/connection';
 import { ensureCertificateAuthority, ensureServerCertificate } from '../certs';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
-import { installMavenBundle, bundleDir } from '../install/maven';
-import { heapOf, mavenBundle } from '../manifest';
+import { installMavenBundle, bundleDir, installMavenJars, jarsDir } from '../install/maven';
+import { heapOf, mavenBundle, mavenJars } from '../manifest';
 import { KAFKA_NODE_IDS } from '../ports';
 import { run } from '../processes';
 import { renderTemplateFile, TEMPLATE_DIR } from '../template';
@@ -62,6 +62,20 @@ function javaArgs(ctx: PlatformContext, name: string): string[] {
   ];
 }
 
+/**
+ * The Prometheus JMX exporter as a java agent: the JVM serves its MBeans, filtered by `rules`
+ * (templates/jmx/<rules>.yml), as plain HTTP /metrics on the platform host. Kafka nodes and Connect use it.
+ */
+export function jmxExporterAgent(ctx: PlatformContext, port: number, rules: 'kafka' | 'connect'): string {
+  const jars = mavenJars('jmx-exporter');
+  const jar = join(jarsDir(ctx.paths.cache, 'jmx-exporter', jars), 'lib', `jmx_prometheus_javaagent-${jars.version}.jar`);
+  return `-javaagent:${jar}=${ctx.host}:${port}:${join(TEMPLATE_DIR, 'jmx', `${rules}.yml`)}`;
+}
+
+export async function installJmxExporter(ctx: PlatformContext): Promise<void> {
+  await installMavenJars(ctx.paths.cache, 'jmx-exporter', mavenJars('jmx-exporter'), ctx.log);
+}
+
 function kafkaNode(id: number): Component {
   const name = nodeName(id);
   const configDir = (ctx: PlatformContext) => join(ctx.paths.config, name);
@@ -78,11 +92,13 @@ function kafkaNode(id: number): Component {
         { name: 'client (SASL_SSL)', port: p.client },
         { name: 'controller (mTLS)', port: p.controller },
         { name: 'internal (mTLS)', port: p.internal },
+        { name: 'metrics (JMX exporter)', port: p.metrics },
       ];
     },
 
     async install(ctx) {
       await installMavenBundle(ctx.paths.cache, 'kafka', mavenBundle('kafka'), ctx.log);
+      await installJmxExporter(ctx);
     },
 
     async configure(ctx) {
@@ -126,7 +142,7 @@ function kafkaNode(id: number): Component {
       return {
         name,
         command: 'java',
-        args: [...javaArgs(ctx, name), 'kafka.Kafka', propertiesFile(ctx)],
+        args: [jmxExporterAgent(ctx, ctx.ports.kafka[id]!.metrics, 'kafka'), ...javaArgs(ctx, name), 'kafka.Kafka', propertiesFile(ctx)],
         pidFile: pidFileOf(ctx, name),
         logFile: logFileOf(ctx, name),
       };

@@ -4,7 +4,7 @@
  */
 import { SluiceError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/log';
-import { manifest, type SystemCommand } from '../manifest';
+import { manifest, type AptPackage, type SystemCommand } from '../manifest';
 import { run } from '../processes';
 
 export async function commandExists(command: string): Promise<boolean> {
@@ -22,7 +22,7 @@ export async function javaMajorVersion(): Promise<number | undefined> {
 
 let aptUpdated = false;
 
-async function aptInstall(packages: string[], log: Logger): Promise<void> {
+export async function aptInstall(packages: string[], log: Logger): Promise<void> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !(await commandExists('apt-get'))) {
     throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `missing system packages: ${packages.join(', ')}`, {
@@ -71,4 +71,14 @@ export async function ensureSystemCommands(log: Logger, only?: string[]): Promis
       });
     }
   }
+}
+
+/** A server from Debian's packages (platform-manifest.json `packages`): its binary, installed first when missing. */
+export async function ensureAptPackage(pkg: AptPackage, log: Logger): Promise<string> {
+  if (!(await commandExists(pkg.binary))) await aptInstall([pkg.apt], log);
+  const found = await run('sh', ['-c', `command -v ${pkg.binary}`]);
+  if (found.code !== 0) {
+    throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `${pkg.binary} is not on PATH after installing ${pkg.apt}`, { fix: `install it: sudo apt-get install -y ${pkg.apt}` });
+  }
+  return found.stdout.trim();
 }

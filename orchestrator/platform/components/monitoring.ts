@@ -1,0 +1,141 @@
+/**
+ * Monitoring of the platform itself: Prometheus scrapes the brokers and Connect (the JMX exporter agent in
+ * their JVMs), Flink (its Prometheus reporter) and Sluice's services (prom-client), and evaluates the
+ * alert rules of templates/prometheus/alerts.yml; Alertmanager receives those alerts and the anomaly
+ * service's. Both come from Debian's packages and bind to the platform host only; neither has
+ * authentication of its own (docs/guides/alerting-and-dashboards.md says what that exposes).
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { ensureAptPackage } from '../install/system';
+import { aptPackage } from '../manifest';
+import { KAFKA_NODE_IDS } from '../ports';
+import { renderTemplateFile, TEMPLATE_DIR } from '../template';
+import { forCondition, type WaitStrategy } from '../wait';
+
+export function prometheusUrl(ctx: PlatformContext): string {
+  return `http://${ctx.host}:${ctx.ports.prometheus}`;
+}
+
+export function alertmanagerUrl(ctx: PlatformContext): string {
+  return `http://${ctx.host}:${ctx.ports.alertmanager}`;
+}
+
+interface StaticConfig {
+  targets: string[];
+  labels?: Record<string, string>;
+}
+
+/** What Prometheus scrapes, per job: every port of the port map that serves /metrics. */
+export function scrapeTargets(ctx: PlatformContext): Record<'kafka' | 'connect' | 'flink' | 'sluice', StaticConfig[]> {
+  const at = (port: number) => `${ctx.host}:${port}`;
+  const { ports } = ctx;
+  const flink: StaticConfig[] = [];
+  for (let port = ports.flinkMetrics.first; port <= ports.flinkMetrics.last; port++) flink.push({ targets: [at(port)] });
+  return {
+    kafka: KAFKA_NODE_IDS.map((id) => ({ targets: [at(ports.kafka[id]!.metrics)], labels: { node: `kafka-${id}` } })),
+    connect: [{ targets: [at(ports.connect.metrics)], labels: { node: 'connect' } }],
+    flink,
+    sluice: [
+      ...Object.entries(ports.simulators).map(([source, port]) => ({ targets: [at(port)], labels: { service: `sim-${source}` } })),
+      { targets: [at(ports.services.anomaly)], labels: { service: 'anomaly' } },
+      { targets: [at(ports.services.ingest)], labels: { service: 'ingest' } },
+    ],
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  return response?.status === 200;
+}
+
+const prometheusDir = (ctx: PlatformContext) => join(ctx.paths.config, 'prometheus');
+
+export const prometheus: Component = {
+  name: 'prometheus',
+  dependsOn: [],
+  stopGraceMs: 15_000,
+  ports: (ctx) => [{ name: 'http (API, web UI)', port: ctx.ports.prometheus }],
+
+  async install(ctx) {
+    await ensureAptPackage(aptPackage('prometheus'), ctx.log);
+  },
+
+  async configure(ctx) {
+    const dir = prometheusDir(ctx);
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(ctx.paths.data, 'prometheus'), { recursive: true });
+    // Prometheus' own `{{ $labels.x }}` templates are in the rules: copied, not rendered.
+    copyFileSync(join(TEMPLATE_DIR, 'prometheus', 'alerts.yml'), join(dir, 'alerts.yml'));
+    const targets = scrapeTargets(ctx);
+    writeFileSync(join(dir, 'prometheus.yml'), renderTemplateFile('prometheus/prometheus.yml', {
+      rulesFile: join(dir, 'alerts.yml'),
+      alertmanager: `${ctx.host}:${ctx.ports.alertmanager}`,
+      prometheus: `${ctx.host}:${ctx.ports.prometheus}`,
+      kafkaTargets: JSON.stringify(targets.kafka),
+      connectTargets: JSON.stringify(targets.connect),
+      flinkTargets: JSON.stringify(targets.flink),
+      sluiceTargets: JSON.stringify(targets.sluice),
+    }));
+  },
+
+  daemon(ctx) {
+    return {
+      name: 'prometheus',
+      command: aptPackage('prometheus').binary,
+      args: [
+        `--config.file=${join(prometheusDir(ctx), 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(ctx.paths.data, 'prometheus')}`,
+        '--storage.tsdb.retention.time=7d',
+        `--web.listen-address=${ctx.host}:${ctx.ports.prometheus}`,
+        // deploy-pipeline and tests reload the configuration without a restart (POST /-/reload).
+        '--web.enable-lifecycle',
+      ],
+      pidFile: pidFileOf(ctx, 'prometheus'),
+      logFile: logFileOf(ctx, 'prometheus'),
+    };
+  },
+
+  ready: (ctx): WaitStrategy[] => [forCondition(`Prometheus (${prometheusUrl(ctx)}/-/ready) to answer 200`, 60_000, () => answers(`${prometheusUrl(ctx)}/-/ready`))],
+  healthy: (ctx) => answers(`${prometheusUrl(ctx)}/-/ready`),
+};
+
+export const alertmanager: Component = {
+  name: 'alertmanager',
+  dependsOn: [],
+  stopGraceMs: 10_000,
+  ports: (ctx) => [{ name: 'http (API v2, web UI)', port: ctx.ports.alertmanager }],
+
+  async install(ctx) {
+    await ensureAptPackage(aptPackage('alertmanager'), ctx.log);
+  },
+
+  async configure(ctx) {
+    const dir = join(ctx.paths.config, 'alertmanager');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(ctx.paths.data, 'alertmanager'), { recursive: true });
+    copyFileSync(join(TEMPLATE_DIR, 'alertmanager', 'alertmanager.yml'), join(dir, 'alertmanager.yml'));
+  },
+
+  daemon(ctx) {
+    return {
+      name: 'alertmanager',
+      command: aptPackage('alertmanager').binary,
+      args: [
+        `--config.file=${join(ctx.paths.config, 'alertmanager', 'alertmanager.yml')}`,
+        `--storage.path=${join(ctx.paths.data, 'alertmanager')}`,
+        `--web.listen-address=${ctx.host}:${ctx.ports.alertmanager}`,
+        // One instance: no gossip port (it would listen on 0.0.0.0:9094).
+        '--cluster.listen-address=',
+      ],
+      pidFile: pidFileOf(ctx, 'alertmanager'),
+      logFile: logFileOf(ctx, 'alertmanager'),
+    };
+  },
+
+  ready: (ctx): WaitStrategy[] => [forCondition(`Alertmanager (${alertmanagerUrl(ctx)}/-/ready) to answer 200`, 60_000, () => answers(`${alertmanagerUrl(ctx)}/-/ready`))],
+  healthy: (ctx) => answers(`${alertmanagerUrl(ctx)}/-/ready`),
+};
+
+export const monitoringComponents: Component[] = [prometheus, alertmanager];
