@@ -51,6 +51,9 @@ describe('loadSpec', () => {
       'agg.finance.account-5m',
       'agg.finance.merchant-1m',
       'agg.finance.merchant-5m',
+      'agg.api.air-quality-1h',
+      'agg.api.traffic-15m',
+      'agg.api.price-moves-1h',
       'patterns.iot-over-threshold',
       'patterns.card-testing',
       'patterns.web-error-burst',
@@ -77,7 +80,7 @@ describe('loadSpec', () => {
       ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges', 'ref.ip-blocks'], []],
       ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
-      ['sluice-flink', ['rejects.iot', 'rejects.web', 'rejects.finance', 'enriched.iot', 'enriched.finance', 'enriched.web', 'agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts', 'web.access-logs', 'ref.ip-blocks'] }]],
+      ['sluice-flink', ['rejects.iot', 'rejects.web', 'rejects.finance', 'enriched.iot', 'enriched.finance', 'enriched.web', 'agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'agg.api.air-quality-1h', 'agg.api.traffic-15m', 'agg.api.price-moves-1h', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts', 'web.access-logs', 'ref.ip-blocks', 'api.air-quality', 'api.traffic-flow', 'api.market-quotes'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
       // API ingestors (issue 7): one principal per API, its topics and the dead-letter queue only.
       ['ingest-openaq', ['api.air-quality', 'dlq.ingest'], []],
@@ -103,8 +106,9 @@ describe('loadSpec', () => {
       ['web-error-burst', 'sql/200-web-error-burst.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['web-rejects', 'sql/210-web-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['finance-rejects', 'sql/220-finance-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['api-windows', 'sql/300-api-windows.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
     ]);
-    expect(spec.sqlTables.length).toBe(34);
+    expect(spec.sqlTables.length).toBe(42);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
     expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
       ['web.access-logs-value', 'schemas/web-access-log.avsc'],

@@ -17,10 +17,10 @@ import { clientEnvironment } from '../../orchestrator/platform/client-env';
 import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
 import { run } from '../../orchestrator/platform/processes';
 import { decodeWireHeader, encodeWire, parseSchema } from '../../producers/engine/avro';
-import { readSchema } from '../../schemas';
+import { readSchema, type SchemaName } from '../../schemas';
 import { adminClient, adminConnection, testContext, uniqueName } from './helpers';
 
-export const TABLE_FILES = ['010-sources.sql', '020-views.sql', '030-outputs.sql'];
+export const TABLE_FILES = ['010-sources.sql', '020-views.sql', '030-outputs.sql', '040-api-sources.sql'];
 
 export class SqlTestbed {
   readonly ctx = testContext();
@@ -37,28 +37,22 @@ export class SqlTestbed {
     financeRejects: 'rejects.finance',
     webLogs: 'web.access-logs', ipBlocks: 'ref.ip-blocks', enrichedWeb: 'enriched.web', path1m: 'agg.web.path-1m', path5m: 'agg.web.path-5m',
     errorBurst: 'patterns.web-error-burst', webRejects: 'rejects.web',
+    airQuality: 'api.air-quality', traffic: 'api.traffic-flow', quotes: 'api.market-quotes',
+    airQuality1h: 'agg.api.air-quality-1h', traffic15m: 'agg.api.traffic-15m', priceMoves1h: 'agg.api.price-moves-1h',
   } as const;
   /** This suite's own topics, by the same keys. */
   readonly topics = Object.fromEntries(Object.entries(this.originals).map(([key, topic]) => [key, `${this.id}.${topic}`])) as Record<keyof SqlTestbed['originals'], string>;
   /** The topics the jobs read; every other one they write. */
-  private readonly inputs: ReadonlyArray<keyof SqlTestbed['originals']> = ['readings', 'devices', 'transactions', 'accounts', 'webLogs', 'ipBlocks'];
+  /** The topics the jobs read, with their value schemas; every other topic they write. */
+  private readonly inputSchemas: Partial<Record<keyof SqlTestbed['originals'], SchemaName>> = {
+    readings: 'iot-reading', devices: 'device', transactions: 'financial-transaction', accounts: 'account', webLogs: 'web-access-log', ipBlocks: 'ip-block',
+    airQuality: 'air-quality-measurement', traffic: 'traffic-flow', quotes: 'market-quote',
+  };
+  private readonly serializers = new Map<string, { id: number; type: ReturnType<typeof parseSchema> }>();
   readonly workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
   readonly specFile = join(this.workDir, 'spec.yaml');
-  private readonly type = parseSchema(readSchema('iot-reading'));
-  private readonly deviceType = parseSchema(readSchema('device'));
-  private readonly transactionType = parseSchema(readSchema('financial-transaction'));
-  private readonly accountType = parseSchema(readSchema('account'));
-  private readonly webLogType = parseSchema(readSchema('web-access-log'));
-  private readonly ipBlockType = parseSchema(readSchema('ip-block'));
-  private schemaId = 0;
-  private deviceSchemaId = 0;
-  private transactionSchemaId = 0;
-  private accountSchemaId = 0;
-  private webLogSchemaId = 0;
-  private ipBlockSchemaId = 0;
-
   private get grants(): AclBinding[] {
-    const inputs = this.inputs.map((key) => this.topics[key]);
+    const inputs = Object.keys(this.inputSchemas).map((key) => this.topics[key as keyof SqlTestbed['originals']]);
     const outputs = Object.values(this.topics).filter((topic) => !inputs.includes(topic));
     return [
       ...(['read', 'describe'] as const).flatMap((operation) => inputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
@@ -69,12 +63,10 @@ export class SqlTestbed {
   async setUp(): Promise<void> {
     for (const name of Object.values(this.topics)) await this.admin.createTopic({ name, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
     await this.admin.createAcls(this.grants);
-    this.schemaId = await this.registry.register(`${this.topics.readings}-value`, JSON.stringify(readSchema('iot-reading')));
-    this.deviceSchemaId = await this.registry.register(`${this.topics.devices}-value`, JSON.stringify(readSchema('device')));
-    this.transactionSchemaId = await this.registry.register(`${this.topics.transactions}-value`, JSON.stringify(readSchema('financial-transaction')));
-    this.accountSchemaId = await this.registry.register(`${this.topics.accounts}-value`, JSON.stringify(readSchema('account')));
-    this.webLogSchemaId = await this.registry.register(`${this.topics.webLogs}-value`, JSON.stringify(readSchema('web-access-log')));
-    this.ipBlockSchemaId = await this.registry.register(`${this.topics.ipBlocks}-value`, JSON.stringify(readSchema('ip-block')));
+    for (const [key, schema] of Object.entries(this.inputSchemas)) {
+      const topic = this.topics[key as keyof SqlTestbed['originals']];
+      this.serializers.set(key, { id: await this.registry.register(`${topic}-value`, JSON.stringify(readSchema(schema))), type: parseSchema(readSchema(schema)) });
+    }
     for (const table of TABLE_FILES) this.copySql(table);
   }
 
@@ -115,11 +107,18 @@ export class SqlTestbed {
     return new Map(overview.jobs.filter((j) => j.name.startsWith(`sluice.${this.id}-`) && j.state === 'RUNNING').map((j) => [j.name.split('.')[1]!, j.jid]));
   }
 
+  /** A value for one of the suite's input topics, in the Confluent wire format with its registered schema. */
+  encode(input: keyof SqlTestbed['inputSchemas'], value: Record<string, unknown>): Buffer {
+    const serializer = this.serializers.get(input);
+    if (!serializer) throw new Error(`${input} is not an input topic of the suite, or setUp() has not run`);
+    return encodeWire(serializer.id, serializer.type, value);
+  }
+
   /** A reading of `device` at t0 + `seconds`, as the IoT simulator would write it. */
   reading(t0: number, device: string, seconds: number, temperature: number): { key: string; value: Buffer } {
     return {
       key: device,
-      value: encodeWire(this.schemaId, this.type, {
+      value: this.encode('readings', {
         event_id: randomUUID(), ts: t0 + seconds * 1000, device_id: device, site_id: 'site-01',
         temperature_c: temperature, humidity_pct: 50, pressure_hpa: 1013, battery_pct: 90,
       }),
@@ -146,7 +145,7 @@ export class SqlTestbed {
     return {
       key: deviceId,
       timestamp: String(validFrom),
-      value: encodeWire(this.deviceSchemaId, this.deviceType, {
+      value: this.encode('devices', {
         device_id: deviceId, site_id: 'site-01', site_name: 'Cold store 1', lat: 52.1, lon: 4.3, model: 'TH-200',
         temperature_min_c: -5, temperature_max_c: temperatureMax, humidity_max_pct: 80,
       }),
@@ -157,7 +156,7 @@ export class SqlTestbed {
   transaction(t0: number, account: string, seconds: number, amount: number, merchant = 'mrc-00001'): { key: string; value: Buffer } {
     return {
       key: account,
-      value: encodeWire(this.transactionSchemaId, this.transactionType, {
+      value: this.encode('transactions', {
         event_id: randomUUID(), ts: t0 + seconds * 1000, account_id: account, merchant_id: merchant, merchant_category: 'digital_services',
         amount, currency: 'EUR', channel: 'online', country: 'NL', city: 'Amsterdam', lat: 52.37, lon: 4.9,
       }),
@@ -169,7 +168,7 @@ export class SqlTestbed {
     return {
       key: accountId,
       timestamp: String(validFrom),
-      value: encodeWire(this.accountSchemaId, this.accountType, {
+      value: this.encode('accounts', {
         account_id: accountId, customer_id: `cus-${accountId}`, customer_name: 'A. Customer', home_country: 'NL', risk_level: riskLevel, opened_ts: validFrom - 86_400_000,
       }),
     };
@@ -179,7 +178,7 @@ export class SqlTestbed {
   request(t0: number, ip: string, seconds: number, path: string, status = 200, responseTimeMs = 50): { key: string; value: Buffer } {
     return {
       key: ip,
-      value: encodeWire(this.webLogSchemaId, this.webLogType, {
+      value: this.encode('webLogs', {
         event_id: randomUUID(), ts: t0 + seconds * 1000, client_ip: ip, user: null, method: 'GET', path, status, bytes: 512,
         referrer: null, user_agent: 'Mozilla/5.0 (X11; Linux x86_64)', response_time_ms: responseTimeMs, is_bot: false,
       }),
@@ -188,7 +187,7 @@ export class SqlTestbed {
 
   /** A /24 block of a range (ref.ip-blocks), valid from `validFrom`. */
   ipBlock(block: string, cidr: string, country: string, asn: number, validFrom: number): { key: string; value: Buffer; timestamp: string } {
-    return { key: block, timestamp: String(validFrom), value: encodeWire(this.ipBlockSchemaId, this.ipBlockType, { block, cidr, country, asn, as_org: `AS${asn} Networks` }) };
+    return { key: block, timestamp: String(validFrom), value: this.encode('ipBlocks', { block, cidr, country, asn, as_org: `AS${asn} Networks` }) };
   }
 
   /** Every committed record of a topic, decoded with the registry's schema for its id. */

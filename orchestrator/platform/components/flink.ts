@@ -25,7 +25,7 @@ export const FLINK_KAFKA_SECRET = `users/${FLINK_KAFKA_USER}`;
 
 /**
  * TaskManager memory pools (MB). The JVM flags below are derived from the same numbers. One slot per job:
- * the demo runs 12, and room is left for ad-hoc queries and a test's own jobs beside them. Window
+ * the demo runs 13, and room is left for ad-hoc queries and a test's own jobs beside them. Window
  * aggregations buffer records in managed memory, a share of the slot's: four windows in one job (a
  * statement set) on 8 MB per slot fail with "The minBucketMemorySize is not valid", hence 32 MB a slot,
  * taken from native memory only as operators use it.
