@@ -38,12 +38,22 @@ export interface Component {
   ready(ctx: PlatformContext, logOffset: number): WaitStrategy[];
   /** A quick probe for `status`. */
   healthy(ctx: PlatformContext): Promise<boolean>;
+  /**
+   * Runs once the component is ready, on every `up` (also when it already ran): setup that needs the
+   * running server, such as the databases' admin and service users made on first start. Idempotent.
+   */
+  initialise?(ctx: PlatformContext): Promise<void>;
   stopGraceMs: number;
   /**
    * Runs before `down` stops anything (so the components this one needs still run): Flink's JobManager
    * stops Sluice's jobs with savepoints here, for deploy-pipeline to resume them from.
    */
   beforeStop?(ctx: PlatformContext): Promise<void>;
+  /**
+   * Whether this machine can run the component at all; a reason when it cannot (Grafana, which no
+   * registry here distributes, runs only when a binary is on PATH). `up` skips such a component and says why.
+   */
+  unavailable?(ctx: PlatformContext): Promise<string | undefined>;
   /**
    * A workload runs the pipeline rather than the platform (the demo simulators): `platform up` leaves it,
    * `sluice up` starts it once deploy-pipeline has made its principals and schemas.

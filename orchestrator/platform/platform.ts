@@ -12,6 +12,7 @@ import { kafkaNodes } from './components/kafka';
 import { flinkComponents } from './components/flink';
 import { registry } from './components/registry';
 import { monitoringComponents } from './components/monitoring';
+import { grafana } from './components/grafana';
 import { simulators } from './components/simulators';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
@@ -23,7 +24,7 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };
 
-export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...monitoringComponents, ...simulators];
+export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...monitoringComponents, grafana, ...simulators];
 /** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
 export const workloads: Component[] = components.filter((c) => c.workload);
 
@@ -78,6 +79,7 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
   const started = Date.now();
   let pid = pidOf(ctx, c);
   if (pid !== undefined && (await c.healthy(ctx))) {
+    await c.initialise?.(ctx);
     log.info(`already running (pid ${pid})`);
     return;
   }
@@ -95,6 +97,7 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
     await waitForAll(c.ready(ctx, logOffset), {
       abortIf: () => (pidOf(ctx, c) === undefined ? `process ${runningPidNow} exited` : undefined),
     });
+    await c.initialise?.(ctx);
   } catch (error) {
     throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `${c.name} did not become healthy: ${messageOf(error)}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 25)}`, { cause: error });
   }
@@ -116,7 +119,13 @@ export async function waitForKafkaCluster(ctx: PlatformContext, timeoutMs = 120_
 
 /** Starts the named components, or every platform component (not the workloads) when none is named. */
 export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
-  const selected = only?.length ? only.map(componentNamed) : components.filter((c) => !c.workload);
+  const requested = only?.length ? only.map(componentNamed) : components.filter((c) => !c.workload);
+  const selected: Component[] = [];
+  for (const c of requested) {
+    const reason = await c.unavailable?.(ctx);
+    if (reason) ctx.log.info(`skipped: ${reason}`, { component: c.name });
+    else selected.push(c);
+  }
   await ensureSystemCommands(ctx.log);
   await ensureKcat(ctx);
   for (const c of selected) await c.install(ctx);
@@ -159,13 +168,14 @@ export interface StatusRow {
   component: string;
   pid: number | undefined;
   ports: string;
-  health: 'healthy' | 'unhealthy' | 'stopped';
+  /** `unavailable`: this machine cannot run it (see Component.unavailable). */
+  health: 'healthy' | 'unhealthy' | 'stopped' | 'unavailable';
 }
 
 export async function status(ctx: PlatformContext): Promise<StatusRow[]> {
   return Promise.all(components.map(async (c) => {
     const pid = pidOf(ctx, c);
-    const health = pid === undefined ? 'stopped' : (await c.healthy(ctx)) ? 'healthy' : 'unhealthy';
+    const health = pid !== undefined ? ((await c.healthy(ctx)) ? 'healthy' : 'unhealthy') : (await c.unavailable?.(ctx)) ? 'unavailable' : 'stopped';
     return { component: c.name, pid, ports: c.ports(ctx).map((p) => `${p.port} ${p.name}`).join(', '), health };
   }));
 }
