@@ -14,6 +14,7 @@ import { registry } from './components/registry';
 import { monitoringComponents } from './components/monitoring';
 import { grafana } from './components/grafana';
 import { simulators } from './components/simulators';
+import { keylessIngestors } from './components/ingestors';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
 import { platformPaths } from './paths';
@@ -24,7 +25,7 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };
 
-export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...monitoringComponents, grafana, ...simulators];
+export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...monitoringComponents, grafana, ...simulators, ...keylessIngestors];
 /** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
 export const workloads: Component[] = components.filter((c) => c.workload);
 

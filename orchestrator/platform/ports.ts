@@ -39,8 +39,8 @@ export interface PortMap {
   influx: { http: number; rpc: number };
   /** Prometheus /metrics of the demo simulators that `sluice up` runs. */
   simulators: { web: number; iot: number; finance: number };
-  /** Prometheus /metrics of Sluice's other services. */
-  services: { anomaly: number; ingest: number };
+  /** Prometheus /metrics of Sluice's other services: the anomaly service and the keyless API ingestors `sluice up` runs. */
+  services: { anomaly: number; 'ingest-open-meteo': number; 'ingest-yahoo': number };
 }
 
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
@@ -72,7 +72,7 @@ export function portMap(base = portBase()): PortMap {
     cassandra: { native: base + 160, storage: base + 161, jmx: base + 162 },
     influx: { http: base + 170, rpc: base + 171 },
     simulators: { web: base + 180, iot: base + 181, finance: base + 182 },
-    services: { anomaly: base + 190, ingest: base + 191 },
+    services: { anomaly: base + 190, 'ingest-open-meteo': base + 191, 'ingest-yahoo': base + 192 },
   };
 }
 

@@ -14,6 +14,11 @@ import { RegistryClient } from '../../lib/registry/client';
 import { registryAdmin, registryUrl } from '../../orchestrator/platform/components/registry';
 import { run } from '../../orchestrator/platform/processes';
 import { adminClient, kafkaAs, testContext, uniqueName } from './helpers';
+import { FixtureServer, fixtureJson } from '../../producers/apis/testing/fixture-server';
+import { KEYLESS_INGESTORS, baseUrlVariable } from '../../orchestrator/platform/components/ingestors';
+import { workloads } from '../../orchestrator/platform/platform';
+
+const WORKLOADS = workloads.map((w) => w.name);
 
 const ctx = testContext();
 const admin = adminClient(ctx);
@@ -38,18 +43,28 @@ async function topicSettings(name: string) {
 }
 
 describe('the demo pipeline', () => {
-  test('`sluice up` starts (or keeps) the platform, applies pipeline.yaml and starts the three simulators', async () => {
-    const up = await sluice('up');
+  test('`sluice up` starts (or keeps) the platform, applies pipeline.yaml and starts the simulators and the keyless ingestors', async () => {
+    // The keyless ingestors poll their APIs at once; here the recorded payloads stand in for them.
+    const apis = await FixtureServer.start([
+      { path: '/v1/forecast', reply: { body: fixtureJson('open-meteo-forecast-current.json') } },
+      { path: /^\/v8\/finance\/chart\//, reply: { body: fixtureJson('yahoo-v8-finance-chart-GOOG.json') } },
+    ]);
+    for (const api of KEYLESS_INGESTORS) process.env[baseUrlVariable(api)] = apis.url;
+    const up = await sluice('up').finally(() => { for (const api of KEYLESS_INGESTORS) delete process.env[baseUrlVariable(api)]; });
     expect(up.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
     expect(up.code).toBe(0);
     try {
       const status = await sluice('platform', 'status', '--json');
       const rows = JSON.parse(status.stdout) as Array<{ component: string; health: string }>;
       const health = Object.fromEntries(rows.map((r) => [r.component, r.health]));
-      expect(health).toMatchObject({ 'kafka-1': 'healthy', 'kafka-2': 'healthy', 'kafka-3': 'healthy', registry: 'healthy', 'sim-web': 'healthy', 'sim-iot': 'healthy', 'sim-finance': 'healthy' });
+      expect(health).toMatchObject({
+        'kafka-1': 'healthy', 'kafka-2': 'healthy', 'kafka-3': 'healthy', registry: 'healthy',
+        'sim-web': 'healthy', 'sim-iot': 'healthy', 'sim-finance': 'healthy', 'ingest-open-meteo': 'healthy', 'ingest-yahoo': 'healthy',
+      });
 
-      // The demo pipeline flows: each simulator's own metrics count records acknowledged by Kafka.
-      for (const [source, port] of Object.entries(ctx.ports.simulators)) {
+      // The demo pipeline flows: each simulator's and ingestor's own metrics count records acknowledged by Kafka.
+      const producers = { ...ctx.ports.simulators, 'open-meteo': ctx.ports.services['ingest-open-meteo'], yahoo: ctx.ports.services['ingest-yahoo'] };
+      for (const [source, port] of Object.entries(producers)) {
         let sent = 0;
         for (let attempt = 0; attempt < 30 && sent === 0; attempt++) {
           const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -61,10 +76,11 @@ describe('the demo pipeline', () => {
       }
     } finally {
       // The other suites need the CPU more than the demo traffic.
-      expect((await sluice('platform', 'down', 'sim-web', 'sim-iot', 'sim-finance')).code).toBe(0);
+      expect((await sluice('platform', 'down', ...WORKLOADS)).code).toBe(0);
+      await apis.close();
     }
     const after = JSON.parse((await sluice('platform', 'status', '--json')).stdout) as Array<{ component: string; health: string }>;
-    expect(after.filter((r) => r.component.startsWith('sim-')).map((r) => r.health)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(after.filter((r) => WORKLOADS.includes(r.component)).map((r) => r.health)).toEqual(WORKLOADS.map(() => 'stopped'));
   });
 
   test('topics exist with the declared partitions, replication 3 and min ISR 2', async () => {

@@ -39,8 +39,7 @@ export function scrapeTargets(ctx: PlatformContext): Record<'kafka' | 'connect' 
     flink,
     sluice: [
       ...Object.entries(ports.simulators).map(([source, port]) => ({ targets: [at(port)], labels: { service: `sim-${source}` } })),
-      { targets: [at(ports.services.anomaly)], labels: { service: 'anomaly' } },
-      { targets: [at(ports.services.ingest)], labels: { service: 'ingest' } },
+      ...Object.entries(ports.services).map(([service, port]) => ({ targets: [at(port)], labels: { service } })),
     ],
   };
 }
