@@ -3,13 +3,21 @@ import type { CommandModule } from 'yargs';
 import { createContext, down, renderStatus, status, up, workloads } from '../platform/platform';
 import { deployPipeline } from './pipeline';
 
-export const upCommand: CommandModule<object, { spec: string; simulators: boolean }> = {
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+export const upCommand: CommandModule<object, { spec: string; simulators: boolean; foreground: boolean }> = {
   command: 'up',
   describe: 'Start the local platform, apply the pipeline spec and start the demo simulators',
   builder: (y) =>
     y
       .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to apply' })
-      .option('simulators', { type: 'boolean', default: true, describe: 'start the demo simulators (--no-simulators: platform and pipeline only)' }),
+      .option('simulators', { type: 'boolean', default: true, describe: 'start the demo simulators (--no-simulators: platform and pipeline only)' })
+      .option('foreground', { type: 'boolean', default: false, describe: 'stay in the foreground and stop the platform on SIGINT or SIGTERM (a container\'s or a service\'s main process)' }),
   handler: async (argv) => {
     const ctx = createContext();
     await up(ctx);
@@ -17,6 +25,10 @@ export const upCommand: CommandModule<object, { spec: string; simulators: boolea
     // After the deploy: the simulators need their principals and registered schemas.
     if (argv.simulators) await up(ctx, workloads.map((w) => w.name));
     process.stdout.write(`\n${renderStatus(await status(ctx))}\n\nThe platform is up. Load its settings into a shell with:\n  eval "$(npx sluice platform env)"\n`);
+    if (!argv.foreground) return;
+    const signal = await untilSignalled();
+    ctx.log.info(`${signal}: stopping the platform`, { component: 'platform' });
+    await down(ctx);
   },
 };
 
