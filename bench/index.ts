@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../lib/errors';
 import { createContext, up } from '../orchestrator/platform/platform';
 import { benchIngest, renderIngest } from './ingest';
+import { benchE2e, renderE2e } from './e2e';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -17,7 +18,13 @@ async function main(): Promise<void> {
       const { results, ratio } = await benchIngest(ctx, options);
       process.stdout.write(`${renderIngest(options, results, ratio)}\n`);
     })
-    .demandCommand(1, 'name a benchmark: ingest')
+    .command('e2e', 'Alert latency on the running demo: from the event that closes an anomalous window to the alert in Alertmanager', (y) =>
+      y.option('incidents', { type: 'number', default: 5, describe: 'stuck-sensor windows to measure, one a minute' }),
+    async (argv) => {
+      const ctx = createContext();
+      process.stdout.write(`${renderE2e(await benchE2e(ctx, { incidents: argv.incidents }))}\n`);
+    })
+    .demandCommand(1, 'name a benchmark: ingest, e2e')
     .strict()
     .parseAsync();
 }

@@ -23,6 +23,8 @@ export const SCHEMA_NAMES = [
   'market-quote',
   'market-bar',
   'social-post',
+  // Alerts of the anomaly service (anomaly/service/).
+  'alert',
 ] as const;
 
 export type SchemaName = (typeof SCHEMA_NAMES)[number];

@@ -2,7 +2,7 @@
  * What the anomaly service relies on: every kind is built from a JSON spec, and its state goes through
  * JSON and back with nothing lost, so a restarted detector carries on exactly where it stopped.
  */
-import { DETECTOR_KINDS, createDetector, type DetectorSpec, type Observation } from './index';
+import { DETECTOR_KINDS, createDetector, withRules, type DetectorSpec, type Observation } from './index';
 
 const SPECS: Record<string, DetectorSpec> = {
   'robust-z': { kind: 'robust-z', window: 50 },
@@ -81,4 +81,15 @@ describe('the example of docs/guides/anomaly-detection.md', () => {
     expect(silence?.reasons).toEqual(['absence: no point for 180s (limit 150s)']);
     expect(again.snapshot()).toEqual(detector.snapshot());
   });
+});
+
+test('withRules: the spec\'s rules join an ensemble, wrap a single detector, or take the default ensemble', () => {
+  const rule = { kind: 'threshold', above: 30 } as const;
+  expect(withRules(undefined, [])).toEqual({ kind: 'ensemble' });
+  expect(withRules(undefined, [rule])).toEqual({ kind: 'ensemble', rules: [rule] });
+  expect(withRules({ kind: 'ensemble', rules: [{ kind: 'absence', afterSeconds: 150 }] }, [rule])).toEqual({ kind: 'ensemble', rules: [{ kind: 'absence', afterSeconds: 150 }, rule] });
+  expect(withRules({ kind: 'robust-z', warmup: 10 }, [rule])).toEqual({ kind: 'ensemble', members: [{ kind: 'robust-z', warmup: 10 }], rules: [rule], warmup: 10 });
+  expect(withRules({ kind: 'ewma' }, [])).toEqual({ kind: 'ewma' });
+  expect(withRules({ kind: 'absence', afterSeconds: 60 }, [rule])).toEqual({ kind: 'ensemble', members: [], rules: [{ kind: 'absence', afterSeconds: 60 }, rule] });
+  expect(createDetector(withRules({ kind: 'absence', afterSeconds: 60 }, [rule])).observe({ timestamp: 1, value: 31 }).anomalous).toBe(true);
 });

@@ -6,7 +6,7 @@
  */
 import { EnsembleDetector } from './ensemble';
 import { RULE_KINDS, STATISTICAL_KINDS, createRule, createStatistical, specObject, unknownKind } from './factory';
-import type { Detector, DetectorKind, DetectorSpec, RuleSpec, StatisticalSpec } from './types';
+import type { Detector, DetectorKind, DetectorSpec, EnsembleSpec, RuleSpec, StatisticalSpec } from './types';
 
 export type * from './types';
 export { ALERT_SCORE } from './types';
@@ -31,4 +31,22 @@ export function createDetector(spec: DetectorSpec = DEFAULT_DETECTOR): Detector 
   if ((STATISTICAL_KINDS as readonly unknown[]).includes(s.kind)) return createStatistical(spec as StatisticalSpec);
   if ((RULE_KINDS as readonly unknown[]).includes(s.kind)) return createRule(spec as RuleSpec, 'detector');
   throw unknownKind(s.kind, DETECTOR_KINDS, 'detector');
+}
+
+/**
+ * The detector of a series whose spec gives a detector and, beside it, rules (the pipeline spec's
+ * `anomaly.series[].metrics[]`): the rules join an ensemble's own; a single detector becomes the one
+ * member (or, for a rule, one more rule) of an ensemble, keeping its warm-up and cooldown; with no
+ * rules the detector is used as it is; with no detector the default ensemble takes the rules.
+ */
+export function withRules(detector: DetectorSpec | undefined, rules: readonly RuleSpec[] = []): DetectorSpec {
+  const base = detector ?? DEFAULT_DETECTOR;
+  if (rules.length === 0) return base;
+  if (base.kind === 'ensemble') return { ...base, rules: [...(base.rules ?? []), ...rules] };
+  if ((RULE_KINDS as readonly string[]).includes(base.kind)) return { kind: 'ensemble', members: [], rules: [base as RuleSpec, ...rules] };
+  const member = base as StatisticalSpec;
+  const ensemble: EnsembleSpec = { kind: 'ensemble', members: [member], rules: [...rules] };
+  if (member.warmup !== undefined) ensemble.warmup = member.warmup;
+  if (member.cooldown !== undefined) ensemble.cooldown = member.cooldown;
+  return ensemble;
 }

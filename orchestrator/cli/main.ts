@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../../lib/errors';
+import { alertsCommand, anomalyCommand } from './anomaly';
 import { ingestCommand } from './ingest';
 import { evalCommand } from './eval';
 import { deployPipelineCommand, planCommand } from './pipeline';
@@ -25,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
       .command(sqlCommand)
       .command(queryCommand)
       .command(evalCommand)
+      .command(anomalyCommand)
+      .command(alertsCommand)
       .demandCommand(1, 'name a command; see --help')
       .strict()
       .fail((message, error) => {

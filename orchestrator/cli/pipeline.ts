@@ -12,6 +12,10 @@ import type { PlatformContext } from '../platform/component';
 import { kafkaNodes } from '../platform/components/kafka';
 import { flinkAdmin } from '../platform/components/flink';
 import { registryAdmin } from '../platform/components/registry';
+import { cassandraAdmin } from '../platform/components/cassandra';
+import { influxAdmin } from '../platform/components/influxdb';
+import { connectAdmin } from '../platform/components/connect';
+import { connectorPlaceholders } from '../platform/connector-env';
 import { adminClient, createContext } from '../platform/platform';
 import { loadSpec, type PipelineSpec } from '../spec';
 
@@ -43,17 +47,29 @@ export function checkSpecFile(specFile: string): void {
 function observers(ctx: PlatformContext): Observers & { close(): Promise<void> } {
   const kafka = adminClient(ctx);
   const flink = flinkAdmin(ctx);
-  return { kafka, registry: registryAdmin(ctx), ...(flink ? { flink } : {}), close: () => kafka.close() };
+  const cassandra = cassandraAdmin(ctx);
+  const influx = influxAdmin(ctx);
+  // Connector configurations are templates: the client fills their placeholders in its requests only.
+  const connect = connectAdmin(ctx, connectorPlaceholders(ctx));
+  return {
+    kafka, registry: registryAdmin(ctx), ...(flink ? { flink } : {}), ...(cassandra ? { cassandra } : {}), ...(influx ? { influx } : {}),
+    ...(connect ? { connect } : {}),
+    close: async () => {
+      await cassandra?.close();
+      await kafka.close();
+    },
+  };
 }
 
 /** Plans a spec (checked with checkSpecFile) against the platform, validating it with the real broker count. */
 export async function preparePlan(ctx: PlatformContext, clients: Observers, specFile: string, prune: boolean): Promise<PreparedPlan> {
   const cluster = await clients.kafka.observe();
-  const spec = loadSpec(specFile, { brokerCount: cluster.brokerCount });
+  const placeholders = connectorPlaceholders(ctx);
+  const spec = loadSpec(specFile, { brokerCount: cluster.brokerCount, connectorPlaceholders: new Set(Object.keys(placeholders)) });
   const stateFile = managedStateFile(ctx, spec);
   const managed = loadManagedState(stateFile);
   const observed = await observeState(spec, clients, managed, cluster);
-  const plan = planPipeline(spec, observed, { managed, prune, hasSecret: hasSecretIn(ctx.secrets) });
+  const plan = planPipeline(spec, observed, { managed, prune, hasSecret: hasSecretIn(ctx.secrets), placeholders });
   return { spec, plan, stateFile };
 }
 

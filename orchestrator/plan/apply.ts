@@ -7,13 +7,23 @@ import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import type { KafkaAdmin } from '../clients/kafka-types';
 import type { FlinkAdmin } from '../clients/flink-types';
+import type { ConnectAdmin } from '../clients/connect-types';
 import type { SchemaRegistryAdmin } from '../clients/registry-types';
 import type { SecretStore } from '../platform/secrets';
 import { aclProvider } from '../providers/acl';
+import { connectorProvider } from '../providers/connector';
 import { principalProvider } from '../providers/principal';
 import { schemaProvider } from '../providers/schema';
 import { sqlJobProvider } from '../providers/sql-job';
 import { topicProvider } from '../providers/topic';
+import type { CassandraAdmin } from '../clients/cassandra-types';
+import type { InfluxAdmin } from '../clients/influx-types';
+import { cassandraGrantProvider } from '../providers/cassandra-grant';
+import { cassandraKeyspaceProvider } from '../providers/cassandra-keyspace';
+import { cassandraTableProvider } from '../providers/cassandra-table';
+import { influxDatabaseProvider } from '../providers/influx-database';
+import { influxGrantProvider } from '../providers/influx-grant';
+import { influxRetentionPolicyProvider } from '../providers/influx-retention-policy';
 import type { ApplyContext, Provider, Step } from '../providers/types';
 import type { Plan } from './plan';
 import { loadManagedState, saveManagedState } from './state';
@@ -23,6 +33,12 @@ export interface ApplyOptions {
   registry: SchemaRegistryAdmin;
   /** Needed only by plans with sql-job steps. */
   flink?: FlinkAdmin;
+  /** Needed only by plans with cassandra-* steps. */
+  cassandra?: CassandraAdmin;
+  /** Needed only by plans with influx-* steps. */
+  influx?: InfluxAdmin;
+  /** Needed only by plans with connector steps. */
+  connect?: ConnectAdmin;
   secrets: SecretStore;
   log: Logger;
   /** Where the ids Sluice manages are kept (orchestrator/plan/state.ts). */
@@ -56,6 +72,13 @@ const PROVIDERS = {
   acl: aclProvider,
   schema: schemaProvider,
   'sql-job': sqlJobProvider,
+  'cassandra-keyspace': cassandraKeyspaceProvider,
+  'cassandra-table': cassandraTableProvider,
+  'cassandra-grant': cassandraGrantProvider,
+  'influx-database': influxDatabaseProvider,
+  'influx-retention-policy': influxRetentionPolicyProvider,
+  'influx-grant': influxGrantProvider,
+  connector: connectorProvider,
 } as unknown as Record<Step['kind'], AnyProvider>;
 
 async function execute(context: ApplyContext, step: Step): Promise<void> {
@@ -77,6 +100,14 @@ async function execute(context: ApplyContext, step: Step): Promise<void> {
 const noFlinkError = () =>
   Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'this plan has SQL jobs, but no Flink cluster is running', { fix: 'start the platform with Flink: npx sluice platform up' }));
 const noFlink: FlinkAdmin = { listJobs: noFlinkError, submit: noFlinkError, stopWithSavepoint: noFlinkError, forgetSavepoint: noFlinkError };
+const notRunning = (what: string, component: string) => () =>
+  Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `this plan changes ${what}, but ${what} is not running`, { fix: `start it: npx sluice platform up ${component}` }));
+const noCassandra: CassandraAdmin = { observe: notRunning('Cassandra', 'cassandra'), schema: notRunning('Cassandra', 'cassandra'), grant: notRunning('Cassandra', 'cassandra'), revoke: notRunning('Cassandra', 'cassandra'), close: async () => undefined };
+const noInflux: InfluxAdmin = { observe: notRunning('InfluxDB', 'influxdb'), execute: notRunning('InfluxDB', 'influxdb') };
+const noConnectCall = notRunning('Kafka Connect', 'connect');
+const noConnect: ConnectAdmin = {
+  listConnectors: noConnectCall, validate: noConnectCall, putConfig: noConnectCall, restartFailed: noConnectCall, deleteConnector: noConnectCall, settledStatus: noConnectCall,
+};
 
 const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
 
@@ -84,7 +115,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   if (plan.refused.length > 0) throw refusal(plan);
 
   const previous = loadManagedState(options.managedStateFile);
-  const context: ApplyContext = { kafka: options.kafka, registry: options.registry, flink: options.flink ?? noFlink, secrets: options.secrets, log: options.log };
+  const context: ApplyContext = {
+    kafka: options.kafka, registry: options.registry, flink: options.flink ?? noFlink,
+    cassandra: options.cassandra ?? noCassandra, influx: options.influx ?? noInflux, connect: options.connect ?? noConnect, secrets: options.secrets, log: options.log,
+  };
   const applied: string[] = [];
   const deleted = new Set<string>();
 

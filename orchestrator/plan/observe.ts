@@ -5,7 +5,10 @@
  */
 import { SluiceError } from '../../lib/errors';
 import type { FlinkAdmin, ObservedSqlJob } from '../clients/flink-types';
+import type { ConnectAdmin, ConnectorValidation } from '../clients/connect-types';
 import type { KafkaAdmin } from '../clients/kafka-types';
+import type { CassandraAdmin, ObservedCassandra } from '../clients/cassandra-types';
+import type { InfluxAdmin, ObservedInflux } from '../clients/influx-types';
 import type { ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
 import type { ObservedState } from '../providers/types';
 import type { PipelineSpec } from '../spec/types';
@@ -15,6 +18,12 @@ export interface Observers {
   registry: SchemaRegistryAdmin;
   /** Absent when the platform runs no Flink; then a spec with SQL jobs is refused. */
   flink?: FlinkAdmin;
+  /** Absent when the platform runs no Kafka Connect; then a spec with connectors is refused. */
+  connect?: ConnectAdmin;
+  /** Absent when the platform runs no Cassandra; then a spec with a cassandra section is refused. */
+  cassandra?: CassandraAdmin;
+  /** Absent when the platform runs no InfluxDB; then a spec with an influx section is refused. */
+  influx?: InfluxAdmin;
 }
 
 const SCHEMA_PREFIX = 'schema/';
@@ -39,11 +48,55 @@ export async function observeSqlJobs(spec: PipelineSpec, flink: FlinkAdmin | und
   return flink.listJobs();
 }
 
+/** A database's state, when the spec has its section or Sluice manages some of its resources. */
+async function observeDatabase<T>(needed: boolean, admin: { observe(): Promise<T> } | undefined, what: string, component: string): Promise<T | undefined> {
+  if (!needed) return undefined;
+  if (!admin) {
+    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `the spec declares ${what} resources, but ${what} is not running`, {
+      fix: `start it: npx sluice platform up ${component}`,
+    });
+  }
+  return admin.observe();
+}
+
+export function observeCassandra(spec: PipelineSpec, cassandra: CassandraAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedCassandra | undefined> {
+  return observeDatabase(spec.cassandra !== undefined || [...managed].some((id) => id.startsWith('cassandra-')), cassandra, 'Cassandra', 'cassandra');
+}
+
+export function observeInflux(spec: PipelineSpec, influx: InfluxAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedInflux | undefined> {
+  return observeDatabase(spec.influx !== undefined || [...managed].some((id) => id.startsWith('influx-')), influx, 'InfluxDB', 'influxdb');
+}
+
+/**
+ * Connect's connectors, and its verdict on every desired configuration (PUT …/config/validate), when the
+ * spec declares connectors or Sluice manages some: planPipeline stays pure and still refuses a
+ * configuration Connect would not take, before anything is applied.
+ */
+export async function observeConnectors(spec: PipelineSpec, connect: ConnectAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedState['connect']> {
+  const needed = spec.connectorConfigs.length > 0 || [...managed].some((id) => id.startsWith('connector/'));
+  if (!needed) return undefined;
+  if (!connect) {
+    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'the spec declares connectors, but Kafka Connect is not running', {
+      fix: 'start it: npx sluice platform up connect',
+    });
+  }
+  const connectors = await connect.listConnectors();
+  const validations: Record<string, ConnectorValidation> = {};
+  for (const desired of spec.connectorConfigs) validations[desired.name] = await connect.validate(desired.config);
+  return { connectors, validations };
+}
+
 /** The spec is needed to know which subjects to read; `kafka` is passed when the caller already read it. */
 export async function observeState(spec: PipelineSpec, observers: Observers, managed: ReadonlySet<string>, kafka?: ObservedState['kafka']): Promise<ObservedState> {
+  const cassandra = await observeCassandra(spec, observers.cassandra, managed);
+  const influx = await observeInflux(spec, observers.influx, managed);
+  const connect = await observeConnectors(spec, observers.connect, managed);
   return {
     kafka: kafka ?? (await observers.kafka.observe()),
     subjects: await observeRegistry(spec, observers.registry, managed),
     sqlJobs: await observeSqlJobs(spec, observers.flink, managed),
+    ...(cassandra ? { cassandra } : {}),
+    ...(influx ? { influx } : {}),
+    ...(connect ? { connect } : {}),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { AclBinding } from '../clients/kafka-types';
 import { describeBinding } from '../providers/acl';
-import type { AclStep, Change, Step, StepAction } from '../providers/types';
+import type { AclStep, Change, ConnectorStep, Step, StepAction } from '../providers/types';
 import type { Plan } from './plan';
 
 export interface RenderOptions {
@@ -43,6 +43,7 @@ const COLOR: Record<RowKind, string> = {
 const value = (v: unknown): string => (v === undefined ? '(default)' : String(v));
 
 function changeText(change: Change): string {
+  if (change.from === undefined && change.to === undefined) return change.field;
   return change.from === undefined && change.to !== undefined
     ? `${change.field}=${value(change.to)}`
     : `${change.field}: ${value(change.from)} -> ${value(change.to)}`;
@@ -80,21 +81,34 @@ function aclRows(step: AclStep): Row[] {
   return rows;
 }
 
+/** A connector's rows say how it runs, even when nothing changes: `RUNNING, tasks: 0 RUNNING`. */
+function connectorRows(step: ConnectorStep): Row[] {
+  const row = (detail: string): Row => ({ kind: step.action, id: step.id, detail });
+  const why = step.reason ? ` (${step.reason})` : '';
+  if (step.action === 'noop') return step.status ? [row(step.status)] : [];
+  if (step.action === 'create') return [row(createText(step.changes))];
+  if (step.action === 'delete') return [row(step.status ? `was ${step.status}` : '')];
+  return [row(step.changes.map(changeText).join('; ') + why + (step.status ? `; now ${step.status}` : ''))];
+}
+
 function stepRows(step: Step): Row[] {
   const row = (detail: string): Row => ({ kind: step.action, id: step.id, detail });
   if (step.action === 'refused') {
     return step.changes.filter((c) => c.refused).map((c) => row(`${changeText(c)}: ${c.refused}`));
   }
   if (step.kind === 'acl') return aclRows(step);
+  if (step.kind === 'connector') return connectorRows(step);
   if (step.action === 'noop') return [];
   if (step.kind === 'principal') {
     if (step.action === 'create') return [row('SCRAM-SHA-512 user')];
     if (step.action === 'delete') return [row('SCRAM-SHA-512 user and its local secret')];
     return [row(`new SCRAM-SHA-512 password${step.reason ? ` (${step.reason})` : ''}`)];
   }
-  // Why a job is (re)submitted: "its last run … is FAILED", "its SQL changed: …".
-  const why = step.kind === 'sql-job' && step.reason ? ` (${step.reason})` : '';
+  // Why a job is (re)submitted: "its last run … is FAILED", "its SQL changed: …"; what a database change implies.
+  const storage = step.kind.startsWith('cassandra-') || step.kind.startsWith('influx-');
+  const why = (step.kind === 'sql-job' || storage) && step.reason ? ` (${step.reason})` : '';
   if (step.action === 'create') return [row(createText(step.changes) + why)];
+  if (step.action === 'delete' && storage) return [row(`drops ${step.changes.map((c) => `${c.field} ${value(c.from)}`).join('; ')}`)];
   if (step.action === 'delete') return [row(step.kind === 'sql-job' ? `stop ${step.jobId} with a savepoint` : '')];
   return [row(step.changes.map(changeText).join('; ') + why)];
 }

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { kcatWrapperPath, toolsBinDir } from './client-tools';
 import type { PlatformContext } from './component';
 import { flinkRestUrl, sqlGatewayUrl } from './components/flink';
+import { CONNECT_ADMIN_SECRET, CONNECT_ADMIN_USER, connectUrl } from './components/connect';
 import { alertmanagerUrl, prometheusUrl } from './components/monitoring';
+import { CASSANDRA_ADMIN_SECRET, CASSANDRA_ADMIN_USER, cassandraContactPoint } from './components/cassandra';
+import { INFLUX_ADMIN_SECRET, INFLUX_ADMIN_USER, influxUrl, writeInfluxTokenFile } from './components/influxdb';
+import { DEFAULT_CASSANDRA_KEYSPACE, DEFAULT_INFLUX_DATABASE } from '../spec/defaults';
 import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from './components/kafka';
 import { REGISTRY_ADMIN_SECRET, REGISTRY_ADMIN_USER, registryUrl } from './components/registry';
 import { writePrivateFile } from './secrets';
@@ -86,10 +90,41 @@ export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity
     // Loopback only, like the Flink web UI: the gateway has no authentication of its own.
     SLUICE_SQL_GATEWAY_URL: sqlGatewayUrl(ctx),
     SLUICE_FLINK_REST_URL: flinkRestUrl(ctx),
+    // Kafka Connect's REST API needs Basic credentials for every request: the admin identity gets them.
+    SLUICE_CONNECT_URL: connectUrl(ctx),
+    ...(identity === adminIdentity && ctx.secrets.read(CONNECT_ADMIN_SECRET) !== undefined
+      ? { SLUICE_CONNECT_USER: CONNECT_ADMIN_USER, SLUICE_CONNECT_PASSWORD_FILE: ctx.secrets.pathOf(CONNECT_ADMIN_SECRET) }
+      : {}),
     // Loopback only, without authentication of their own (docs/guides/alerting-and-dashboards.md).
     SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
     SLUICE_ALERTMANAGER_URL: alertmanagerUrl(ctx),
+    // The databases' admin identity (docs/guides/storage.md); the service users' passwords stay in the secret store.
+    ...(identity === adminIdentity ? storageEnvironment(ctx) : {}),
   };
+}
+
+/** Cassandra's and InfluxDB's admin credentials, for those that have been started (their secrets exist). */
+function storageEnvironment(ctx: PlatformContext): Record<string, string> {
+  const vars: Record<string, string> = {};
+  if (ctx.secrets.read(CASSANDRA_ADMIN_SECRET) !== undefined) {
+    Object.assign(vars, {
+      SLUICE_CASSANDRA_CONTACT_POINT: cassandraContactPoint(ctx),
+      SLUICE_CASSANDRA_USER: CASSANDRA_ADMIN_USER,
+      SLUICE_CASSANDRA_PASSWORD_FILE: ctx.secrets.pathOf(CASSANDRA_ADMIN_SECRET),
+      SLUICE_CASSANDRA_KEYSPACE: DEFAULT_CASSANDRA_KEYSPACE,
+    });
+  }
+  if (ctx.secrets.read(INFLUX_ADMIN_SECRET) !== undefined) {
+    Object.assign(vars, {
+      SLUICE_INFLUX_URL: influxUrl(ctx),
+      SLUICE_INFLUX_USER: INFLUX_ADMIN_USER,
+      SLUICE_INFLUX_PASSWORD_FILE: ctx.secrets.pathOf(INFLUX_ADMIN_SECRET),
+      SLUICE_INFLUX_DATABASE: DEFAULT_INFLUX_DATABASE,
+      // @influxdata/influxdb-client's token for InfluxDB 1.x is `user:password`.
+      SLUICE_INFLUX_TOKEN_FILE: writeInfluxTokenFile(ctx, INFLUX_ADMIN_USER, INFLUX_ADMIN_SECRET),
+    });
+  }
+  return vars;
 }
 
 function shellQuote(value: string): string {
@@ -98,13 +133,13 @@ function shellQuote(value: string): string {
 
 /**
  * `export` lines; the tools dir goes first on PATH so that `kcat` is the wrapper. Each `X_PASSWORD_FILE`
- * also gives `X_PASSWORD`, read from the file by the shell that evaluates the lines: the shell gets the
+ * (and `X_TOKEN_FILE`) also gives `X_PASSWORD` (`X_TOKEN`), read from the file by the shell that evaluates the lines: the shell gets the
  * password, while the printed text (terminals, CI logs) never contains it.
  */
 export function exportLines(vars: Record<string, string>, binDir?: string): string {
   const lines = Object.entries(vars).flatMap(([k, v]) => [
     `export ${k}=${shellQuote(v)}`,
-    ...(k.endsWith('_PASSWORD_FILE') ? [`export ${k.slice(0, -'_FILE'.length)}="$(cat ${shellQuote(v)})"`] : []),
+    ...(k.endsWith('_PASSWORD_FILE') || k.endsWith('_TOKEN_FILE') ? [`export ${k.slice(0, -'_FILE'.length)}="$(cat ${shellQuote(v)})"`] : []),
   ]);
   if (binDir) lines.push(`export PATH=${shellQuote(binDir)}:"$PATH"`);
   return lines.join('\n');

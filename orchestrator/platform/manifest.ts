@@ -1,4 +1,5 @@
 /** Typed access to platform-manifest.json: the one place where component versions are pinned. */
+import type { GoBinary } from './install/go';
 import type { PypiLibrary } from './install/pypi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ export interface MavenBundle {
   version: string;
   /** groupId:artifactId:version[:type[:classifier]] */
   artifacts: string[];
+  /** Group ids left out of the copied jars (a Connect plugin directory must not carry Kafka's own). */
+  excludeGroupIds?: string[];
 }
 
 export interface MavenArchive {
@@ -61,6 +64,8 @@ export interface Manifest {
   distributions: Record<string, PypiDistribution>;
   heaps: Record<string, string>;
   packages: Record<string, AptPackage>;
+  /** Servers built from Go source with `go install` (install/go.ts). */
+  go: Record<string, GoBinary>;
 }
 
 export const MANIFEST_FILE = join(repoRoot(), 'orchestrator', 'platform', 'platform-manifest.json');
@@ -105,4 +110,10 @@ export function pypiDistribution(name: string): PypiDistribution {
   const dist = manifest.distributions[name];
   if (!dist) throw new Error(`platform-manifest.json has no distribution '${name}'`);
   return dist;
+}
+
+export function goBinary(name: string): GoBinary {
+  const spec = manifest.go[name];
+  if (!spec) throw new Error(`platform-manifest.json has no go binary '${name}'`);
+  return spec;
 }

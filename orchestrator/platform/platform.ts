@@ -9,11 +9,15 @@ import { log as rootLog, type Logger } from '../../lib/log';
 import { adminClient } from './admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from './component';
 import { kafkaNodes } from './components/kafka';
+import { cassandra } from './components/cassandra';
+import { influxdb } from './components/influxdb';
 import { flinkComponents } from './components/flink';
 import { registry } from './components/registry';
+import { connect } from './components/connect';
 import { monitoringComponents } from './components/monitoring';
 import { grafana } from './components/grafana';
 import { simulators } from './components/simulators';
+import { anomaly } from './components/anomaly';
 import { keylessIngestors } from './components/ingestors';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
@@ -25,7 +29,8 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };
 
-export const components: Component[] = [...kafkaNodes, registry, ...flinkComponents, ...monitoringComponents, grafana, ...simulators, ...keylessIngestors];
+// The databases come after Kafka but do not need it: they start in Kafka's layer.
+export const components: Component[] = [...kafkaNodes, cassandra, influxdb, registry, ...flinkComponents, connect, ...monitoringComponents, grafana, ...simulators, anomaly, ...keylessIngestors];
 /** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
 export const workloads: Component[] = components.filter((c) => c.workload);
 

@@ -4,6 +4,13 @@ export type { DesiredTopic } from './topic';
 export { principalProvider, principalId, secretNameOf, hasSecretIn } from './principal';
 export { aclProvider, aclId, expandAcls, describeBinding, bindingKey } from './acl';
 export { normaliseConfig, normaliseConfigValue } from './topic-config';
+export { cassandraKeyspaceProvider, cassandraKeyspaceId } from './cassandra-keyspace';
+export { cassandraTableProvider, cassandraTableId } from './cassandra-table';
+export { cassandraGrantProvider, cassandraGrantId } from './cassandra-grant';
+export { influxDatabaseProvider, influxDatabaseId } from './influx-database';
+export { influxRetentionPolicyProvider, influxRetentionPolicyId } from './influx-retention-policy';
+export { influxGrantProvider, influxGrantId } from './influx-grant';
+export { connectorProvider, connectorId } from './connector';
 export { STEP_ACTIONS } from './types';
 export type {
   AclStep,

@@ -57,7 +57,14 @@ describe('loadSpec', () => {
       'patterns.iot-over-threshold',
       'patterns.card-testing',
       'patterns.web-error-burst',
+      // anomaly service (issue 6)
+      'alerts',
+      'anomaly.state',
       'dlq.ingest',
+      'dlq.connect.cassandra-web-access-logs',
+      'dlq.connect.cassandra-iot-readings',
+      'dlq.connect.cassandra-finance-transactions',
+      'dlq.connect.influx-aggregates',
       // API ingestors (issue 7)
       'api.air-quality',
       'api.traffic-flow',
@@ -82,6 +89,15 @@ describe('loadSpec', () => {
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
       ['sluice-flink', ['rejects.iot', 'rejects.web', 'rejects.finance', 'enriched.iot', 'enriched.finance', 'enriched.web', 'agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'agg.api.air-quality-1h', 'agg.api.traffic-15m', 'agg.api.price-moves-1h', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts', 'web.access-logs', 'ref.ip-blocks', 'api.air-quality', 'api.traffic-flow', 'api.market-quotes'] }]],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
+      // Kafka Connect (issue 5): each connector reads in its own group; dead letters to one topic per connector.
+      ['sluice-connect', ['dlq.connect.cassandra-web-access-logs', 'dlq.connect.cassandra-iot-readings', 'dlq.connect.cassandra-finance-transactions', 'dlq.connect.influx-aggregates'], [
+        { group: 'connect-cassandra-web-access-logs', topics: ['web.access-logs'] },
+        { group: 'connect-cassandra-iot-readings', topics: ['iot.readings'] },
+        { group: 'connect-cassandra-finance-transactions', topics: ['finance.transactions'] },
+        { group: 'connect-influx-aggregates', topics: ['agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'agg.api.air-quality-1h', 'agg.api.traffic-15m', 'agg.api.price-moves-1h'] },
+      ]],
+      // anomaly service (issue 6): its windows and patterns in its group, its state read back, alerts and state written.
+      ['sluice-anomaly', ['alerts', 'anomaly.state'], [{ group: 'sluice-anomaly', topics: ['agg.iot.device-1m', 'agg.web.path-1m', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'] }, { group: 'sluice-anomaly-restore', topics: ['anomaly.state'] }]],
       // API ingestors (issue 7): one principal per API, its topics and the dead-letter queue only.
       ['ingest-openaq', ['api.air-quality', 'dlq.ingest'], []],
       ['ingest-tomtom', ['api.traffic-flow', 'api.traffic-incidents', 'dlq.ingest'], []],
@@ -121,6 +137,7 @@ describe('loadSpec', () => {
       ['ref.accounts-value', 'schemas/account.avsc'],
       ['ref.ip-ranges-value', 'schemas/ip-range.avsc'],
       ['ref.ip-blocks-value', 'schemas/ip-block.avsc'],
+      ['alerts-value', 'schemas/alert.avsc'],
       // API ingestors (issue 7)
       ['api.air-quality-value', 'schemas/air-quality-measurement.avsc'],
       ['api.traffic-flow-value', 'schemas/traffic-flow.avsc'],

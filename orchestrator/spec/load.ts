@@ -11,6 +11,8 @@ import type { Segment } from './path';
 import type { PipelineSpec, SpecIssue, ValidateOptions } from './types';
 import { resolveSchemas } from './schemas';
 import { resolveSqlJobs } from './sql-files';
+import { resolveCassandraTables } from './cql-files';
+import { resolveConnectors } from './connector-files';
 import type { LocatedIssue } from './schema-issues';
 import { checkSpec, toSpecIssue } from './validate';
 
@@ -100,8 +102,13 @@ export function parseSpec(text: string, file: string, options: ValidateOptions =
     // Schema and SQL files are read only once the spec itself is sound: their paths come from it.
     const { schemas, issues: schemaIssues } = resolveSchemas(checked.spec, dirname(file));
     const { sqlJobs, sqlTables, issues: sqlIssues } = resolveSqlJobs(checked.spec, dirname(file));
-    if (schemaIssues.length === 0 && sqlIssues.length === 0) return { ...checked.spec, schemas, sqlJobs, sqlTables };
-    issues = [...schemaIssues, ...sqlIssues];
+    const { definitions, issues: cqlIssues } = resolveCassandraTables(checked.spec, dirname(file));
+    const { connectorConfigs, issues: connectorIssues } = resolveConnectors(checked.spec, dirname(file), options);
+    if (schemaIssues.length === 0 && sqlIssues.length === 0 && cqlIssues.length === 0 && connectorIssues.length === 0) {
+      const cassandra = checked.spec.cassandra ? { cassandra: { ...checked.spec.cassandra, definitions } } : {};
+      return { ...checked.spec, schemas, sqlJobs, sqlTables, ...cassandra, connectorConfigs };
+    }
+    issues = [...schemaIssues, ...sqlIssues, ...cqlIssues, ...connectorIssues];
   }
   const located = issues.map((issue) => {
     const line = lineOf(doc, lines, issue.segments);

@@ -3,7 +3,9 @@
  * principals, and settings that only make sense together. They run even when the schema found problems
  * (so every issue is reported at once), hence they read the data defensively.
  */
+import { anomalyIssues } from './anomaly-checks';
 import { ingestorIssues } from './ingestor-checks';
+import { storageIssues } from './storage-checks';
 import schema from './pipeline.schema.json';
 import { isRecord } from './path';
 import type { LocatedIssue } from './schema-issues';
@@ -25,6 +27,8 @@ export function semanticIssues(data: unknown, raw: unknown, options: ValidateOpt
     ...topicIssues(topics, written, options),
     ...principalIssues(principals, new Set(topics.map((t) => text(field(t, 'name'))).filter((n) => n !== undefined))),
     ...ingestorIssues(data),
+    ...storageIssues(data),
+    ...anomalyIssues(data),
   ];
 }
 

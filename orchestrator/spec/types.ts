@@ -2,7 +2,9 @@
  * Desired state as declared in pipeline.yaml, after validation and defaults. What the cluster actually
  * has is ObservedCluster (orchestrator/clients/kafka-types.ts); providers diff one against the other.
  */
+import type { DetectorSpec, RuleSpec } from '../../anomaly/detectors/types';
 import type { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../clients/kafka-types';
+import type { CqlTable } from '../../lib/cql/table';
 
 export const API_VERSION = 'sluice/v1';
 
@@ -22,7 +24,77 @@ export interface PipelineSpec {
   sqlTables: string[];
   /** The public API ingestors (producers/apis/): what each polls and when. */
   ingestors: IngestorsSpec;
+  /** Cassandra's keyspace, its tables (CQL files) and the roles' permissions on it (issue 5). */
+  cassandra?: CassandraSpec;
+  /** InfluxDB's database, its retention policies and the users' privileges on it (issue 5). */
+  influx?: InfluxSpec;
+  /** The anomaly service (anomaly/service/): which series it watches, with which detectors and rules. */
+  anomaly: AnomalySpec;
+  /** Kafka Connect connectors, as written in the spec (file paths). */
+  connectors: ConnectorDeclaration[];
+  /** The connectors with their files read by the loader (empty until then). */
+  connectorConfigs: ConnectorSpec[];
 }
+
+// --- anomaly service (issue 6) -------------------------------------------------------------------------
+// Desired state of `sluice anomaly`: defaults from the JSON Schema; docs/spec-reference.md#anomaly.
+
+export interface AnomalySpec {
+  /** The service's Kafka user (declared under principals). */
+  principal: string;
+  /** Its consumer group, in whose name the input offsets are committed (in the alerts' transactions). */
+  group: string;
+  /** Avro topic the alerts are written to (schemas/alert.avsc). */
+  alertsTopic: string;
+  /** Compacted topic of detector snapshots and open incidents, keyed by series. */
+  stateTopic: string;
+  /** Where a group without committed offsets starts: only new records, or everything kept. */
+  startFrom: 'latest' | 'earliest';
+  /** Seconds between re-sends of firing alerts to Alertmanager. */
+  resendSeconds: number;
+  /** Seconds between checks for absent data and expired pattern incidents. */
+  tickSeconds: number;
+  series: AnomalySeriesSpec[];
+  patterns: AnomalyPatternSpec[];
+}
+
+/** One topic of windows (`agg.*`): each record is a point of every metric, for one key. */
+export interface AnomalySeriesSpec {
+  topic: string;
+  /** Fields whose values name the series (one incident at a time per key). */
+  key: string[];
+  /** Field holding the point's event time (timestamp-millis). */
+  time: string;
+  /** Normal points in a row, per metric of an incident, that resolve it. */
+  resolveAfter: number;
+  /** Severity of the metrics that set none. */
+  severity: string;
+  metrics: AnomalyMetricSpec[];
+}
+
+export interface AnomalyMetricSpec {
+  /** Numeric field of the record. */
+  field: string;
+  /** The statistical detector; none given: the default ensemble. */
+  detector?: DetectorSpec;
+  /** Thresholds, rates of change and absence, on top of the detector. */
+  rules: RuleSpec[];
+  severity?: string;
+}
+
+/** One topic of pattern matches (`patterns.*`): each record is an incident of its own. */
+export interface AnomalyPatternSpec {
+  topic: string;
+  key: string[];
+  /** Field holding the match's event time: with the key, what makes two records the same match. */
+  time: string;
+  severity: string;
+  /** Seconds after which a match's incident resolves (a match has no "back to normal"). */
+  resolveAfterSeconds: number;
+  /** Text of the alert, with `{field}` replaced by the record's values; a default lists the fields. */
+  summary?: string;
+}
+// --- end anomaly service -------------------------------------------------------------------------------
 
 // --- API ingestors (issue 7) -------------------------------------------------------------------------
 // Desired state of `sluice ingest <api>`: one optional entry per API, defaults from the JSON Schema.
@@ -226,4 +298,98 @@ export interface SpecIssue {
 export interface ValidateOptions {
   /** When known, replicationFactor above it is an issue (a topic cannot have more replicas than brokers). */
   brokerCount?: number;
+  /** When known, the `${NAME}` placeholders connector files may use; any other is an issue. */
+  connectorPlaceholders?: ReadonlySet<string>;
 }
+
+// --- Kafka Connect connectors (issue 5) ----------------------------------------------------------------
+// Desired state of Kafka Connect: one JSON file per connector; docs/spec-reference.md#connectors.
+
+export interface ConnectorDeclaration {
+  /** The connector's name in Connect (its consumer group is `connect-<name>`). */
+  name: string;
+  description?: string;
+  /** JSON file with the connector's configuration, relative to the spec. */
+  file: string;
+}
+
+/** A connector as Connect should run it, its file read and checked by the loader. */
+export interface ConnectorSpec {
+  name: string;
+  file: string;
+  /** Where it is declared (`connectors[1]`). */
+  path: string;
+  /**
+   * The configuration to hold, `name` included. A template: `${NAME}` placeholders (the platform's
+   * settings, the connectors' passwords) are filled only in the requests sent to Connect.
+   */
+  config: Record<string, string>;
+  /** Keys whose value is a secret (a `${…_PASSWORD}` placeholder, or a password key): never shown. */
+  secretKeys: string[];
+  /** The topics it reads, and its dead-letter topic if it has one: all declared under topics. */
+  topics: string[];
+  deadLetterTopic?: string;
+}
+// --- end Kafka Connect connectors ---------------------------------------------------------------------
+
+// --- storage (issue 5) ---------------------------------------------------------------------------------
+// Desired state of the databases deploy-pipeline manages; docs/spec-reference.md#cassandra and #influx.
+
+/** Replication of a keyspace: SimpleStrategy with a factor, or NetworkTopologyStrategy per datacenter. */
+export interface CassandraReplicationSpec {
+  class: 'SimpleStrategy' | 'NetworkTopologyStrategy';
+  replication_factor?: number;
+  datacenters?: Array<{ name: string; replication_factor: number }>;
+}
+
+/** Keyspace permissions (CQL's, lower-case in the spec). */
+export type CassandraPermission = 'select' | 'modify' | 'create' | 'alter' | 'drop' | 'authorize' | 'unmask' | 'select_masked';
+
+export interface CassandraGrantSpec {
+  /** A role the launcher made (sluice-connect) or one made by hand. */
+  role: string;
+  permissions: CassandraPermission[];
+}
+
+export interface CassandraSpec {
+  keyspace: string;
+  replication: CassandraReplicationSpec;
+  /** .cql files of CREATE TABLE statements, relative to the spec. */
+  tables: string[];
+  grants: CassandraGrantSpec[];
+  /** The tables of `tables`, read and parsed by the loader (empty until then). */
+  definitions: CassandraTableSpec[];
+}
+
+/** One table as deploy-pipeline should make it, parsed from its CQL file. */
+export interface CassandraTableSpec {
+  name: string;
+  file: string;
+  /** Where it is declared (`cassandra.tables[1]`), for refusals. */
+  path: string;
+  table: CqlTable;
+}
+
+export interface InfluxRetentionPolicySpec {
+  name: string;
+  /** InfluxQL duration (`30d`, `720h`, `INF`). */
+  duration: string;
+  /** Time span of one shard group; InfluxDB picks one from the duration when absent. */
+  shardDuration?: string;
+  replication: number;
+  default: boolean;
+}
+
+export type InfluxPrivilegeSpec = 'read' | 'write' | 'all';
+
+export interface InfluxGrantSpec {
+  user: string;
+  privilege: InfluxPrivilegeSpec;
+}
+
+export interface InfluxSpec {
+  database: string;
+  retentionPolicies: InfluxRetentionPolicySpec[];
+  grants: InfluxGrantSpec[];
+}
+// --- end storage ---------------------------------------------------------------------------------------

@@ -42,6 +42,10 @@ function normalise(data: PipelineSpec): PipelineSpec {
     schemas: [],
     sqlJobs: [],
     sqlTables: [],
+    // The connectors' files: read by the loader too (connector-files.ts).
+    connectorConfigs: [],
+    // The tables of cassandra.tables: read by the loader too (cql-files.ts).
+    ...(data.cassandra ? { cassandra: { ...data.cassandra, definitions: [] } } : {}),
     topics: data.topics.map((topic) => ({
       ...topic,
       config: Object.fromEntries(Object.entries(topic.config).map(([key, value]) => [key, configValue(value)])),

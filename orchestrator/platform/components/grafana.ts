@@ -12,12 +12,10 @@ import { INFLUX_DATABASE } from '../../../grafana/src/datasources';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { run } from '../processes';
 import { forCondition, type WaitStrategy } from '../wait';
+import { INFLUX_READER_SECRET, INFLUX_READER_USER, influxUrl } from './influxdb';
 import { alertmanagerUrl, prometheusUrl } from './monitoring';
 
 export const GRAFANA_ADMIN_SECRET = 'grafana/admin';
-/** The InfluxDB user Grafana reads with (made by the influxdb component, read-only). */
-export const GRAFANA_INFLUX_USER = 'grafana';
-export const GRAFANA_INFLUX_SECRET = 'influx/grafana';
 
 export function grafanaUrl(ctx: PlatformContext): string {
   return `http://${ctx.host}:${ctx.ports.grafana}`;
@@ -39,10 +37,10 @@ async function findGrafana(): Promise<{ command: string; args: string[]; home: s
 /** The variables grafana/provisioning reads (GRAFANA_ENV_VARS), from this platform. */
 export function grafanaProvisioningEnv(ctx: PlatformContext): Record<(typeof GRAFANA_ENV_VARS)[number], string> {
   return {
-    SLUICE_INFLUX_URL: `http://${ctx.host}:${ctx.ports.influx.http}`,
+    SLUICE_INFLUX_URL: influxUrl(ctx),
     SLUICE_INFLUX_DATABASE: INFLUX_DATABASE,
-    SLUICE_GRAFANA_INFLUX_USER: GRAFANA_INFLUX_USER,
-    SLUICE_GRAFANA_INFLUX_PASSWORD: ctx.secrets.read(GRAFANA_INFLUX_SECRET) ?? '',
+    SLUICE_GRAFANA_INFLUX_USER: INFLUX_READER_USER,
+    SLUICE_GRAFANA_INFLUX_PASSWORD: ctx.secrets.read(INFLUX_READER_SECRET) ?? '',
     SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
     SLUICE_ALERTMANAGER_URL: alertmanagerUrl(ctx),
     SLUICE_GRAFANA_DASHBOARDS_DIR: join(repoRoot(), 'grafana', 'dashboards'),

@@ -5,8 +5,8 @@
  * marker is written last, so an interrupted install is redone and a second `up` downloads nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { SluiceError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/log';
 import type { MavenBundle } from '../manifest';
@@ -49,7 +49,8 @@ export function renderPom(name: string, bundle: MavenBundle): string {
 }
 
 export function bundleDir(cache: string, name: string, bundle: MavenBundle): string {
-  const key = createHash('sha256').update(bundle.artifacts.join('\n')).digest('hex').slice(0, 12);
+  const excluded = bundle.excludeGroupIds?.length ? `\nexclude:${bundle.excludeGroupIds.join(',')}` : '';
+  const key = createHash('sha256').update(bundle.artifacts.join('\n') + excluded).digest('hex').slice(0, 12);
   return join(cache, 'maven', `${name}-${bundle.version}-${key}`);
 }
 
@@ -63,7 +64,8 @@ export async function installMavenBundle(cache: string, name: string, bundle: Ma
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), renderPom(name, bundle));
-  const result = await run('mvn', ['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'], {
+  const excludes = bundle.excludeGroupIds?.length ? [`-DexcludeGroupIds=${bundle.excludeGroupIds.join(',')}`] : [];
+  const result = await run('mvn', ['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime', ...excludes], {
     timeoutMs: 20 * 60_000,
   });
   if (result.code !== 0) {
@@ -129,4 +131,49 @@ export async function installMavenJars(cache: string, name: string, jars: { vers
   }
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return lib;
+}
+
+/** Every file of a Maven project but its build output, sorted: what a build of it depends on. */
+function projectFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.name === 'target' || entry.name.startsWith('.')) continue;
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Where `buildMavenProject` builds a project: the name has a hash of its pom and sources. */
+export function projectBuildDir(cache: string, name: string, projectDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of projectFiles(projectDir)) hash.update(relative(projectDir, file)).update('\0').update(readFileSync(file)).update('\0');
+  return join(cache, 'builds', `${name}-${hash.digest('hex').slice(0, 12)}`);
+}
+
+/**
+ * Builds a Maven project of the repository (`mvn -B -q package`, its unit tests included) into the
+ * install cache rather than its own `target/`: the project's pom reads the build directory from
+ * `-Dsluice.build.directory`. A `.complete` marker is written last, so a second `up` builds nothing,
+ * an interrupted build is redone, and a changed source or pom builds beside the old one. Every plugin
+ * and dependency of the pom is pinned, so once ~/.m2 has them the build needs no network.
+ */
+export async function buildMavenProject(cache: string, name: string, projectDir: string, log: Logger): Promise<string> {
+  const dir = projectBuildDir(cache, name, projectDir);
+  if (existsSync(join(dir, '.complete'))) return dir;
+  log.info(`building ${name} (mvn package)`, { component: name });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const result = await run('mvn', ['-B', '-q', '-f', join(projectDir, 'pom.xml'), 'package', `-Dsluice.build.directory=${join(dir, 'build')}`], { timeoutMs: 20 * 60_000 });
+  if (result.code !== 0) {
+    throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not build ${name}: ${(result.stdout + result.stderr).trim().slice(-2500)}`, {
+      fix: `build it by hand to see every error: mvn -f ${join(projectDir, 'pom.xml')} package; check that Maven Central is reachable the first time`,
+    });
+  }
+  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
+  return dir;
 }
