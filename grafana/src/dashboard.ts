@@ -10,11 +10,17 @@ export interface DashboardDefinition {
   title: string;
   description: string;
   tags: string[];
-  /** The anomaly service's annotations of this source (its `source` tag), drawn on every panel. */
-  alertsOf?: string;
+  /** The anomaly service's annotations of these topics (their `source` tag), drawn on every panel. */
+  alertsOf?: string[];
   /** The time range shown when the dashboard opens; default the last hour. */
   from?: string;
   rows: Array<{ title: string; panels: Array<cog.Builder<unknown>> }>;
+}
+
+/** The anomaly service's incidents on `topics` (anomaly/service/annotations.ts: measurement `annotations`, tag `source`). */
+export function annotationsQuery(topics: string[]): string {
+  const alternatives = topics.map((t) => t.replace(/[.]/g, '\\.')).join('|');
+  return `SELECT "text", "severity", "status" FROM "annotations" WHERE "source" =~ /^(${alternatives})$/ AND $timeFilter`;
 }
 
 export function buildDashboard(d: DashboardDefinition): Dashboard {
@@ -22,7 +28,7 @@ export function buildDashboard(d: DashboardDefinition): Dashboard {
     .time({ from: d.from ?? 'now-1h', to: 'now' }).refresh('30s').timezone('browser').readonly();
   if (d.alertsOf) {
     builder.annotation(new AnnotationQueryBuilder().name('Anomaly alerts').datasource(INFLUX).enable(true).iconColor('red')
-      .target(influx(`SELECT "text", "severity" FROM "annotations" WHERE "source" = '${d.alertsOf}' AND $timeFilter`, 'Annotations', 'table')));
+      .target(influx(annotationsQuery(d.alertsOf), 'Annotations', 'table')));
   }
   for (const row of d.rows) {
     builder.withRow(new RowBuilder(row.title));

@@ -12,7 +12,7 @@ export const finance: DashboardDefinition = {
   title: 'Sluice / Finance',
   description: 'Card and account transactions per merchant and account (Flink windows agg.finance.merchant-1m and agg.finance.account-5m).',
   tags: ['finance'],
-  alertsOf: 'finance',
+  alertsOf: ['agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'patterns.card-testing'],
   rows: [
     {
       title: 'Volume',

@@ -13,7 +13,7 @@ export const iotFleet: DashboardDefinition = {
   title: 'Sluice / IoT fleet',
   description: 'Sensor readings per site and device (Flink windows agg.iot.site-1m, -5m and agg.iot.device-1m).',
   tags: ['iot'],
-  alertsOf: 'iot',
+  alertsOf: ['agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'patterns.iot-over-threshold'],
   rows: [
     {
       title: 'Sites',

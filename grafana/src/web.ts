@@ -12,7 +12,7 @@ export const webTraffic: DashboardDefinition = {
   title: 'Sluice / Web traffic',
   description: 'Requests, server errors and response times per path, from the web access logs (Flink windows agg.web.path-1m and -5m).',
   tags: ['web'],
-  alertsOf: 'web',
+  alertsOf: ['agg.web.path-1m', 'agg.web.path-5m', 'patterns.web-error-burst'],
   rows: [
     {
       title: 'Traffic',
