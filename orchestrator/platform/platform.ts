@@ -176,13 +176,15 @@ export interface StatusRow {
   ports: string;
   /** `unavailable`: this machine cannot run it (see Component.unavailable). */
   health: 'healthy' | 'unhealthy' | 'stopped' | 'unavailable';
+  /** A workload (simulators, ingestors, the anomaly service): `sluice up` starts it, `platform up` does not. */
+  workload: boolean;
 }
 
 export async function status(ctx: PlatformContext): Promise<StatusRow[]> {
   return Promise.all(components.map(async (c) => {
     const pid = pidOf(ctx, c);
     const health = pid !== undefined ? ((await c.healthy(ctx)) ? 'healthy' : 'unhealthy') : (await c.unavailable?.(ctx)) ? 'unavailable' : 'stopped';
-    return { component: c.name, pid, ports: c.ports(ctx).map((p) => `${p.port} ${p.name}`).join(', '), health };
+    return { component: c.name, pid, ports: c.ports(ctx).map((p) => `${p.port} ${p.name}`).join(', '), health, workload: c.workload === true };
   }));
 }
 
