@@ -1,6 +1,5 @@
 package dev.sluice.connect;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -9,7 +8,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Writes records to Cassandra with one prepared INSERT (or UPDATE) whose named bind markers are filled
@@ -18,7 +16,7 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * record lacks is left unset, so the column keeps what it had (no tombstone). Computed values come from
  * CQL functions with a type hint, e.g. `todate((timestamp) :ts)` for a day bucket.
  */
-public class CassandraSinkConnector extends SinkConnector {
+public class CassandraSinkConnector extends SingleConfigSinkConnector {
   public static final String CONTACT_POINTS = "cassandra.contact.points";
   public static final String LOCAL_DATACENTER = "cassandra.local.datacenter";
   public static final String USERNAME = "cassandra.username";
@@ -99,34 +97,13 @@ public class CassandraSinkConnector extends SinkConnector {
     return cql.replaceAll("'(?:[^']|'')*'", "''").replaceAll("\"(?:[^\"]|\"\")*\"", "\"\"").replaceAll("--[^\\n]*", "");
   }
 
-  private Map<String, String> props;
-
-  @Override
-  public String version() {
-    return Version.VERSION;
-  }
-
-  @Override
-  public void start(Map<String, String> props) {
-    CONFIG.parse(props);
-    this.props = props;
-  }
-
   @Override
   public Class<? extends Task> taskClass() {
     return CassandraSinkTask.class;
   }
 
   @Override
-  public List<Map<String, String>> taskConfigs(int maxTasks) {
-    return Collections.nCopies(maxTasks, props);
-  }
-
-  @Override
-  public void stop() {}
-
-  @Override
-  public ConfigDef config() {
+  protected ConfigDef definition() {
     return CONFIG;
   }
 }

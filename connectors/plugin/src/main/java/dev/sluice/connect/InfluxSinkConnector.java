@@ -1,7 +1,6 @@
 package dev.sluice.connect;
 
 import java.net.URI;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
@@ -11,14 +10,13 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Writes records to InfluxDB as line protocol, one point per record (LineProtocol says how), through
  * the 1.x API (`POST /write?db=&rp=`, Basic authentication) or the 2.x one (`POST /api/v2/write`, a
  * token; InfluxDB 1.8 serves it too, with `user:password` as the token and `db/rp` as the bucket).
  */
-public class InfluxSinkConnector extends SinkConnector {
+public class InfluxSinkConnector extends SingleConfigSinkConnector {
   public static final String URL = "influx.url";
   public static final String API = "influx.api";
   public static final String DB = "influx.db";
@@ -69,13 +67,6 @@ public class InfluxSinkConnector extends SinkConnector {
       .define(RETRY_BACKOFF_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
           "Pause before Connect delivers a batch again after InfluxDB was unreachable, busy (429) or failing (5xx).");
 
-  private Map<String, String> props;
-
-  @Override
-  public String version() {
-    return Version.VERSION;
-  }
-
   /** Per-field checks, then what depends on the API: v1 needs a database, v2 a bucket. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
@@ -96,26 +87,12 @@ public class InfluxSinkConnector extends SinkConnector {
   }
 
   @Override
-  public void start(Map<String, String> props) {
-    CONFIG.parse(props);
-    this.props = props;
-  }
-
-  @Override
   public Class<? extends Task> taskClass() {
     return InfluxSinkTask.class;
   }
 
   @Override
-  public List<Map<String, String>> taskConfigs(int maxTasks) {
-    return Collections.nCopies(maxTasks, props);
-  }
-
-  @Override
-  public void stop() {}
-
-  @Override
-  public ConfigDef config() {
+  protected ConfigDef definition() {
     return CONFIG;
   }
 }
