@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connectorPlaceholders } from '../../orchestrator/platform/connector-env';
-import { ConnectTestbed } from './connect-testbed';
+import { ConnectTestbed, hoursOfToday } from './connect-testbed';
 
 const bed = new ConnectTestbed();
 const iot = bed.connector('cassandra-iot', 'cassandra-iot-readings.json', [bed.readings]);
@@ -18,10 +18,7 @@ const other = bed.connector('cassandra-other', 'cassandra-iot-readings.json', [b
   config['cassandra.cql'] = config['cassandra.cql']!.split(';')[0]!;
 });
 const HOUR = 3_600_000;
-// Two hours of today (UTC), so that every reading of a device is in one day's partition.
-const day0 = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-const t0 = day0 + Math.min(Math.floor((Date.now() - day0) / HOUR), 21) * HOUR;
-const day = new Date(day0).toISOString().slice(0, 10);
+const { t0, day } = hoursOfToday(2);
 
 beforeAll(async () => {
   const deployed = await bed.deploy();

@@ -38,6 +38,17 @@ export interface SinkTopic {
   valueSchema?: string;
 }
 
+const HOUR = 3_600_000;
+
+/**
+ * A start time today (UTC), on the hour, with `hours` more hours of today after it, so that every reading
+ * of a device from t0 on lands in one day's partition; and that day (YYYY-MM-DD).
+ */
+export function hoursOfToday(hours: number, now = Date.now()): { t0: number; day: string } {
+  const day0 = Math.floor(now / 86_400_000) * 86_400_000;
+  return { t0: day0 + Math.min(Math.floor((now - day0) / HOUR), 23 - hours) * HOUR, day: new Date(day0).toISOString().slice(0, 10) };
+}
+
 export class ConnectTestbed {
   readonly ctx = testContext();
   readonly admin = adminClient(this.ctx);

@@ -6,14 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { down, up } from '../../../orchestrator/platform/platform';
-import { ConnectTestbed } from '../connect-testbed';
+import { ConnectTestbed, hoursOfToday } from '../connect-testbed';
 
 const bed = new ConnectTestbed();
 const sink = bed.connector('cassandra-iot', 'cassandra-iot-readings.json', [bed.readings]);
-const HOUR = 3_600_000;
-const day0 = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-const t0 = day0 + Math.min(Math.floor((Date.now() - day0) / HOUR), 22) * HOUR;
-const day = new Date(day0).toISOString().slice(0, 10);
+const { t0, day } = hoursOfToday(1);
 
 beforeAll(async () => {
   const deployed = await bed.deploy();
