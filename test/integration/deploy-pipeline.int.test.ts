@@ -4,6 +4,7 @@
  * cannot make and incompatible schemas are refused, and an invalid spec is refused with its path before
  * anything is touched.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { createKafka } from '../../lib/kafka/connection';
 import { repoRoot } from '../../lib/repo';
 import { preparePlan } from '../../orchestrator/cli/pipeline';
 import { RegistryClient } from '../../lib/registry/client';
+import { encodeWire, parseSchema } from '../../producers/engine/avro';
+import { readSchema } from '../../schemas';
 import { registryAdmin, registryUrl } from '../../orchestrator/platform/components/registry';
 import { run } from '../../orchestrator/platform/processes';
 import { adminClient, kafkaAs, testContext, uniqueName } from './helpers';
@@ -108,7 +111,14 @@ describe('the demo pipeline', () => {
     const producer = kafkaAs(ctx, 'sim-web', password!).producer({ idempotent: true, retry: { retries: 1 } });
     await producer.connect();
     try {
-      await expect(producer.send({ topic: 'web.access-logs', acks: -1, messages: [{ key: '10.0.0.1', value: 'GET /' }] })).resolves.toHaveLength(1);
+      // A real access log in the registered schema: the demo's Flink jobs read this topic, and a record
+      // that is not Confluent Avro would stop them ("Magic number does not match").
+      const id = (await new RegistryClient({ url: registryUrl(ctx) }).latest('web.access-logs-value'))!.id;
+      const value = encodeWire(id, parseSchema(readSchema('web-access-log')), {
+        event_id: randomUUID(), ts: Date.now(), client_ip: '10.0.0.1', user: null, method: 'GET', path: '/', status: 200, bytes: 0, referrer: null,
+        user_agent: 'deploy-pipeline test', response_time_ms: 1, is_bot: false,
+      });
+      await expect(producer.send({ topic: 'web.access-logs', acks: -1, messages: [{ key: '10.0.0.1', value }] })).resolves.toHaveLength(1);
       await expect(producer.send({ topic: 'iot.readings', acks: -1, messages: [{ key: 'd1', value: '{}' }] })).rejects.toThrow(/not authorized|authorization/i);
     } finally {
       await producer.disconnect();
