@@ -47,7 +47,7 @@ export const platformOverview: DashboardDefinition = {
       title: 'Jobs, connectors and alerts',
       panels: [
         table({ title: 'Flink jobs', description: 'Each Sluice job, its uptime (0 while restarting) and restarts.', datasource: PROMETHEUS, width: 12,
-          targets: [prom('max by (job_name) (flink_jobmanager_job_uptime{job_name=~"sluice\\\\..*"}) / 1000', '{{job_name}}')] }),
+          targets: [prom('max by (job_name) (flink_jobmanager_job_uptime{job_name=~"sluice[._].*"}) / 1000', '{{job_name}}')] }),
         table({ title: 'Connector tasks', description: 'Running and failed tasks per connector.', datasource: PROMETHEUS, width: 12,
           targets: [
             prom('sum by (connector) (kafka_connect_worker_connector_running_task_count)', 'running {{connector}}', 'A'),
