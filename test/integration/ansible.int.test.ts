@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/repo';
+import { deployPipeline } from '../../orchestrator/cli/pipeline';
 import { run } from '../../orchestrator/platform/processes';
 import { adminClient, testContext, uniqueName } from './helpers';
 
@@ -23,7 +24,7 @@ afterAll(async () => {
   // An empty spec of the same name with --prune removes what the play created.
   const empty = join(dir, 'empty.yaml');
   writeFileSync(empty, `apiVersion: sluice/v1\nname: ${specName}\n`);
-  await run('node', [join(repoRoot(), 'bin', 'sluice.js'), 'deploy-pipeline', '--spec', empty, '--prune'], { cwd: repoRoot(), env: process.env, timeoutMs: 120_000 });
+  await deployPipeline(ctx, empty, { prune: true, log: ctx.log });
   await admin.close();
 }, 180_000);
 

@@ -12,8 +12,8 @@ import { createKafka } from '../../lib/kafka/connection';
 import { repoRoot } from '../../lib/repo';
 import { preparePlan } from '../../orchestrator/cli/pipeline';
 import { RegistryClient } from '../../lib/registry/client';
-import { encodeWire, parseSchema } from '../../producers/engine/avro';
-import { readSchema } from '../../schemas';
+import { encodeWire } from '../../producers/engine/avro';
+import { topicSerializers } from '../../producers/engine/serializers';
 import { registryAdmin, registryUrl } from '../../orchestrator/platform/components/registry';
 import { run } from '../../orchestrator/platform/processes';
 import { adminClient, kafkaAs, testContext, uniqueName } from './helpers';
@@ -118,8 +118,9 @@ describe('the demo pipeline', () => {
     try {
       // A real access log in the registered schema: the demo's Flink jobs read this topic, and a record
       // that is not Confluent Avro would stop them ("Magic number does not match").
-      const id = (await new RegistryClient({ url: registryUrl(ctx) }).latest('web.access-logs-value'))!.id;
-      const value = encodeWire(id, parseSchema(readSchema('web-access-log')), {
+      const serializers = await topicSerializers(new RegistryClient({ url: registryUrl(ctx) }), ['web.access-logs'], { 'web.access-logs': 'web-access-log' });
+      const { schemaId, type } = serializers.get('web.access-logs')!;
+      const value = encodeWire(schemaId, type, {
         event_id: randomUUID(), ts: Date.now(), client_ip: '10.0.0.1', user: null, method: 'GET', path: '/', status: 200, bytes: 0, referrer: null,
         user_agent: 'deploy-pipeline test', response_time_ms: 1, is_bot: false,
       });

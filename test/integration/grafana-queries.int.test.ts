@@ -12,8 +12,10 @@ import { parse } from 'yaml';
 import { createKafka } from '../../lib/kafka/connection';
 import { repoRoot } from '../../lib/repo';
 import { RegistryClient } from '../../lib/registry/client';
-import { encodeWire, parseSchema } from '../../producers/engine/avro';
-import { readSchema, type SchemaName } from '../../schemas';
+import { encodeWire } from '../../producers/engine/avro';
+import { topicSerializers } from '../../producers/engine/serializers';
+import type { SchemaName } from '../../schemas';
+import { parseFlinkJobName } from '../../orchestrator/clients/flink-types';
 import { INFLUX_READER_SECRET, INFLUX_READER_USER, influxUrl } from '../../orchestrator/platform/components/influxdb';
 import { prometheusUrl } from '../../orchestrator/platform/components/monitoring';
 import { flinkRestUrl } from '../../orchestrator/platform/components/flink';
@@ -81,9 +83,8 @@ async function produceInputs(): Promise<void> {
   const producer = createKafka(adminConnection(ctx), { retries: 5 }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const send = async (topic: string, schema: SchemaName, records: Array<{ key: string; value: Record<string, unknown> }>) => {
-    const id = (await registry.latest(`${topic}-value`))!.id;
-    const type = parseSchema(readSchema(schema));
-    await producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, timestamp: String(r.value.ts), value: encodeWire(id, type, r.value) })) });
+    const { schemaId, type } = (await topicSerializers(registry, [topic], { [topic]: schema })).get(topic)!;
+    await producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, timestamp: String(r.value.ts), value: encodeWire(schemaId, type, r.value) })) });
   };
   const now = Date.now();
   const hour = Math.floor(now / 3_600_000) * 3_600_000;
@@ -116,15 +117,14 @@ async function produceInputs(): Promise<void> {
 /** A stuck sensor: six identical readings in one minute (the stuck-sensor rule of pipeline.yaml). */
 async function stickASensor(): Promise<void> {
   const registry = new RegistryClient({ url: registryUrl(ctx) });
-  const id = (await registry.latest('iot.readings-value'))!.id;
-  const type = parseSchema(readSchema('iot-reading'));
+  const { schemaId, type } = (await topicSerializers(registry, ['iot.readings'], { 'iot.readings': 'iot-reading' })).get('iot.readings')!;
   const producer = createKafka(adminConnection(ctx), { retries: 5 }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const start = Math.ceil(Date.now() / MIN) * MIN;
   for (let k = 0; k < 6; k++) {
     const ts = start + 2000 + k * 10_000;
     await new Promise((r) => setTimeout(r, Math.max(0, ts - Date.now())));
-    await producer.send({ topic: 'iot.readings', acks: -1, messages: [{ key: 'grafana-stuck', timestamp: String(ts), value: encodeWire(id, type, {
+    await producer.send({ topic: 'iot.readings', acks: -1, messages: [{ key: 'grafana-stuck', timestamp: String(ts), value: encodeWire(schemaId, type, {
       event_id: randomUUID(), ts, device_id: 'grafana-stuck', site_id: 'site-grafana', temperature_c: 20, humidity_pct: 40, pressure_hpa: 1013, battery_pct: 90,
     }) }] });
   }
@@ -143,7 +143,7 @@ afterAll(async () => {
   await down(ctx, workloads.map((w) => w.name));
   const demoJobs = new Set(loadSpec(join(repoRoot(), 'pipeline.yaml')).sqlJobs.map((j) => j.name));
   const overview = (await (await fetch(`${flinkRestUrl(ctx)}/jobs/overview`)).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
-  for (const job of overview.jobs.filter((j) => j.state === 'RUNNING' && demoJobs.has(j.name.split('.')[1] ?? ''))) {
+  for (const job of overview.jobs.filter((j) => j.state === 'RUNNING' && demoJobs.has(parseFlinkJobName(j.name)?.name ?? ''))) {
     await fetch(`${flinkRestUrl(ctx)}/jobs/${job.jid}?mode=cancel`, { method: 'PATCH' });
   }
 }, 120_000);
