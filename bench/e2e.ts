@@ -16,8 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { createKafka } from '../lib/kafka/connection';
 import { SluiceError } from '../lib/errors';
 import { RegistryClient } from '../lib/registry/client';
-import { encodeWire, parseSchema } from '../producers/engine/avro';
-import { readSchema } from '../schemas';
+import { encodeWire } from '../producers/engine/avro';
+import { topicSerializers } from '../producers/engine/serializers';
 import type { PlatformContext } from '../orchestrator/platform/component';
 import { kafkaConnection } from '../orchestrator/platform/components/kafka';
 import { alertmanagerUrl } from '../orchestrator/platform/components/monitoring';
@@ -69,9 +69,7 @@ export async function benchE2e(ctx: PlatformContext, options: E2eOptions): Promi
   const password = ctx.secrets.read('users/sim-iot');
   if (!password) throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'sim-iot has no credentials yet', { fix: 'npm start (it applies the demo pipeline)' });
   const registry = new RegistryClient({ url: registryUrl(ctx) });
-  const latest = await registry.latest(`${READINGS_TOPIC}-value`);
-  if (!latest) throw new SluiceError('SLUICE_SCHEMA_NOT_REGISTERED', `no schema for ${READINGS_TOPIC}-value`, { fix: 'npm start' });
-  const type = parseSchema(readSchema('iot-reading'));
+  const { schemaId, type } = (await topicSerializers(registry, [READINGS_TOPIC], { [READINGS_TOPIC]: 'iot-reading' })).get(READINGS_TOPIC)!;
   const producer = createKafka(kafkaConnection(ctx, 'sim-iot', password, 'bench-e2e'), { retries: 5 }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const run = randomUUID().slice(0, 8);
@@ -87,7 +85,7 @@ export async function benchE2e(ctx: PlatformContext, options: E2eOptions): Promi
         await sleepUntil(ts);
         await producer.send({
           topic: READINGS_TOPIC, acks: -1,
-          messages: [{ key: device, timestamp: String(ts), value: encodeWire(latest.id, type, {
+          messages: [{ key: device, timestamp: String(ts), value: encodeWire(schemaId, type, {
             event_id: randomUUID(), ts, device_id: device, site_id: 'site-bench', temperature_c: 21.5, humidity_pct: 40, pressure_hpa: 1013, battery_pct: 80,
           }) }],
         });
