@@ -53,12 +53,18 @@ async function requireDemoRunning(ctx: PlatformContext): Promise<void> {
   const needed = ['sim-web', 'sim-iot', 'sim-finance', 'anomaly', 'flink-taskmanager', 'alertmanager'];
   const down = needed.filter((name) => rows.find((r) => r.component === name)?.health !== 'healthy');
   if (down.length) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `the e2e benchmark needs the demo pipeline flowing; not healthy: ${down.join(', ')}`, { fix: 'start it with npm start, then run the benchmark again' });
+    throw new SluiceError(
+      'SLUICE_PLATFORM_NOT_RUNNING',
+      `the e2e benchmark needs the demo pipeline flowing; not healthy: ${down.join(', ')}`,
+      { fix: 'start it with npm start, then run the benchmark again' },
+    );
   }
 }
 
 async function alertSeen(ctx: PlatformContext, device: string): Promise<boolean> {
-  const filter = [`alertname="SluiceAnomaly"`, `source="${WINDOWS_TOPIC}"`, `key="${device}"`].map((f) => `filter=${encodeURIComponent(f)}`).join('&');
+  const filter = [`alertname="SluiceAnomaly"`, `source="${WINDOWS_TOPIC}"`, `key="${device}"`]
+    .map((f) => `filter=${encodeURIComponent(f)}`)
+    .join('&');
   const response = await fetch(`${alertmanagerUrl(ctx)}/api/v2/alerts?${filter}`).catch(() => undefined);
   if (response?.status !== 200) return false;
   return ((await response.json()) as unknown[]).length > 0;
@@ -67,10 +73,18 @@ async function alertSeen(ctx: PlatformContext, device: string): Promise<boolean>
 export async function benchE2e(ctx: PlatformContext, options: E2eOptions): Promise<E2eResult> {
   await requireDemoRunning(ctx);
   const password = ctx.secrets.read('users/sim-iot');
-  if (!password) throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'sim-iot has no credentials yet', { fix: 'npm start (it applies the demo pipeline)' });
+  if (!password)
+    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'sim-iot has no credentials yet', {
+      fix: 'npm start (it applies the demo pipeline)',
+    });
   const registry = new RegistryClient({ url: registryUrl(ctx) });
-  const { schemaId, type } = (await topicSerializers(registry, [READINGS_TOPIC], { [READINGS_TOPIC]: 'iot-reading' })).get(READINGS_TOPIC)!;
-  const producer = createKafka(kafkaConnection(ctx, 'sim-iot', password, 'bench-e2e'), { retries: 5 }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  const { schemaId, type } = (
+    await topicSerializers(registry, [READINGS_TOPIC], { [READINGS_TOPIC]: 'iot-reading' })
+  ).get(READINGS_TOPIC)!;
+  const producer = createKafka(kafkaConnection(ctx, 'sim-iot', password, 'bench-e2e'), { retries: 5 }).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   const run = randomUUID().slice(0, 8);
   const incidents: E2eResult['incidents'] = [];
@@ -84,16 +98,33 @@ export async function benchE2e(ctx: PlatformContext, options: E2eOptions): Promi
         const ts = windowStart + 2_000 + k * 10_000;
         await sleepUntil(ts);
         await producer.send({
-          topic: READINGS_TOPIC, acks: -1,
-          messages: [{ key: device, timestamp: String(ts), value: encodeWire(schemaId, type, {
-            event_id: randomUUID(), ts, device_id: device, site_id: 'site-bench', temperature_c: 21.5, humidity_pct: 40, pressure_hpa: 1013, battery_pct: 80,
-          }) }],
+          topic: READINGS_TOPIC,
+          acks: -1,
+          messages: [
+            {
+              key: device,
+              timestamp: String(ts),
+              value: encodeWire(schemaId, type, {
+                event_id: randomUUID(),
+                ts,
+                device_id: device,
+                site_id: 'site-bench',
+                temperature_c: 21.5,
+                humidity_pct: 40,
+                pressure_hpa: 1013,
+                battery_pct: 80,
+              }),
+            },
+          ],
         });
       }
       const closes = windowEnd + LATENESS_MS;
       const deadline = closes + 3 * MINUTE;
       while (!(await alertSeen(ctx, device))) {
-        if (Date.now() > deadline) throw new Error(`no alert for ${device} (window ending ${new Date(windowEnd).toISOString()}) within 3 minutes of its close`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no alert for ${device} (window ending ${new Date(windowEnd).toISOString()}) within 3 minutes of its close`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
       incidents.push({ device, windowEnd, alertmanagerMs: Date.now() - closes });
@@ -107,9 +138,16 @@ export async function benchE2e(ctx: PlatformContext, options: E2eOptions): Promi
 }
 
 export function renderE2e(result: E2eResult): string {
-  const lines = result.incidents.map((x) => `  ${x.device}  window ending ${new Date(x.windowEnd).toISOString()}  alert in Alertmanager after ${(x.alertmanagerMs / 1000).toFixed(1)} s`);
+  const lines = result.incidents.map(
+    (x) =>
+      `  ${x.device}  window ending ${new Date(x.windowEnd).toISOString()}  alert in Alertmanager after ${(x.alertmanagerMs / 1000).toFixed(1)} s`,
+  );
   return [
-    `End-to-end alert latency, ${result.incidents.length} incidents, sustained input ${result.inputRate} events/s (the demo simulators: ${Object.entries(DEMO_RATES).map(([s, r]) => `${s} ${r}`).join(', ')}):`,
+    `End-to-end alert latency, ${result.incidents.length} incidents, sustained input ${result.inputRate} events/s (the demo simulators: ${Object.entries(
+      DEMO_RATES,
+    )
+      .map(([s, r]) => `${s} ${r}`)
+      .join(', ')}):`,
     ...lines,
     `p50 ${(result.p50Ms / 1000).toFixed(1)} s   p99 ${(result.p99Ms / 1000).toFixed(1)} s   (from the event that closes the window, at its end + 5 s)`,
   ].join('\n');

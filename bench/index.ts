@@ -9,21 +9,35 @@ import { benchE2e, renderE2e } from './e2e';
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('npm run bench --')
-    .command('ingest', 'The Sluice producer against Kafka\'s ProducerPerformance, same cluster and settings', (y) =>
-      y.option('records', { type: 'number', default: 100_000 }).option('record-size', { type: 'number', default: 512 }),
-    async (argv) => {
-      const ctx = createContext();
-      await up(ctx); // starts the platform if it is not running; a no-op otherwise
-      const options = { records: argv.records, recordSize: argv['record-size'] };
-      const { results, ratio } = await benchIngest(ctx, options);
-      process.stdout.write(`${renderIngest(options, results, ratio)}\n`);
-    })
-    .command('e2e', 'Alert latency on the running demo: from the event that closes an anomalous window to the alert in Alertmanager', (y) =>
-      y.option('incidents', { type: 'number', default: 5, describe: 'stuck-sensor windows to measure, one a minute' }),
-    async (argv) => {
-      const ctx = createContext();
-      process.stdout.write(`${renderE2e(await benchE2e(ctx, { incidents: argv.incidents }))}\n`);
-    })
+    .command(
+      'ingest',
+      "The Sluice producer against Kafka's ProducerPerformance, same cluster and settings",
+      (y) =>
+        y
+          .option('records', { type: 'number', default: 100_000 })
+          .option('record-size', { type: 'number', default: 512 }),
+      async (argv) => {
+        const ctx = createContext();
+        await up(ctx); // starts the platform if it is not running; a no-op otherwise
+        const options = { records: argv.records, recordSize: argv['record-size'] };
+        const { results, ratio } = await benchIngest(ctx, options);
+        process.stdout.write(`${renderIngest(options, results, ratio)}\n`);
+      },
+    )
+    .command(
+      'e2e',
+      'Alert latency on the running demo: from the event that closes an anomalous window to the alert in Alertmanager',
+      (y) =>
+        y.option('incidents', {
+          type: 'number',
+          default: 5,
+          describe: 'stuck-sensor windows to measure, one a minute',
+        }),
+      async (argv) => {
+        const ctx = createContext();
+        process.stdout.write(`${renderE2e(await benchE2e(ctx, { incidents: argv.incidents }))}\n`);
+      },
+    )
     .demandCommand(1, 'name a benchmark: ingest, e2e')
     .strict()
     .parseAsync();

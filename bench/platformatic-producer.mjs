@@ -15,14 +15,18 @@ const producer = new Producer({
   clientId: 'bench-ingest-platformatic',
   bootstrapBrokers: env.SLUICE_BOOTSTRAP_SERVERS.split(','),
   tls: { ca: readFileSync(env.SLUICE_CA_FILE, 'utf8'), rejectUnauthorized: true },
-  sasl: { mechanism: 'SCRAM-SHA-512', username: env.SLUICE_KAFKA_USER, password: readFileSync(env.SLUICE_KAFKA_PASSWORD_FILE, 'utf8').trim() },
+  sasl: {
+    mechanism: 'SCRAM-SHA-512',
+    username: env.SLUICE_KAFKA_USER,
+    password: readFileSync(env.SLUICE_KAFKA_PASSWORD_FILE, 'utf8').trim(),
+  },
   idempotent: true,
   acks: ProduceAcks.ALL,
   compression: 'gzip',
   serializers: { ...stringSerializers, value: (v) => v },
 });
 // Random letters A-Z made once and sent with every record, as Kafka's ProducerPerformance does.
-const payload = Buffer.from(Array.from({ length: recordSize }, () => 65 + Math.floor(Math.random() * 26)));
+const payload = globalThis.Buffer.from(Array.from({ length: recordSize }, () => 65 + Math.floor(Math.random() * 26)));
 const BATCH = 1000;
 const started = process.hrtime.bigint();
 let sent = 0;

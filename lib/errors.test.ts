@@ -38,7 +38,9 @@ describe('docs/errors.md', () => {
       const entry = ERROR_CODES[code];
       if (!entry) return [];
       const said = /\*\*Retriable:\*\* (yes|no)\b/.exec(section)?.[1];
-      return said === (entry.retriable ? 'yes' : 'no') ? [] : [`${code}: docs say ${said ?? 'nothing'}, code says ${entry.retriable}`];
+      return said === (entry.retriable ? 'yes' : 'no')
+        ? []
+        : [`${code}: docs say ${said ?? 'nothing'}, code says ${entry.retriable}`];
     });
     expect(wrong).toEqual([]);
   });

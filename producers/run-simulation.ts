@@ -46,7 +46,12 @@ export class Simulation {
 
   async run(): Promise<EngineSummary> {
     const { source, rate, kafka, registry, log } = this.options;
-    const serializers = await topicSerializers(registry, topicsOf(source), TOPIC_SCHEMAS, 'TOPIC_SCHEMAS in producers/simulators/topics.ts');
+    const serializers = await topicSerializers(
+      registry,
+      topicsOf(source),
+      TOPIC_SCHEMAS,
+      'TOPIC_SCHEMAS in producers/simulators/topics.ts',
+    );
     const simulator = createSimulator(source, {
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       ...(this.options.anomalyRate !== undefined ? { anomalyRate: this.options.anomalyRate } : {}),
@@ -57,14 +62,19 @@ export class Simulation {
     const start = Date.now();
     simulator.next(start); // the first call sets the start of simulated time
     this.engine = new ProduceEngine({
-      kafka, serializers, metrics, log,
+      kafka,
+      serializers,
+      metrics,
+      log,
       // A ceiling above the daily peak of the simulator's traffic: the simulator sets the pace.
       ratePerSecond: rate * 2.5,
       ...(this.options.durationMs !== undefined ? { durationMs: this.options.durationMs } : {}),
       preamble: simulator.referenceData(start - 1),
     });
     if (this.stopRequested) this.engine.stop();
-    const progress = this.options.onProgress ? setInterval(() => this.options.onProgress!(metrics.line(Date.now() - start)), 1000) : undefined;
+    const progress = this.options.onProgress
+      ? setInterval(() => this.options.onProgress!(metrics.line(Date.now() - start)), 1000)
+      : undefined;
     try {
       return await this.engine.run(simulator);
     } finally {

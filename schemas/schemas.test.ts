@@ -17,7 +17,9 @@ interface Field {
 const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 test('SCHEMA_NAMES lists exactly the .avsc files', () => {
-  const files = readdirSync(schemaDir()).filter((f) => f.endsWith('.avsc')).map((f) => f.replace(/\.avsc$/, ''));
+  const files = readdirSync(schemaDir())
+    .filter((f) => f.endsWith('.avsc'))
+    .map((f) => f.replace(/\.avsc$/, ''));
   expect([...files].sort()).toEqual([...SCHEMA_NAMES].sort());
 });
 
@@ -59,7 +61,12 @@ describe.each(SCHEMA_NAMES.map((name) => [name]))('%s.avsc', (name: SchemaName) 
 
   test('evolves: a reader that adds a nullable field with a null default reads what this schema wrote', () => {
     const writer = avro.Type.forSchema(schema as avro.Schema);
-    const added: Field = { name: 'added_later', type: ['null', 'string'], default: null, doc: 'A field a later version adds.' };
+    const added: Field = {
+      name: 'added_later',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'A field a later version adds.',
+    };
     const reader = avro.Type.forSchema({ ...schema, fields: [...fields, added] } as avro.Schema);
     const sample = writer.random() as unknown as Record<string, unknown>;
     const read = reader.fromBuffer(writer.toBuffer(sample), reader.createResolver(writer)) as Record<string, unknown>;

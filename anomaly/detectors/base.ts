@@ -5,7 +5,16 @@
 import { SluiceError } from '../../lib/errors';
 import { checkDirection, checkNumber, directed, statisticalObservation } from './score';
 import { DecayingQuantile, normalAbsQuantile } from './stats';
-import type { Detector, DetectorKind, DetectorSnapshot, Direction, Json, Observation, Point, StatisticalOptions } from './types';
+import type {
+  Detector,
+  DetectorKind,
+  DetectorSnapshot,
+  Direction,
+  Json,
+  Observation,
+  Point,
+  StatisticalOptions,
+} from './types';
 
 export interface ResolvedStatistical {
   threshold: number;
@@ -40,7 +49,10 @@ export function checkStatisticalOptions(kind: string, spec: StatisticalOptions):
   checkDirection(kind, spec.direction);
 }
 
-export function resolveStatistical(spec: StatisticalOptions, defaults: Partial<ResolvedStatistical> = {}): ResolvedStatistical {
+export function resolveStatistical(
+  spec: StatisticalOptions,
+  defaults: Partial<ResolvedStatistical> = {},
+): ResolvedStatistical {
   const d = { ...STATISTICAL_DEFAULTS, ...defaults };
   return {
     threshold: spec.threshold ?? d.threshold,
@@ -115,7 +127,15 @@ export abstract class StatisticalDetector implements Detector {
     const warm = this.seen >= this.options.warmup;
     const calibration = this.calibration();
     const spread = expected.scale * calibration;
-    let observation = statisticalObservation(this.kind, point.value, expected.centre, spread, this.options, warm, learnable);
+    let observation = statisticalObservation(
+      this.kind,
+      point.value,
+      expected.centre,
+      spread,
+      this.options,
+      warm,
+      learnable,
+    );
     if (learnable && warm) {
       if (this.quiet > 0) {
         this.quiet--;
@@ -128,7 +148,11 @@ export abstract class StatisticalDetector implements Detector {
     // once, then learns that the new level's deviations are usual, as a person on call would.
     if (learnable) {
       const deviation = directed((point.value - expected.centre) / expected.scale, this.options.direction);
-      this.learnPoint(point, expected, warm ? Math.min(deviation, KEPT_ALERT_LINES * this.options.threshold * calibration) : undefined);
+      this.learnPoint(
+        point,
+        expected,
+        warm ? Math.min(deviation, KEPT_ALERT_LINES * this.options.threshold * calibration) : undefined,
+      );
     }
     return observation;
   }
@@ -167,8 +191,13 @@ export abstract class StatisticalDetector implements Detector {
     let calibration: { weight: number; total: number; counts: number[] } | undefined;
     if (this.history) {
       const c = reader.object('calibration');
-      calibration = { weight: reader.number('weight', c), total: reader.number('total', c), counts: reader.numbers('counts', c) };
-      if (calibration.counts.length !== DecayingQuantile.BINS || !(calibration.weight > 0)) reader.fail('calibration', `is not a calibration of ${DecayingQuantile.BINS} bins`);
+      calibration = {
+        weight: reader.number('weight', c),
+        total: reader.number('total', c),
+        counts: reader.numbers('counts', c),
+      };
+      if (calibration.counts.length !== DecayingQuantile.BINS || !(calibration.weight > 0))
+        reader.fail('calibration', `is not a calibration of ${DecayingQuantile.BINS} bins`);
     }
     this.loadState(reader.state, reader);
     if (this.history && calibration) this.history.load(calibration);
@@ -190,16 +219,22 @@ export class StateReader {
     const s = snapshot as Partial<DetectorSnapshot> | null;
     if (s === null || typeof s !== 'object' || Array.isArray(s)) this.fail('snapshot', 'is not an object');
     if (s.kind !== kind) this.fail('kind', `is ${JSON.stringify(s.kind)}, not '${kind}'`);
-    if (s.version !== version) this.fail('version', `is ${JSON.stringify(s.version)}; this ${kind} detector reads version ${version}`);
-    if (s.state === null || typeof s.state !== 'object' || Array.isArray(s.state)) this.fail('state', 'is not an object');
+    if (s.version !== version)
+      this.fail('version', `is ${JSON.stringify(s.version)}; this ${kind} detector reads version ${version}`);
+    if (s.state === null || typeof s.state !== 'object' || Array.isArray(s.state))
+      this.fail('state', 'is not an object');
     this.state = s.state as { [key: string]: Json };
   }
 
   fail(field: string, problem: string): never {
-    throw new SluiceError('SLUICE_DATA_INVALID', `the saved state of a ${this.kind} detector is unusable: ${field} ${problem}`, {
-      path: `snapshot.${field}`,
-      fix: 'restore a snapshot taken from a detector of the same kind, or start the detector afresh (it warms up again)',
-    });
+    throw new SluiceError(
+      'SLUICE_DATA_INVALID',
+      `the saved state of a ${this.kind} detector is unusable: ${field} ${problem}`,
+      {
+        path: `snapshot.${field}`,
+        fix: 'restore a snapshot taken from a detector of the same kind, or start the detector afresh (it warms up again)',
+      },
+    );
   }
 
   number(field: string, from: { [key: string]: Json } = this.state): number {
@@ -220,7 +255,8 @@ export class StateReader {
 
   numbers(field: string, from: { [key: string]: Json } = this.state): number[] {
     const v = from[field];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) this.fail(field, 'is not a list of finite numbers');
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x)))
+      this.fail(field, 'is not a list of finite numbers');
     return v as number[];
   }
 

@@ -53,7 +53,9 @@ describe('ensemble', () => {
   });
 
   test('members and rules must be detector specs', () => {
-    expect(() => new EnsembleDetector({ members: [{ kind: 'absence' } as never] })).toThrow(/no detector kind "absence" here/);
+    expect(() => new EnsembleDetector({ members: [{ kind: 'absence' } as never] })).toThrow(
+      /no detector kind "absence" here/,
+    );
     expect(() => new EnsembleDetector({ members: [], rules: [] })).toThrow(/neither members nor rules/);
   });
 });

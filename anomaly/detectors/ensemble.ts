@@ -14,7 +14,18 @@
 import { SluiceError } from '../../lib/errors';
 import { StateReader } from './base';
 import { createRule, createStatistical, specObject } from './factory';
-import { ALERT_SCORE, type Band, type Detector, type DetectorSnapshot, type EnsembleSpec, type Json, type Observation, type Point, type RuleSpec, type StatisticalSpec } from './types';
+import {
+  ALERT_SCORE,
+  type Band,
+  type Detector,
+  type DetectorSnapshot,
+  type EnsembleSpec,
+  type Json,
+  type Observation,
+  type Point,
+  type RuleSpec,
+  type StatisticalSpec,
+} from './types';
 import { checkNumber } from './score';
 
 export const ENSEMBLE_DEFAULTS = {
@@ -39,15 +50,27 @@ export class EnsembleDetector implements Detector {
     const members = s.members ?? ENSEMBLE_DEFAULTS.members;
     const rules = s.rules ?? [];
     if (!Array.isArray(members) || !Array.isArray(rules)) {
-      throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector ensemble: members and rules must be lists of detector specs', { path: 'ensemble.members', fix: "write members: [{ kind: 'robust-z' }, …]" });
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        'detector ensemble: members and rules must be lists of detector specs',
+        { path: 'ensemble.members', fix: "write members: [{ kind: 'robust-z' }, …]" },
+      );
     }
     // The ensemble holds back its own flags; a member's cooldown would hide its vote instead.
-    this.members = members.map((m, i) => createStatistical({ ...specObject(m, `ensemble.members[${i}]`), cooldown: 0 } as StatisticalSpec, `ensemble.members[${i}]`));
+    this.members = members.map((m, i) =>
+      createStatistical(
+        { ...specObject(m, `ensemble.members[${i}]`), cooldown: 0 } as StatisticalSpec,
+        `ensemble.members[${i}]`,
+      ),
+    );
     this.rules = rules.map((r: RuleSpec, i) => createRule(r, `ensemble.rules[${i}]`));
     checkNumber('ensemble', 'warmup', s.warmup, { min: 0, integer: true });
     checkNumber('ensemble', 'cooldown', s.cooldown, { min: 0, integer: true });
     if (this.members.length === 0 && this.rules.length === 0) {
-      throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector ensemble: has neither members nor rules', { path: 'ensemble', fix: 'leave members out for the default three, or add rules' });
+      throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector ensemble: has neither members nor rules', {
+        path: 'ensemble',
+        fix: 'leave members out for the default three, or add rules',
+      });
     }
     this.warmup = s.warmup ?? ENSEMBLE_DEFAULTS.warmup;
     this.cooldown = s.cooldown ?? ENSEMBLE_DEFAULTS.cooldown;
@@ -70,7 +93,8 @@ export class EnsembleDetector implements Detector {
     if (anomalous) {
       // Members judge without their own alert line here, so give the reason of each that is past it.
       for (const v of votes) if (v.score >= ALERT_SCORE) reasons.push(...v.reasons);
-      if (reasons.length === 0) reasons.push(`ensemble: members score ${votes.map((v) => v.score.toFixed(2)).join(', ')}`);
+      if (reasons.length === 0)
+        reasons.push(`ensemble: members score ${votes.map((v) => v.score.toFixed(2)).join(', ')}`);
       this.quiet = this.cooldown;
     }
     let score = statistical;
@@ -138,7 +162,10 @@ export class EnsembleDetector implements Detector {
     const members = reader.list('members');
     const rules = reader.list('rules');
     if (members.length !== this.members.length || rules.length !== this.rules.length) {
-      reader.fail('members', `has ${members.length} members and ${rules.length} rules; this ensemble has ${this.members.length} and ${this.rules.length}`);
+      reader.fail(
+        'members',
+        `has ${members.length} members and ${rules.length} rules; this ensemble has ${this.members.length} and ${this.rules.length}`,
+      );
     }
     // All or nothing: a member that cannot take its state puts the others back as they were.
     const parts = [...this.members, ...this.rules];

@@ -14,7 +14,10 @@ describe('ewma', () => {
   test('follows a level shift: flags it, then stops flagging the new level', () => {
     const d = new EwmaDetector({ alpha: 0.1, warmup: 20, cooldown: 0, calibrationWindow: 0, clampAt: 0 });
     const value = (i: number) => (i < 200 ? 10 : 20) + 0.3 * Math.sin(i * 1.3);
-    const flags = Array.from({ length: 400 }, (_, i) => d.observe({ timestamp: (i + 1) * MINUTE, value: value(i) }).anomalous);
+    const flags = Array.from(
+      { length: 400 },
+      (_, i) => d.observe({ timestamp: (i + 1) * MINUTE, value: value(i) }).anomalous,
+    );
     expect(flags.slice(0, 200).some(Boolean)).toBe(false);
     expect(flags[200]).toBe(true);
     expect(flags.slice(300).some(Boolean)).toBe(false);

@@ -3,7 +3,13 @@
  * that moves (which the rolling median only does once half its window has moved) and forgets at a
  * rate set by alpha: a point's weight halves every ln 2 / alpha points.
  */
-import { StatisticalDetector, checkStatisticalOptions, resolveStatistical, type Expectation, type StateReader } from './base';
+import {
+  StatisticalDetector,
+  checkStatisticalOptions,
+  resolveStatistical,
+  type Expectation,
+  type StateReader,
+} from './base';
 import { checkNumber } from './score';
 import { floorScale } from './stats';
 import type { EwmaSpec, Json, Point } from './types';
@@ -32,7 +38,10 @@ export class EwmaDetector extends StatisticalDetector {
 
   protected expect(): Expectation | undefined {
     if (this.seen === 0) return undefined;
-    return { centre: this.mean, scale: floorScale(Math.sqrt(this.variance), this.mean, this.options.minScale, this.options.relativeMinScale) };
+    return {
+      centre: this.mean,
+      scale: floorScale(Math.sqrt(this.variance), this.mean, this.options.minScale, this.options.relativeMinScale),
+    };
   }
 
   protected learn(point: Point, expected: Expectation | undefined): void {

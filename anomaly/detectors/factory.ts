@@ -11,10 +11,14 @@ export const RULE_KINDS = ['threshold', 'rate-of-change', 'absence'] as const;
 
 function specObject(spec: unknown, where: string): Record<string, unknown> {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', `${where}: a detector spec must be an object with a kind, got ${JSON.stringify(spec)}`, {
-      path: where,
-      fix: "write it as { kind: 'robust-z' } (or ewma, seasonal, threshold, rate-of-change, absence, ensemble) with its options",
-    });
+    throw new SluiceError(
+      'SLUICE_CONFIG_INVALID',
+      `${where}: a detector spec must be an object with a kind, got ${JSON.stringify(spec)}`,
+      {
+        path: where,
+        fix: "write it as { kind: 'robust-z' } (or ewma, seasonal, threshold, rate-of-change, absence, ensemble) with its options",
+      },
+    );
   }
   return spec as Record<string, unknown>;
 }
@@ -24,7 +28,10 @@ function rest(spec: Record<string, unknown>): Record<string, unknown> {
   return options;
 }
 
-export function createStatistical(spec: StatisticalSpec, where = 'detector'): RobustZDetector | EwmaDetector | SeasonalDetector {
+export function createStatistical(
+  spec: StatisticalSpec,
+  where = 'detector',
+): RobustZDetector | EwmaDetector | SeasonalDetector {
   const s = specObject(spec, where);
   switch (s.kind) {
     case 'robust-z':

@@ -11,32 +11,45 @@ const SPECS: Record<string, DetectorSpec> = {
   threshold: { kind: 'threshold', above: 80 },
   'rate-of-change': { kind: 'rate-of-change', maxPerMinute: 5 },
   absence: { kind: 'absence', afterSeconds: 300 },
-  ensemble: { kind: 'ensemble', rules: [{ kind: 'threshold', above: 80 }, { kind: 'absence', afterSeconds: 300 }], cooldown: 3 },
+  ensemble: {
+    kind: 'ensemble',
+    rules: [
+      { kind: 'threshold', above: 80 },
+      { kind: 'absence', afterSeconds: 300 },
+    ],
+    cooldown: 3,
+  },
 };
 
 /** A series with noise, a daily-ish wave, a gap and a few spikes. */
-const series = (i: number) => ({ timestamp: i * 60_000 + (i > 150 ? 600_000 : 0), value: 40 + 10 * Math.sin(i / 30) + 3 * Math.sin(i * 2.1) + (i % 97 === 0 ? 60 : 0) });
+const series = (i: number) => ({
+  timestamp: i * 60_000 + (i > 150 ? 600_000 : 0),
+  value: 40 + 10 * Math.sin(i / 30) + 3 * Math.sin(i * 2.1) + (i % 97 === 0 ? 60 : 0),
+});
 
 describe('createDetector and snapshots', () => {
   test('there is a spec for every kind', () => {
     expect(Object.keys(SPECS).sort()).toEqual([...DETECTOR_KINDS].sort());
   });
 
-  test.each(Object.entries(SPECS))('%s: after snapshot → JSON → restore, it observes exactly as the original', (_, spec) => {
-    const original = createDetector(spec);
-    for (let i = 0; i < 120; i++) original.observe(series(i));
-    const saved = JSON.parse(JSON.stringify(original.snapshot()));
-    const restored = createDetector(spec);
-    restored.restore(saved);
-    const a: Array<Observation | undefined> = [];
-    const b: Array<Observation | undefined> = [];
-    for (let i = 120; i < 300; i++) {
-      a.push(original.observe(series(i)), original.tick(series(i).timestamp + 400_000));
-      b.push(restored.observe(series(i)), restored.tick(series(i).timestamp + 400_000));
-    }
-    expect(b).toEqual(a);
-    expect(a.some((o) => o?.anomalous)).toBe(true);
-  });
+  test.each(Object.entries(SPECS))(
+    '%s: after snapshot → JSON → restore, it observes exactly as the original',
+    (_, spec) => {
+      const original = createDetector(spec);
+      for (let i = 0; i < 120; i++) original.observe(series(i));
+      const saved = JSON.parse(JSON.stringify(original.snapshot()));
+      const restored = createDetector(spec);
+      restored.restore(saved);
+      const a: Array<Observation | undefined> = [];
+      const b: Array<Observation | undefined> = [];
+      for (let i = 120; i < 300; i++) {
+        a.push(original.observe(series(i)), original.tick(series(i).timestamp + 400_000));
+        b.push(restored.observe(series(i)), restored.tick(series(i).timestamp + 400_000));
+      }
+      expect(b).toEqual(a);
+      expect(a.some((o) => o?.anomalous)).toBe(true);
+    },
+  );
 
   test('the same points give the same observations (no randomness, no clock)', () => {
     const run = () => {
@@ -47,13 +60,20 @@ describe('createDetector and snapshots', () => {
   });
 
   test('an unknown kind or a non-object spec is SLUICE_CONFIG_INVALID with the kinds listed', () => {
-    expect(() => createDetector({ kind: 'prophet' } as never)).toThrow(expect.objectContaining({ code: 'SLUICE_CONFIG_INVALID', fix: expect.stringContaining('robust-z, ewma, seasonal') }));
+    expect(() => createDetector({ kind: 'prophet' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'SLUICE_CONFIG_INVALID',
+        fix: expect.stringContaining('robust-z, ewma, seasonal'),
+      }),
+    );
     expect(() => createDetector('robust-z' as never)).toThrow(/must be an object with a kind/);
   });
 
   test('a snapshot of another version is refused', () => {
     const d = createDetector({ kind: 'ewma' });
-    expect(() => d.restore({ ...d.snapshot(), version: 2 })).toThrow(/version is 2; this ewma detector reads version 1/);
+    expect(() => d.restore({ ...d.snapshot(), version: 2 })).toThrow(
+      /version is 2; this ewma detector reads version 1/,
+    );
   });
 });
 
@@ -83,13 +103,28 @@ describe('the example of docs/guides/anomaly-detection.md', () => {
   });
 });
 
-test('withRules: the spec\'s rules join an ensemble, wrap a single detector, or take the default ensemble', () => {
+test("withRules: the spec's rules join an ensemble, wrap a single detector, or take the default ensemble", () => {
   const rule = { kind: 'threshold', above: 30 } as const;
   expect(withRules(undefined, [])).toEqual({ kind: 'ensemble' });
   expect(withRules(undefined, [rule])).toEqual({ kind: 'ensemble', rules: [rule] });
-  expect(withRules({ kind: 'ensemble', rules: [{ kind: 'absence', afterSeconds: 150 }] }, [rule])).toEqual({ kind: 'ensemble', rules: [{ kind: 'absence', afterSeconds: 150 }, rule] });
-  expect(withRules({ kind: 'robust-z', warmup: 10 }, [rule])).toEqual({ kind: 'ensemble', members: [{ kind: 'robust-z', warmup: 10 }], rules: [rule], warmup: 10 });
+  expect(withRules({ kind: 'ensemble', rules: [{ kind: 'absence', afterSeconds: 150 }] }, [rule])).toEqual({
+    kind: 'ensemble',
+    rules: [{ kind: 'absence', afterSeconds: 150 }, rule],
+  });
+  expect(withRules({ kind: 'robust-z', warmup: 10 }, [rule])).toEqual({
+    kind: 'ensemble',
+    members: [{ kind: 'robust-z', warmup: 10 }],
+    rules: [rule],
+    warmup: 10,
+  });
   expect(withRules({ kind: 'ewma' }, [])).toEqual({ kind: 'ewma' });
-  expect(withRules({ kind: 'absence', afterSeconds: 60 }, [rule])).toEqual({ kind: 'ensemble', members: [], rules: [{ kind: 'absence', afterSeconds: 60 }, rule] });
-  expect(createDetector(withRules({ kind: 'absence', afterSeconds: 60 }, [rule])).observe({ timestamp: 1, value: 31 }).anomalous).toBe(true);
+  expect(withRules({ kind: 'absence', afterSeconds: 60 }, [rule])).toEqual({
+    kind: 'ensemble',
+    members: [],
+    rules: [{ kind: 'absence', afterSeconds: 60 }, rule],
+  });
+  expect(
+    createDetector(withRules({ kind: 'absence', afterSeconds: 60 }, [rule])).observe({ timestamp: 1, value: 31 })
+      .anomalous,
+  ).toBe(true);
 });

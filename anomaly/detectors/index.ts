@@ -43,7 +43,8 @@ export function withRules(detector: DetectorSpec | undefined, rules: readonly Ru
   const base = detector ?? DEFAULT_DETECTOR;
   if (rules.length === 0) return base;
   if (base.kind === 'ensemble') return { ...base, rules: [...(base.rules ?? []), ...rules] };
-  if ((RULE_KINDS as readonly string[]).includes(base.kind)) return { kind: 'ensemble', members: [], rules: [base as RuleSpec, ...rules] };
+  if ((RULE_KINDS as readonly string[]).includes(base.kind))
+    return { kind: 'ensemble', members: [], rules: [base as RuleSpec, ...rules] };
   const member = base as StatisticalSpec;
   const ensemble: EnsembleSpec = { kind: 'ensemble', members: [member], rules: [...rules] };
   if (member.warmup !== undefined) ensemble.warmup = member.warmup;

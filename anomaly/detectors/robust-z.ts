@@ -3,7 +3,13 @@
  * standard deviation. The median and MAD ignore the outliers they are meant to find (up to half the
  * window), where a mean and standard deviation would be dragged by them.
  */
-import { StatisticalDetector, checkStatisticalOptions, resolveStatistical, type Expectation, type StateReader } from './base';
+import {
+  StatisticalDetector,
+  checkStatisticalOptions,
+  resolveStatistical,
+  type Expectation,
+  type StateReader,
+} from './base';
 import { checkNumber } from './score';
 import { RollingWindow, robustStats } from './stats';
 import type { Json, Point, RobustZSpec } from './types';

@@ -6,8 +6,17 @@ const MINUTE = 60_000;
 describe('threshold rule', () => {
   test('flags values above or below, warm from the first point, with a one-sided band', () => {
     const rule = new ThresholdRule({ above: 30 });
-    expect(rule.observe({ timestamp: 1, value: 30 })).toMatchObject({ anomalous: false, warm: true, score: 0, expected: { low: -Infinity, high: 30 } });
-    expect(rule.observe({ timestamp: 2, value: 30.5 })).toMatchObject({ anomalous: true, score: 1, reasons: ['threshold: 30.5 above 30'] });
+    expect(rule.observe({ timestamp: 1, value: 30 })).toMatchObject({
+      anomalous: false,
+      warm: true,
+      score: 0,
+      expected: { low: -Infinity, high: 30 },
+    });
+    expect(rule.observe({ timestamp: 2, value: 30.5 })).toMatchObject({
+      anomalous: true,
+      score: 1,
+      reasons: ['threshold: 30.5 above 30'],
+    });
     const both = new ThresholdRule({ above: 10, below: 2 });
     expect(both.observe({ timestamp: 1, value: 1 }).reasons).toEqual(['threshold: 1 below 2']);
     expect(both.observe({ timestamp: 2, value: NaN }).anomalous).toBe(false);
@@ -23,8 +32,14 @@ describe('rate-of-change rule', () => {
     const rule = new RateOfChangeRule({ maxPerMinute: 2 });
     expect(rule.observe({ timestamp: 0, value: 10 }).warm).toBe(false);
     // +5 in 5 minutes is 1/min; then +5 in 1 minute is 5/min.
-    expect(rule.observe({ timestamp: 5 * MINUTE, value: 15 })).toMatchObject({ anomalous: false, expected: { low: 0, high: 20 } }); // 10 ± 2/min · 5 min
-    expect(rule.observe({ timestamp: 6 * MINUTE, value: 20 })).toMatchObject({ anomalous: true, reasons: ['rate-of-change: 5/min (limit 2/min)'] });
+    expect(rule.observe({ timestamp: 5 * MINUTE, value: 15 })).toMatchObject({
+      anomalous: false,
+      expected: { low: 0, high: 20 },
+    }); // 10 ± 2/min · 5 min
+    expect(rule.observe({ timestamp: 6 * MINUTE, value: 20 })).toMatchObject({
+      anomalous: true,
+      reasons: ['rate-of-change: 5/min (limit 2/min)'],
+    });
   });
 
   test("direction 'down' flags only falls", () => {
@@ -41,7 +56,11 @@ describe('absence rule', () => {
     expect(rule.tick(10 * MINUTE)).toBeUndefined(); // never had a point: not watched
     rule.observe({ timestamp: MINUTE, value: 1 });
     expect(rule.tick(MINUTE + 149_000)).toBeUndefined();
-    expect(rule.tick(MINUTE + 150_000)).toMatchObject({ anomalous: true, score: 1, reasons: ['absence: no point for 150s (limit 150s)'] });
+    expect(rule.tick(MINUTE + 150_000)).toMatchObject({
+      anomalous: true,
+      score: 1,
+      reasons: ['absence: no point for 150s (limit 150s)'],
+    });
     expect(rule.tick(MINUTE + 300_000)).toBeUndefined();
     rule.observe({ timestamp: 10 * MINUTE, value: 1 });
     expect(rule.tick(13 * MINUTE)?.anomalous).toBe(true);
@@ -64,7 +83,9 @@ describe('absence rule', () => {
       throw new Error('no error');
     } catch (error) {
       expect(isSluiceError(error, 'SLUICE_DATA_INVALID')).toBe(true);
-      expect((error as Error).message).toBe("the saved state of a absence detector is unusable: kind is \"threshold\", not 'absence'");
+      expect((error as Error).message).toBe(
+        'the saved state of a absence detector is unusable: kind is "threshold", not \'absence\'',
+      );
     }
   });
 });

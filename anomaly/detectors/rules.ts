@@ -6,7 +6,17 @@
 import { SluiceError } from '../../lib/errors';
 import { StateReader } from './base';
 import { checkDirection, checkNumber, directed, round } from './score';
-import type { AbsenceSpec, Band, Detector, DetectorSnapshot, Direction, Observation, Point, RateOfChangeSpec, ThresholdSpec } from './types';
+import type {
+  AbsenceSpec,
+  Band,
+  Detector,
+  DetectorSnapshot,
+  Direction,
+  Observation,
+  Point,
+  RateOfChangeSpec,
+  ThresholdSpec,
+} from './types';
 
 const UNBOUNDED: Band = { low: -Infinity, high: Infinity };
 
@@ -39,7 +49,8 @@ export class ThresholdRule implements Detector {
   observe(point: Point): Observation {
     const expected = { low: this.below, high: this.above };
     if (!Number.isFinite(point.value)) return verdict(false, expected, '');
-    if (point.value > this.above) return verdict(true, expected, `threshold: ${round(point.value)} above ${round(this.above)}`);
+    if (point.value > this.above)
+      return verdict(true, expected, `threshold: ${round(point.value)} above ${round(this.above)}`);
     return verdict(point.value < this.below, expected, `threshold: ${round(point.value)} below ${round(this.below)}`);
   }
 
@@ -58,7 +69,10 @@ export class ThresholdRule implements Detector {
 
 export function checkRateOfChange(spec: RateOfChangeSpec): void {
   if (spec.maxPerMinute === undefined) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector rate-of-change: needs maxPerMinute', { path: 'rate-of-change.maxPerMinute', fix: 'add maxPerMinute: <units per minute>' });
+    throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector rate-of-change: needs maxPerMinute', {
+      path: 'rate-of-change.maxPerMinute',
+      fix: 'add maxPerMinute: <units per minute>',
+    });
   }
   checkNumber('rate-of-change', 'maxPerMinute', spec.maxPerMinute, { min: 0 });
   checkDirection('rate-of-change', spec.direction);
@@ -85,9 +99,16 @@ export class RateOfChangeRule implements Detector {
     if (prev === undefined) return { score: 0, expected: UNBOUNDED, anomalous: false, warm: false, reasons: [] };
     const minutes = (point.timestamp - prev.timestamp) / 60_000;
     const allowed = this.maxPerMinute * minutes;
-    const expected = { low: this.direction === 'up' ? -Infinity : prev.value - allowed, high: this.direction === 'down' ? Infinity : prev.value + allowed };
+    const expected = {
+      low: this.direction === 'up' ? -Infinity : prev.value - allowed,
+      high: this.direction === 'down' ? Infinity : prev.value + allowed,
+    };
     const rate = (point.value - prev.value) / minutes;
-    return verdict(directed(rate, this.direction) > this.maxPerMinute, expected, `rate-of-change: ${round(rate)}/min (limit ${round(this.maxPerMinute)}/min)`);
+    return verdict(
+      directed(rate, this.direction) > this.maxPerMinute,
+      expected,
+      `rate-of-change: ${round(rate)}/min (limit ${round(this.maxPerMinute)}/min)`,
+    );
   }
 
   tick(): undefined {
@@ -95,7 +116,11 @@ export class RateOfChangeRule implements Detector {
   }
 
   snapshot(): DetectorSnapshot {
-    return { kind: this.kind, version: 1, state: { previous: this.previous ? { timestamp: this.previous.timestamp, value: this.previous.value } : null } };
+    return {
+      kind: this.kind,
+      version: 1,
+      state: { previous: this.previous ? { timestamp: this.previous.timestamp, value: this.previous.value } : null },
+    };
   }
 
   restore(snapshot: DetectorSnapshot): void {
@@ -111,7 +136,10 @@ export class RateOfChangeRule implements Detector {
 
 export function checkAbsence(spec: AbsenceSpec): void {
   if (spec.afterSeconds === undefined) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector absence: needs afterSeconds', { path: 'absence.afterSeconds', fix: 'add afterSeconds: <seconds without a point>' });
+    throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector absence: needs afterSeconds', {
+      path: 'absence.afterSeconds',
+      fix: 'add afterSeconds: <seconds without a point>',
+    });
   }
   checkNumber('absence', 'afterSeconds', spec.afterSeconds, { above: 0 });
 }

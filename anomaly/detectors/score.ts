@@ -40,7 +40,15 @@ export function statisticalObservation(
   const z = directed(signed, options.direction);
   const score = zScore(z, options.threshold);
   const anomalous = judged && score >= ALERT_SCORE;
-  return { score, expected, anomalous, warm, reasons: anomalous ? [`${name}: ${Math.abs(signed).toFixed(1)}σ ${signed > 0 ? 'above' : 'below'} ${round(centre)}`] : [] };
+  return {
+    score,
+    expected,
+    anomalous,
+    warm,
+    reasons: anomalous
+      ? [`${name}: ${Math.abs(signed).toFixed(1)}σ ${signed > 0 ? 'above' : 'below'} ${round(centre)}`]
+      : [],
+  };
 }
 
 export function round(x: number): string {
@@ -48,7 +56,12 @@ export function round(x: number): string {
 }
 
 /** Checks one numeric option of a detector spec; the path names the detector kind and the option. */
-export function checkNumber(kind: string, name: string, value: unknown, rule: { min?: number; above?: number; below?: number; integer?: boolean }): void {
+export function checkNumber(
+  kind: string,
+  name: string,
+  value: unknown,
+  rule: { min?: number; above?: number; below?: number; integer?: boolean },
+): void {
   if (value === undefined) return;
   const ok =
     typeof value === 'number' &&
@@ -63,17 +76,27 @@ export function checkNumber(kind: string, name: string, value: unknown, rule: { 
     rule.min !== undefined ? `at least ${rule.min}` : '',
     rule.above !== undefined ? `greater than ${rule.above}` : '',
     rule.below !== undefined ? `less than ${rule.below}` : '',
-  ].filter(Boolean).join(' ');
-  throw new SluiceError('SLUICE_CONFIG_INVALID', `detector ${kind}: ${name} must be ${wanted}, got ${JSON.stringify(value) ?? String(value)}`, {
-    path: `${kind}.${name}`,
-    fix: `set ${name} to ${wanted}, or leave it out for the default`,
-  });
+  ]
+    .filter(Boolean)
+    .join(' ');
+  throw new SluiceError(
+    'SLUICE_CONFIG_INVALID',
+    `detector ${kind}: ${name} must be ${wanted}, got ${JSON.stringify(value) ?? String(value)}`,
+    {
+      path: `${kind}.${name}`,
+      fix: `set ${name} to ${wanted}, or leave it out for the default`,
+    },
+  );
 }
 
 export function checkDirection(kind: string, value: unknown): void {
   if (value === undefined || value === 'both' || value === 'up' || value === 'down') return;
-  throw new SluiceError('SLUICE_CONFIG_INVALID', `detector ${kind}: direction must be 'both', 'up' or 'down', got ${JSON.stringify(value)}`, {
-    path: `${kind}.direction`,
-    fix: "use 'up' for a metric that is only bad when high (errors, latency), 'down' for one only bad when low, or leave it out",
-  });
+  throw new SluiceError(
+    'SLUICE_CONFIG_INVALID',
+    `detector ${kind}: direction must be 'both', 'up' or 'down', got ${JSON.stringify(value)}`,
+    {
+      path: `${kind}.direction`,
+      fix: "use 'up' for a metric that is only bad when high (errors, latency), 'down' for one only bad when low, or leave it out",
+    },
+  );
 }

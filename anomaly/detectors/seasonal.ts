@@ -4,12 +4,24 @@
  * `minBucketPoints` points (the first days) falls back to the statistics of the last `globalWindow`
  * points of every bucket. Memory: buckets × bucketWindow + globalWindow numbers.
  */
-import { StatisticalDetector, checkStatisticalOptions, resolveStatistical, type Expectation, type StateReader } from './base';
+import {
+  StatisticalDetector,
+  checkStatisticalOptions,
+  resolveStatistical,
+  type Expectation,
+  type StateReader,
+} from './base';
 import { checkNumber } from './score';
 import { RollingWindow, robustStats } from './stats';
 import type { Json, Point, SeasonalSpec } from './types';
 
-export const SEASONAL_DEFAULTS = { periodMs: 86_400_000, buckets: 24, bucketWindow: 60, minBucketPoints: 12, globalWindow: 500 } as const;
+export const SEASONAL_DEFAULTS = {
+  periodMs: 86_400_000,
+  buckets: 24,
+  bucketWindow: 60,
+  minBucketPoints: 12,
+  globalWindow: 500,
+} as const;
 
 export function checkSeasonal(spec: SeasonalSpec): void {
   checkStatisticalOptions('seasonal', spec);
@@ -61,7 +73,8 @@ export class SeasonalDetector extends StatisticalDetector {
 
   protected loadState(state: { [key: string]: Json }, reader: StateReader): void {
     const buckets = reader.list('buckets');
-    if (buckets.length !== this.buckets.length) reader.fail('buckets', `has ${buckets.length} buckets; this detector has ${this.buckets.length}`);
+    if (buckets.length !== this.buckets.length)
+      reader.fail('buckets', `has ${buckets.length} buckets; this detector has ${this.buckets.length}`);
     const values = buckets.map((b, i) => reader.numbers(String(i), { [String(i)]: b }));
     const global = reader.numbers('global', state);
     values.forEach((v, i) => (this.buckets[i] as RollingWindow).load(v));

@@ -3,7 +3,7 @@ import { DecayingQuantile, RollingWindow, kthOfTwo, normalAbsQuantile, robustSta
 /** A small deterministic generator (no Math.random in tests). */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 const median = (xs: number[]) => {
@@ -44,7 +44,17 @@ describe('RollingWindow', () => {
     const a = [1, 4, 9];
     const b = [2, 3, 10, 11];
     const merged = [...a, ...b].sort((x, y) => x - y);
-    merged.forEach((v, k) => expect(kthOfTwo((i) => a[i]!, 3, (i) => b[i]!, 4, k)).toBe(v));
+    merged.forEach((v, k) =>
+      expect(
+        kthOfTwo(
+          (i) => a[i]!,
+          3,
+          (i) => b[i]!,
+          4,
+          k,
+        ),
+      ).toBe(v),
+    );
   });
 
   test('robust scale: the MAD as a standard deviation, the mean absolute deviation when the MAD is 0, and floors', () => {

@@ -11,9 +11,14 @@ export function normalAbsQuantile(q: number): number {
   // Acklam's rational approximation of Φ⁻¹ (relative error below 1.2e-9), at p = (1 + q) / 2 ≥ 0.5.
   const p = (1 + q) / 2;
   if (p >= 1) return Infinity;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const [a0, a1, a2, a3, a4, a5] = a as [number, number, number, number, number, number];
   const [b0, b1, b2, b3, b4] = b as [number, number, number, number, number];
@@ -25,7 +30,10 @@ export function normalAbsQuantile(q: number): number {
   }
   const r = p - 0.5;
   const t = r * r;
-  return ((((((a0 * t + a1) * t + a2) * t + a3) * t + a4) * t + a5) * r) / (((((b0 * t + b1) * t + b2) * t + b3) * t + b4) * t + 1);
+  return (
+    ((((((a0 * t + a1) * t + a2) * t + a3) * t + a4) * t + a5) * r) /
+    (((((b0 * t + b1) * t + b2) * t + b3) * t + b4) * t + 1)
+  );
 }
 
 export class RollingWindow {
@@ -34,7 +42,8 @@ export class RollingWindow {
   private readonly sorted: number[] = [];
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a rolling window needs a positive integer capacity, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`a rolling window needs a positive integer capacity, got ${capacity}`);
   }
 
   get size(): number {
@@ -144,7 +153,13 @@ export function upperBound(sorted: readonly number[], x: number): number {
  * The k-th smallest (0-based) of the union of two ascending sequences given by accessors: a binary
  * search on how many elements come from the first one.
  */
-export function kthOfTwo(a: (i: number) => number, na: number, b: (i: number) => number, nb: number, k: number): number {
+export function kthOfTwo(
+  a: (i: number) => number,
+  na: number,
+  b: (i: number) => number,
+  nb: number,
+  k: number,
+): number {
   let lo = Math.max(0, k + 1 - nb);
   let hi = Math.min(k + 1, na);
   while (lo <= hi) {
@@ -167,7 +182,11 @@ export function kthOfTwo(a: (i: number) => number, na: number, b: (i: number) =>
  * deviation (scaled the same way for normal data) takes over so the scale still says how spread the
  * rest is. The floors keep a flat series from flagging its first tiny change.
  */
-export function robustStats(window: RollingWindow, minScale: number, relativeMinScale: number): { centre: number; scale: number } {
+export function robustStats(
+  window: RollingWindow,
+  minScale: number,
+  relativeMinScale: number,
+): { centre: number; scale: number } {
   const centre = window.median();
   let scale = MAD_TO_SIGMA * window.mad();
   if (scale === 0) scale = 1.2533 * window.meanAbsoluteDeviation(centre);
@@ -207,7 +226,10 @@ export class DecayingQuantile {
 
   private static bin(x: number): number {
     if (!(x >= DecayingQuantile.LOW)) return 0;
-    return Math.min(DecayingQuantile.BINS - 1, 1 + Math.floor(Math.log(x / DecayingQuantile.LOW) / Math.log(DecayingQuantile.RATIO)));
+    return Math.min(
+      DecayingQuantile.BINS - 1,
+      1 + Math.floor(Math.log(x / DecayingQuantile.LOW) / Math.log(DecayingQuantile.RATIO)),
+    );
   }
 
   /** Adds a non-negative value. */

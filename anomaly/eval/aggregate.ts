@@ -78,7 +78,8 @@ const min = (values: readonly number[]) => (values.length ? Math.min(...values) 
 const max = (values: readonly number[]) => (values.length ? Math.max(...values) : null);
 const sum = (values: readonly number[]) => (values.length ? values.reduce((s, v) => s + v, 0) : null);
 
-const within = (v: unknown, lo: number, hi: number) => v === null || v === undefined || (typeof v === 'number' && v >= lo && v <= hi);
+const within = (v: unknown, lo: number, hi: number) =>
+  v === null || v === undefined || (typeof v === 'number' && v >= lo && v <= hi);
 
 export const IOT_DEVICE_1M: WindowDefinition = {
   name: 'agg.iot.device-1m',
@@ -88,7 +89,12 @@ export const IOT_DEVICE_1M: WindowDefinition = {
   groupBy: ['device_id', 'site_id'],
   keyField: 'device_id',
   // iot_valid: every present value physically possible (late readings cannot happen in process).
-  accept: (e) => within(e.temperature_c, -60, 85) && within(e.humidity_pct, 0, 100) && within(e.pressure_hpa, 800, 1100) && within(e.battery_pct, 0, 100) && e.battery_pct !== null,
+  accept: (e) =>
+    within(e.temperature_c, -60, 85) &&
+    within(e.humidity_pct, 0, 100) &&
+    within(e.pressure_hpa, 800, 1100) &&
+    within(e.battery_pct, 0, 100) &&
+    e.battery_pct !== null,
   aggregate(events) {
     const t = nums(events, 'temperature_c');
     return {

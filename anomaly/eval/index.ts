@@ -25,7 +25,9 @@ export const EVAL_DETECTOR_NAMES = Object.keys(EVAL_DETECTORS);
 
 /** What NAB runs for a name: the detector itself, or the ensemble with its defaults. */
 export function nabSpec(name: string): DetectorSpec {
-  return name === 'ensemble' ? { kind: 'ensemble' } : ((EVAL_DETECTORS[name] as StatisticalSpec[])[0] as StatisticalSpec);
+  return name === 'ensemble'
+    ? { kind: 'ensemble' }
+    : ((EVAL_DETECTORS[name] as StatisticalSpec[])[0] as StatisticalSpec);
 }
 
 export interface EvalOptions {
@@ -43,14 +45,21 @@ export interface EvalOptions {
 }
 
 export interface EvalReport {
-  nab: { corpus: Pick<NabCorpus, 'unlabelled' | 'missing'> & { files: number; rows: number; windows: number }; results: NabResult[]; baselines: string[] };
+  nab: {
+    corpus: Pick<NabCorpus, 'unlabelled' | 'missing'> & { files: number; rows: number; windows: number };
+    results: NabResult[];
+    baselines: string[];
+  };
   simulators?: SimulatorRun;
 }
 
 export function selectDetectors(name: string): string[] {
   if (name === 'all') return EVAL_DETECTOR_NAMES;
   if (!EVAL_DETECTOR_NAMES.includes(name)) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', `there is no detector '${name}' to evaluate`, { path: '--detector', fix: `use one of: all, ${EVAL_DETECTOR_NAMES.join(', ')}` });
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `there is no detector '${name}' to evaluate`, {
+      path: '--detector',
+      fix: `use one of: all, ${EVAL_DETECTOR_NAMES.join(', ')}`,
+    });
   }
   return [name];
 }
@@ -64,7 +73,10 @@ export function evaluate(options: EvalOptions): EvalReport {
     candidates.push({ name: 'random', create: (file) => new RandomBaseline(`${options.seed}/${file.path}`) });
     candidates.push({ name: 'windowed-gaussian', create: () => new WindowedGaussianBaseline() });
   }
-  const results = runNab(corpus, candidates, { outDir: options.outDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const results = runNab(corpus, candidates, {
+    outDir: options.outDir,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   const report: EvalReport = {
     nab: {
       corpus: {
@@ -81,7 +93,11 @@ export function evaluate(options: EvalOptions): EvalReport {
   if (options.simulators) {
     const run = runSimulatorEval(
       names.map((name) => ({ name, members: EVAL_DETECTORS[name] as StatisticalSpec[] })),
-      { seed: options.seed, hours: options.simHours, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+      {
+        seed: options.seed,
+        hours: options.simHours,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
     );
     report.simulators = run;
     writeSimulatorResults(options.outDir, run);
@@ -90,11 +106,25 @@ export function evaluate(options: EvalOptions): EvalReport {
 }
 
 function writeSimulatorResults(outDir: string, run: SimulatorRun): void {
-  writeJson(join(outDir, 'simulators.json'), { ...run, results: run.results.map(({ incidents: _incidents, ...rest }) => rest) });
+  writeJson(join(outDir, 'simulators.json'), {
+    ...run,
+    results: run.results.map(({ incidents: _incidents, ...rest }) => rest),
+  });
   const lines = ['detector,source,key,start,end,alerts,metrics,labels'];
   for (const r of run.results) {
     for (const i of r.incidents) {
-      lines.push([r.detector, i.source, JSON.stringify(i.key), new Date(i.start).toISOString(), new Date(i.end).toISOString(), i.alerts, i.metrics.join('+'), i.labels.join('+')].join(','));
+      lines.push(
+        [
+          r.detector,
+          i.source,
+          JSON.stringify(i.key),
+          new Date(i.start).toISOString(),
+          new Date(i.end).toISOString(),
+          i.alerts,
+          i.metrics.join('+'),
+          i.labels.join('+'),
+        ].join(','),
+      );
     }
   }
   mkdirSync(outDir, { recursive: true });

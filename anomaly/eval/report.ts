@@ -17,7 +17,11 @@ export const NAB_PUBLISHED: Readonly<Record<string, number>> = {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -27,7 +31,9 @@ const pct = (x: number) => x.toFixed(2);
 export function renderReport(report: EvalReport): string {
   const out: string[] = [];
   const c = report.nab.corpus;
-  out.push(`NAB: ${c.files} files, ${c.rows} rows, ${c.windows} windows; normalised scores (null detector 0, perfect 100), one threshold per detector and profile over the whole corpus`);
+  out.push(
+    `NAB: ${c.files} files, ${c.rows} rows, ${c.windows} windows; normalised scores (null detector 0, perfect 100), one threshold per detector and profile over the whole corpus`,
+  );
   if (c.unlabelled.length) out.push(`  not scored, not in the windows file: ${c.unlabelled.join(', ')}`);
   if (c.missing.length) out.push(`  not scored, in the windows file but not in the data: ${c.missing.length} files`);
   out.push(
@@ -41,14 +47,32 @@ export function renderReport(report: EvalReport): string {
       ]),
     ),
   );
-  out.push(`NAB's published standard scores (all 58 files): ${Object.entries(NAB_PUBLISHED).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(
+    `NAB's published standard scores (all 58 files): ${Object.entries(NAB_PUBLISHED)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   const sim = report.simulators;
   if (sim) {
     out.push('');
-    out.push(`Simulators: seed ${sim.setup.seed}, ${sim.setup.hours} simulated hours from ${sim.setup.start}, ${sim.labels} labels scored (after the first hour), ${sim.series} series, ${sim.rows} window rows, ${(sim.elapsedMs / 1000).toFixed(0)} s`);
+    out.push(
+      `Simulators: seed ${sim.setup.seed}, ${sim.setup.hours} simulated hours from ${sim.setup.start}, ${sim.labels} labels scored (after the first hour), ${sim.series} series, ${sim.rows} window rows, ${(sim.elapsedMs / 1000).toFixed(0)} s`,
+    );
     out.push(
       table(
-        ['detector', 'precision', 'recall', 'F1', 'recall (observable)', 'F1 (observable)', 'mean delay', 'p50 delay', 'incidents', 'false pos.', 'of which during a bot flood'],
+        [
+          'detector',
+          'precision',
+          'recall',
+          'F1',
+          'recall (observable)',
+          'F1 (observable)',
+          'mean delay',
+          'p50 delay',
+          'incidents',
+          'false pos.',
+          'of which during a bot flood',
+        ],
         sim.results.map((r) => [
           r.detector,
           pct(r.summary.precision),
@@ -70,13 +94,26 @@ export function renderReport(report: EvalReport): string {
       out.push(
         table(
           ['source', 'kind', 'detected', 'labels', 'observable', 'mean delay'],
-          best.perKind.map((k) => [k.source, k.kind, String(k.detected), String(k.labels), String(k.observable), seconds(k.meanDelayMs)]),
+          best.perKind.map((k) => [
+            k.source,
+            k.kind,
+            String(k.detected),
+            String(k.labels),
+            String(k.observable),
+            seconds(k.meanDelayMs),
+          ]),
         ),
       );
       out.push(
         table(
           ['source', 'precision', 'recall', 'recall (observable)', 'incidents'],
-          Object.entries(best.perSource).map(([s, m]) => [s, pct(m.precision), pct(m.recall), pct(m.observableRecall), String(m.incidents)]),
+          Object.entries(best.perSource).map(([s, m]) => [
+            s,
+            pct(m.precision),
+            pct(m.recall),
+            pct(m.observableRecall),
+            String(m.incidents),
+          ]),
         ),
       );
     }

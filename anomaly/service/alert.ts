@@ -67,8 +67,21 @@ export function descriptionOf(incident: Incident): string {
 }
 
 export function evidenceJson(incident: Incident): string {
-  if (incident.kind === 'pattern') return JSON.stringify([{ pattern: incident.evidence[0]?.metric ?? incident.source, ts: incident.startedAt, match: incident.match ?? {} }]);
-  return JSON.stringify(incident.evidence.map((e) => ({ metric: e.metric, value: e.value, expected: e.expected, score: e.score, reasons: e.reasons, ts: e.ts, cause: e.cause })));
+  if (incident.kind === 'pattern')
+    return JSON.stringify([
+      { pattern: incident.evidence[0]?.metric ?? incident.source, ts: incident.startedAt, match: incident.match ?? {} },
+    ]);
+  return JSON.stringify(
+    incident.evidence.map((e) => ({
+      metric: e.metric,
+      value: e.value,
+      expected: e.expected,
+      score: e.score,
+      reasons: e.reasons,
+      ts: e.ts,
+      cause: e.cause,
+    })),
+  );
 }
 
 export function alertRecord(incident: Incident, status: AlertStatus, now: number): AlertRecord {
@@ -97,7 +110,9 @@ export function alertRecord(incident: Incident, status: AlertStatus, now: number
 
 /** One readable line per alert, for `sluice alerts`. */
 export function alertLine(a: AlertRecord): string {
-  const when = new Date(a.status === 'resolved' ? (a.resolved_ts ?? a.emitted_ts) : a.started_ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const when = new Date(a.status === 'resolved' ? (a.resolved_ts ?? a.emitted_ts) : a.started_ts)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
   const value = a.value === null ? '' : ` value ${num(a.value)}`;
   const range = rangeText({ low: a.expected_low, high: a.expected_high });
   const detail = a.kind === 'pattern' ? '' : `${value}${range ? ` expected ${range}` : ''} score ${a.score.toFixed(2)}`;

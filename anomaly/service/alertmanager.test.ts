@@ -12,11 +12,37 @@ const log = createLogger({ level: 'error', write: () => undefined });
 
 function incident(overrides: Partial<Incident> = {}): Incident {
   return {
-    id: 'inc-0123456789abcdef', kind: 'anomaly', source: 'agg.iot.device-1m', key: 'dev-7', keyFields: { device_id: 'dev-7' }, severity: 'critical',
-    startedAt: T0, firedAt: T0 + 16_000,
+    id: 'inc-0123456789abcdef',
+    kind: 'anomaly',
+    source: 'agg.iot.device-1m',
+    key: 'dev-7',
+    keyFields: { device_id: 'dev-7' },
+    severity: 'critical',
+    startedAt: T0,
+    firedAt: T0 + 16_000,
     evidence: [
-      { metric: 'temperature_max', value: 48, expected: { low: null, high: 35 }, score: 1, reasons: ['threshold: 48 above 35'], ts: T0, cause: 'point', severity: 'critical', normal: 0 },
-      { metric: 'temperature_avg', value: 40.25, expected: { low: 19.5, high: 23.25 }, score: 0.9312, reasons: ['robust-z: 40.1σ above 21.3'], ts: T0, cause: 'point', severity: 'warning', normal: 0 },
+      {
+        metric: 'temperature_max',
+        value: 48,
+        expected: { low: null, high: 35 },
+        score: 1,
+        reasons: ['threshold: 48 above 35'],
+        ts: T0,
+        cause: 'point',
+        severity: 'critical',
+        normal: 0,
+      },
+      {
+        metric: 'temperature_avg',
+        value: 40.25,
+        expected: { low: 19.5, high: 23.25 },
+        score: 0.9312,
+        reasons: ['robust-z: 40.1σ above 21.3'],
+        ts: T0,
+        cause: 'point',
+        severity: 'warning',
+        normal: 0,
+      },
     ],
     ...overrides,
   };
@@ -33,9 +59,15 @@ class FakeAlertmanager {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        if (req.method === 'POST' && req.url === '/api/v2/alerts' && req.headers['content-type'] === 'application/json') {
+        if (
+          req.method === 'POST' &&
+          req.url === '/api/v2/alerts' &&
+          req.headers['content-type'] === 'application/json'
+        ) {
           if (this.status === 200) this.posts.push(JSON.parse(body) as AlertmanagerAlert[]);
-          res.writeHead(this.status, { 'Content-Type': 'application/json' }).end(this.status === 200 ? '' : '{"code":500,"message":"down for maintenance"}');
+          res
+            .writeHead(this.status, { 'Content-Type': 'application/json' })
+            .end(this.status === 200 ? '' : '{"code":500,"message":"down for maintenance"}');
         } else res.writeHead(404).end();
       });
     });
@@ -51,11 +83,27 @@ class FakeAlertmanager {
 describe('Alertmanager payloads', () => {
   test('the labels identify the incident and stay the same for its whole life; key fields become labels too', () => {
     expect(alertLabels(incident())).toEqual({
-      alertname: 'SluiceAnomaly', source: 'agg.iot.device-1m', key: 'dev-7', severity: 'critical', incident_id: 'inc-0123456789abcdef', kind: 'anomaly', component: 'anomaly', device_id: 'dev-7',
+      alertname: 'SluiceAnomaly',
+      source: 'agg.iot.device-1m',
+      key: 'dev-7',
+      severity: 'critical',
+      incident_id: 'inc-0123456789abcdef',
+      kind: 'anomaly',
+      component: 'anomaly',
+      device_id: 'dev-7',
     });
     // A key field that would overwrite one of the service's labels, or is no label name, is left out.
-    expect(alertLabels(incident({ kind: 'pattern', keyFields: { key: 'x', 'bad-name': 'y', account_id: 'a1' } }))).toEqual({
-      alertname: 'SluicePattern', source: 'agg.iot.device-1m', key: 'dev-7', severity: 'critical', incident_id: 'inc-0123456789abcdef', kind: 'pattern', component: 'anomaly', account_id: 'a1',
+    expect(
+      alertLabels(incident({ kind: 'pattern', keyFields: { key: 'x', 'bad-name': 'y', account_id: 'a1' } })),
+    ).toEqual({
+      alertname: 'SluicePattern',
+      source: 'agg.iot.device-1m',
+      key: 'dev-7',
+      severity: 'critical',
+      incident_id: 'inc-0123456789abcdef',
+      kind: 'pattern',
+      component: 'anomaly',
+      account_id: 'a1',
     });
   });
 
@@ -66,7 +114,8 @@ describe('Alertmanager payloads', () => {
       labels: alertLabels(incident()),
       annotations: {
         summary: 'agg.iot.device-1m dev-7: temperature_max 48 (expected ≤ 35) and 1 more metric (temperature_avg)',
-        description: 'temperature_max 48 (expected ≤ 35), score 1.00: threshold: 48 above 35\ntemperature_avg 40.25 (expected 19.5 – 23.25), score 0.93: robust-z: 40.1σ above 21.3',
+        description:
+          'temperature_max 48 (expected ≤ 35), score 1.00: threshold: 48 above 35\ntemperature_avg 40.25 (expected 19.5 – 23.25), score 0.93: robust-z: 40.1σ above 21.3',
         metrics: 'temperature_max,temperature_avg',
         evidence: expect.any(String),
         started_at: '2025-01-06T10:00:00.000Z',
@@ -79,18 +128,59 @@ describe('Alertmanager payloads', () => {
       generatorURL: 'http://127.0.0.1:29190/incidents/inc-0123456789abcdef',
     });
     expect(JSON.parse(firing.annotations.evidence!)).toEqual([
-      { metric: 'temperature_max', value: 48, expected: { low: null, high: 35 }, score: 1, reasons: ['threshold: 48 above 35'], ts: T0, cause: 'point' },
-      { metric: 'temperature_avg', value: 40.25, expected: { low: 19.5, high: 23.25 }, score: 0.9312, reasons: ['robust-z: 40.1σ above 21.3'], ts: T0, cause: 'point' },
+      {
+        metric: 'temperature_max',
+        value: 48,
+        expected: { low: null, high: 35 },
+        score: 1,
+        reasons: ['threshold: 48 above 35'],
+        ts: T0,
+        cause: 'point',
+      },
+      {
+        metric: 'temperature_avg',
+        value: 40.25,
+        expected: { low: 19.5, high: 23.25 },
+        score: 0.9312,
+        reasons: ['robust-z: 40.1σ above 21.3'],
+        ts: T0,
+        cause: 'point',
+      },
     ]);
-    const resolved = toAlertmanager(incident({ resolvedAt: T0 + 180_000 }), { now: T0 + 999_000, resendMs: 60_000, baseUrl: 'http://h' });
+    const resolved = toAlertmanager(incident({ resolvedAt: T0 + 180_000 }), {
+      now: T0 + 999_000,
+      resendMs: 60_000,
+      baseUrl: 'http://h',
+    });
     expect(resolved.endsAt).toBe(new Date(T0 + 180_000).toISOString());
     expect(resolved.labels).toEqual(firing.labels);
   });
 
-  test('a pattern alert carries the pattern\'s text', () => {
-    const pattern = incident({ kind: 'pattern', evidence: [{ metric: 'card-testing', value: null, expected: null, score: 1, reasons: ['card testing on acc-1'], ts: T0, cause: 'point', severity: 'critical', normal: 0 }], summary: 'card testing on acc-1', match: { account_id: 'acc-1' } });
+  test("a pattern alert carries the pattern's text", () => {
+    const pattern = incident({
+      kind: 'pattern',
+      evidence: [
+        {
+          metric: 'card-testing',
+          value: null,
+          expected: null,
+          score: 1,
+          reasons: ['card testing on acc-1'],
+          ts: T0,
+          cause: 'point',
+          severity: 'critical',
+          normal: 0,
+        },
+      ],
+      summary: 'card testing on acc-1',
+      match: { account_id: 'acc-1' },
+    });
     const alert = toAlertmanager(pattern, { now: T0, resendMs: 60_000, baseUrl: 'http://h' });
-    expect(alert.annotations).toMatchObject({ summary: 'card testing on acc-1', description: 'card testing on acc-1\nmatch: {"account_id":"acc-1"}', metrics: 'card-testing' });
+    expect(alert.annotations).toMatchObject({
+      summary: 'card testing on acc-1',
+      description: 'card testing on acc-1\nmatch: {"account_id":"acc-1"}',
+      metrics: 'card-testing',
+    });
     expect(alert.annotations.value).toBeUndefined();
   });
 });
@@ -113,16 +203,30 @@ describe('delivery to a local Alertmanager', () => {
     expect(am.posts).toHaveLength(1);
     expect(am.posts[0]![0]!.labels.incident_id).toBe('inc-0123456789abcdef');
     am.status = 500;
-    const error = await client.post([toAlertmanager(incident(), { now: T0, resendMs: 60_000, baseUrl: 'http://h' })]).catch((e: unknown) => e);
+    const error = await client
+      .post([toAlertmanager(incident(), { now: T0, resendMs: 60_000, baseUrl: 'http://h' })])
+      .catch((e: unknown) => e);
     expect(isSluiceError(error, 'SLUICE_HTTP_ERROR')).toBe(true);
-    expect((error as { details: unknown }).details).toEqual({ method: 'POST', path: '/api/v2/alerts', status: 500, body: '{"code":500,"message":"down for maintenance"}' });
+    expect((error as { details: unknown }).details).toEqual({
+      method: 'POST',
+      path: '/api/v2/alerts',
+      status: 500,
+      body: '{"code":500,"message":"down for maintenance"}',
+    });
     expect((error as { retriable: boolean }).retriable).toBe(true);
   });
 
   test('fired and resolved incidents are delivered; a resolution Alertmanager refused is retried on the next re-send, once', async () => {
     let now = T0 + 20_000;
     const metrics = new AnomalyMetrics();
-    const delivery = new Delivery({ alertmanager: new AlertmanagerClient({ url }), resendMs: 60_000, baseUrl: () => 'http://h', metrics, log, clock: () => now });
+    const delivery = new Delivery({
+      alertmanager: new AlertmanagerClient({ url }),
+      resendMs: 60_000,
+      baseUrl: () => 'http://h',
+      metrics,
+      log,
+      clock: () => now,
+    });
     const open = incident();
     await delivery.deliver([{ type: 'fired', incident: open }]);
     expect(am.posts.map((p) => p.map((a) => a.endsAt))).toEqual([[new Date(now + 240_000).toISOString()]]);
@@ -135,13 +239,19 @@ describe('delivery to a local Alertmanager', () => {
     am.status = 503;
     const done = { ...open, resolvedAt: now };
     await delivery.deliver([{ type: 'resolved', incident: done }]);
-    expect((await metrics.registry.getSingleMetric('sluice_anomaly_delivery_failures_total')!.get()).values.find((v) => v.labels.target === 'alertmanager')?.value).toBe(1);
+    expect(
+      (await metrics.registry.getSingleMetric('sluice_anomaly_delivery_failures_total')!.get()).values.find(
+        (v) => v.labels.target === 'alertmanager',
+      )?.value,
+    ).toBe(1);
 
     am.status = 200;
     now += 60_000;
     await delivery.resend([]);
     expect(am.posts).toHaveLength(3);
-    expect(am.posts[2]!.map((a) => [a.labels.incident_id, a.endsAt])).toEqual([['inc-0123456789abcdef', new Date(done.resolvedAt).toISOString()]]);
+    expect(am.posts[2]!.map((a) => [a.labels.incident_id, a.endsAt])).toEqual([
+      ['inc-0123456789abcdef', new Date(done.resolvedAt).toISOString()],
+    ]);
     now += 60_000;
     await delivery.resend([]);
     expect(am.posts).toHaveLength(3); // taken: not sent again (an empty list is not posted)
@@ -158,8 +268,17 @@ describe('delivery to a local Alertmanager', () => {
       },
       close: async () => undefined,
     };
-    const delivery = new Delivery({ annotations, resendMs: 60_000, baseUrl: () => 'http://h', metrics: new AnomalyMetrics(), log });
-    await delivery.deliver([{ type: 'fired', incident: incident() }, { type: 'updated', incident: incident() }]);
+    const delivery = new Delivery({
+      annotations,
+      resendMs: 60_000,
+      baseUrl: () => 'http://h',
+      metrics: new AnomalyMetrics(),
+      log,
+    });
+    await delivery.deliver([
+      { type: 'fired', incident: incident() },
+      { type: 'updated', incident: incident() },
+    ]);
     expect(written).toEqual([]);
     fail = false;
     await delivery.resend([]);

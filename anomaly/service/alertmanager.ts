@@ -106,15 +106,22 @@ export class AlertmanagerClient {
       });
     } catch (error) {
       throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${this.base}${path} failed: ${messageOf(error)}`, {
-        cause: error, retriable: true, details: { method, path, status: undefined, body: undefined },
+        cause: error,
+        retriable: true,
+        details: { method, path, status: undefined, body: undefined },
         fix: 'start Alertmanager (npx sluice platform up alertmanager) or set SLUICE_ALERTMANAGER_URL',
       });
     }
     const text = await response.text();
     if (!response.ok) {
-      throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${this.base}${path} failed: ${response.status} ${text.slice(0, 500)}`, {
-        retriable: response.status >= 500, details: { method, path, status: response.status, body: text.slice(0, 2000) },
-      });
+      throw new SluiceError(
+        'SLUICE_HTTP_ERROR',
+        `${method} ${this.base}${path} failed: ${response.status} ${text.slice(0, 500)}`,
+        {
+          retriable: response.status >= 500,
+          details: { method, path, status: response.status, body: text.slice(0, 2000) },
+        },
+      );
     }
     return text ? (JSON.parse(text) as unknown) : undefined;
   }
@@ -124,11 +131,17 @@ export class AlertmanagerClient {
   }
 
   /** The alerts Alertmanager holds that match every `label="value"` matcher (active ones by default). */
-  async alerts(matchers: Record<string, string> = {}, active = true): Promise<Array<AlertmanagerAlert & { status: { state: string } }>> {
+  async alerts(
+    matchers: Record<string, string> = {},
+    active = true,
+  ): Promise<Array<AlertmanagerAlert & { status: { state: string } }>> {
     const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(matchers)) query.append('filter', `${name}="${value.replace(/["\\]/g, '\\$&')}"`);
+    for (const [name, value] of Object.entries(matchers))
+      query.append('filter', `${name}="${value.replace(/["\\]/g, '\\$&')}"`);
     if (!active) query.set('active', 'false');
     const qs = query.toString();
-    return (await this.request('GET', `/api/v2/alerts${qs ? `?${qs}` : ''}`)) as Array<AlertmanagerAlert & { status: { state: string } }>;
+    return (await this.request('GET', `/api/v2/alerts${qs ? `?${qs}` : ''}`)) as Array<
+      AlertmanagerAlert & { status: { state: string } }
+    >;
   }
 }

@@ -48,13 +48,21 @@ export function influxSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Inf
       return readFileSync(file, 'utf8').trim();
     } catch (error) {
       throw new SluiceError('SLUICE_SECRET_ERROR', `cannot read ${variable} ${file}: ${messageOf(error)}`, {
-        cause: error, path: variable, fix: 'point it at a readable file holding the secret, or unset it',
+        cause: error,
+        path: variable,
+        fix: 'point it at a readable file holding the secret, or unset it',
       });
     }
   };
   let token = env.SLUICE_INFLUX_TOKEN || fromFile('SLUICE_INFLUX_TOKEN_FILE') || '';
-  if (!token && env.SLUICE_INFLUX_USER) token = `${env.SLUICE_INFLUX_USER}:${env.SLUICE_INFLUX_PASSWORD || fromFile('SLUICE_INFLUX_PASSWORD_FILE') || ''}`;
-  return { url, token, org: env.SLUICE_INFLUX_ORG ?? '-', bucket: env.SLUICE_INFLUX_BUCKET ?? env.SLUICE_INFLUX_DATABASE ?? 'sluice' };
+  if (!token && env.SLUICE_INFLUX_USER)
+    token = `${env.SLUICE_INFLUX_USER}:${env.SLUICE_INFLUX_PASSWORD || fromFile('SLUICE_INFLUX_PASSWORD_FILE') || ''}`;
+  return {
+    url,
+    token,
+    org: env.SLUICE_INFLUX_ORG ?? '-',
+    bucket: env.SLUICE_INFLUX_BUCKET ?? env.SLUICE_INFLUX_DATABASE ?? 'sluice',
+  };
 }
 
 export function annotationPoint(incident: Incident, status: AlertStatus): Point {
@@ -79,11 +87,19 @@ export class InfluxAnnotations implements AnnotationWriter {
   constructor(settings: InfluxSettings, log?: Logger) {
     // Each write is flushed at once, and no retries of the client's own: the service retries, and a
     // failure is counted where it happens. writeFailed makes flush() reject instead of only logging.
-    this.api = new InfluxDB({ url: settings.url, token: settings.token, timeout: 5000 })
-      .getWriteApi(settings.org, settings.bucket, 'ms', { batchSize: 1000, flushInterval: 0, maxRetries: 0, writeFailed: (error: Error) => Promise.reject(error) });
+    this.api = new InfluxDB({ url: settings.url, token: settings.token, timeout: 5000 }).getWriteApi(
+      settings.org,
+      settings.bucket,
+      'ms',
+      { batchSize: 1000, flushInterval: 0, maxRetries: 0, writeFailed: (error: Error) => Promise.reject(error) },
+    );
     this.target = `${settings.url} bucket ${settings.bucket}`;
     // The client logs every failure on the console; the service logs them once, with what to do.
-    if (log) setLogger({ error: (message, error) => log.debug(`influxdb-client: ${message} ${messageOf(error)}`), warn: (message, error) => log.debug(`influxdb-client: ${message} ${messageOf(error)}`) });
+    if (log)
+      setLogger({
+        error: (message, error) => log.debug(`influxdb-client: ${message} ${messageOf(error)}`),
+        warn: (message, error) => log.debug(`influxdb-client: ${message} ${messageOf(error)}`),
+      });
   }
 
   async write(incident: Incident, status: AlertStatus): Promise<void> {
@@ -91,9 +107,20 @@ export class InfluxAnnotations implements AnnotationWriter {
     try {
       await this.api.flush();
     } catch (error) {
-      throw new SluiceError('SLUICE_HTTP_ERROR', `writing an annotation to InfluxDB (${this.target}) failed: ${messageOf(error)}`, {
-        cause: error, retriable: true, details: { method: 'POST', path: '/api/v2/write', status: (error as { statusCode?: number }).statusCode, body: (error as { body?: string }).body },
-      });
+      throw new SluiceError(
+        'SLUICE_HTTP_ERROR',
+        `writing an annotation to InfluxDB (${this.target}) failed: ${messageOf(error)}`,
+        {
+          cause: error,
+          retriable: true,
+          details: {
+            method: 'POST',
+            path: '/api/v2/write',
+            status: (error as { statusCode?: number }).statusCode,
+            body: (error as { body?: string }).body,
+          },
+        },
+      );
     }
   }
 
@@ -106,9 +133,13 @@ export class InfluxAnnotations implements AnnotationWriter {
 export function annotationsFromEnv(env: NodeJS.ProcessEnv, log: Logger): AnnotationWriter | undefined {
   const settings = influxSettingsFromEnv(env);
   if (!settings) {
-    log.info('InfluxDB is not configured (SLUICE_INFLUX_URL is not set): incidents are not written as annotations', { component: 'anomaly' });
+    log.info('InfluxDB is not configured (SLUICE_INFLUX_URL is not set): incidents are not written as annotations', {
+      component: 'anomaly',
+    });
     return undefined;
   }
-  log.info(`incidents are written as annotations to InfluxDB ${settings.url}, bucket ${settings.bucket}`, { component: 'anomaly' });
+  log.info(`incidents are written as annotations to InfluxDB ${settings.url}, bucket ${settings.bucket}`, {
+    component: 'anomaly',
+  });
   return new InfluxAnnotations(settings, log);
 }

@@ -18,7 +18,9 @@ export class AvroDecoder {
   private typeOf(id: number): Promise<{ type: AvroType; schema: AvroSchemaJson }> {
     let type = this.types.get(id);
     if (!type) {
-      type = this.registry.schemaById(id).then((text) => ({ type: parseSchema(text), schema: JSON.parse(text) as AvroSchemaJson }));
+      type = this.registry
+        .schemaById(id)
+        .then((text) => ({ type: parseSchema(text), schema: JSON.parse(text) as AvroSchemaJson }));
       // A failed lookup is retried with the next record rather than cached.
       type.catch(() => this.types.delete(id));
       this.types.set(id, type);
@@ -27,14 +29,20 @@ export class AvroDecoder {
   }
 
   /** The record, and whether its schema id is new to this decoder (so its fields get checked once). */
-  async decode(message: Buffer): Promise<{ value: Record<string, unknown>; schemaId: number; schema: AvroSchemaJson; first: boolean }> {
+  async decode(
+    message: Buffer,
+  ): Promise<{ value: Record<string, unknown>; schemaId: number; schema: AvroSchemaJson; first: boolean }> {
     const { schemaId, body } = decodeWireHeader(message);
     const first = !this.types.has(schemaId);
     const { type, schema } = await this.typeOf(schemaId);
     try {
       return { value: type.fromBuffer(body) as Record<string, unknown>, schemaId, schema, first };
     } catch (error) {
-      throw new SluiceError('SLUICE_SERIALIZATION_FAILED', `a record does not decode with schema ${schemaId}: ${(error as Error).message}`, { cause: error });
+      throw new SluiceError(
+        'SLUICE_SERIALIZATION_FAILED',
+        `a record does not decode with schema ${schemaId}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 }
@@ -80,14 +88,23 @@ export function fieldIssues(watched: WatchedSeries | WatchedPattern, schema: Avr
       return;
     }
     if (role === 'metric' && !types.some((t) => NUMERIC.includes(t))) {
-      issues.push({ path, message: `${watched.topic} field '${name}' is ${types.join(' or ')}, not a number`, fix: `watch a numeric field: ${names.filter((n) => fields.get(n)!.some((t) => NUMERIC.includes(t))).join(', ')}` });
+      issues.push({
+        path,
+        message: `${watched.topic} field '${name}' is ${types.join(' or ')}, not a number`,
+        fix: `watch a numeric field: ${names.filter((n) => fields.get(n)!.some((t) => NUMERIC.includes(t))).join(', ')}`,
+      });
     }
     if (role === 'time' && !types.includes('long')) {
-      issues.push({ path, message: `${watched.topic} field '${name}' is ${types.join(' or ')}, not a timestamp (long, timestamp-millis)`, fix: 'name a TIMESTAMP(3) column, e.g. window_end' });
+      issues.push({
+        path,
+        message: `${watched.topic} field '${name}' is ${types.join(' or ')}, not a timestamp (long, timestamp-millis)`,
+        fix: 'name a TIMESTAMP(3) column, e.g. window_end',
+      });
     }
   };
   watched.key.forEach((k, i) => check(k, `${watched.path}.key[${i}]`, 'key'));
   check(watched.time, `${watched.path}.time`, 'time');
-  if (watched.kind === 'series') watched.metrics.forEach((m, i) => check(m.field, `${watched.path}.metrics[${i}].field`, 'metric'));
+  if (watched.kind === 'series')
+    watched.metrics.forEach((m, i) => check(m.field, `${watched.path}.metrics[${i}].field`, 'metric'));
   return issues;
 }

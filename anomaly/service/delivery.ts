@@ -43,14 +43,23 @@ export class Delivery {
     if (!am || incidents.length === 0) return true;
     const now = this.clock();
     try {
-      await am.post(incidents.map((i) => toAlertmanager(i, { now, resendMs: this.options.resendMs, baseUrl: this.options.baseUrl() })));
-      if (this.failingSince !== undefined) this.options.log.info('Alertmanager takes alerts again', { component: 'anomaly', url: am.url });
+      await am.post(
+        incidents.map((i) =>
+          toAlertmanager(i, { now, resendMs: this.options.resendMs, baseUrl: this.options.baseUrl() }),
+        ),
+      );
+      if (this.failingSince !== undefined)
+        this.options.log.info('Alertmanager takes alerts again', { component: 'anomaly', url: am.url });
       this.failingSince = undefined;
       return true;
     } catch (error) {
       this.options.metrics.deliveryFailures.inc({ target: 'alertmanager' }, incidents.length);
       // One line when it starts failing, not one per alert.
-      if (this.failingSince === undefined) this.options.log.warn(`Alertmanager does not take alerts (retrying every re-send): ${messageOf(error)}`, { component: 'anomaly', url: am.url });
+      if (this.failingSince === undefined)
+        this.options.log.warn(`Alertmanager does not take alerts (retrying every re-send): ${messageOf(error)}`, {
+          component: 'anomaly',
+          url: am.url,
+        });
       this.failingSince ??= now;
       return false;
     }
@@ -64,14 +73,18 @@ export class Delivery {
       return true;
     } catch (error) {
       this.options.metrics.deliveryFailures.inc({ target: 'influxdb' });
-      this.options.log.warn(`annotation not written (will retry): ${messageOf(error)}`, { component: 'anomaly', incident: incident.id });
+      this.options.log.warn(`annotation not written (will retry): ${messageOf(error)}`, {
+        component: 'anomaly',
+        incident: incident.id,
+      });
       return false;
     }
   }
 
   private queueAnnotation(incident: Incident, status: AlertStatus): void {
     this.annotationsPending.push({ incident, status });
-    if (this.annotationsPending.length > MAX_PENDING_ANNOTATIONS) this.annotationsPending.splice(0, this.annotationsPending.length - MAX_PENDING_ANNOTATIONS);
+    if (this.annotationsPending.length > MAX_PENDING_ANNOTATIONS)
+      this.annotationsPending.splice(0, this.annotationsPending.length - MAX_PENDING_ANNOTATIONS);
   }
 
   /** The events of a committed transaction. */
@@ -98,7 +111,8 @@ export class Delivery {
     const pending = [...this.resolvedPending.values()].map((p) => p.incident);
     if (await this.postAlertmanager([...open, ...pending])) this.resolvedPending.clear();
     const annotations = this.annotationsPending.splice(0);
-    for (const a of annotations) if (!(await this.annotate(a.incident, a.status))) this.queueAnnotation(a.incident, a.status);
+    for (const a of annotations)
+      if (!(await this.annotate(a.incident, a.status))) this.queueAnnotation(a.incident, a.status);
   }
 
   async close(): Promise<void> {

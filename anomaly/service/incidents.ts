@@ -106,7 +106,10 @@ export const highestSeverity = (severities: string[]): string =>
 
 /** `inc-` and 16 hex digits of a hash of (source, key, start): the same incident always has the same id. */
 export function incidentId(source: string, key: string, startedAt: number): string {
-  return `inc-${createHash('sha256').update(JSON.stringify([source, key, startedAt])).digest('hex').slice(0, 16)}`;
+  return `inc-${createHash('sha256')
+    .update(JSON.stringify([source, key, startedAt]))
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 /** Key values joined with '/' (a key of one field is its value). */
@@ -147,7 +150,15 @@ export class IncidentBook {
   }
 
   /** The metrics of one record of a series topic. */
-  onPoints(source: string, key: string, keyFields: Record<string, string>, ts: number, points: MetricPoint[], resolveAfter: number, now: number): IncidentEvent[] {
+  onPoints(
+    source: string,
+    key: string,
+    keyFields: Record<string, string>,
+    ts: number,
+    points: MetricPoint[],
+    resolveAfter: number,
+    now: number,
+  ): IncidentEvent[] {
     const group = IncidentBook.group(source, key);
     const open = this.anomalies.get(group);
     const flagged = points.filter((p) => p.fresh && p.observation.anomalous);
@@ -155,8 +166,15 @@ export class IncidentBook {
       if (flagged.length === 0) return [];
       const evidence = flagged.map((p) => this.pointEvidence(p, ts)).sort(byStrength);
       const incident: Incident = {
-        id: incidentId(source, key, ts), kind: 'anomaly', source, key, keyFields,
-        severity: highestSeverity(flagged.map((p) => p.severity)), startedAt: ts, firedAt: now, evidence,
+        id: incidentId(source, key, ts),
+        kind: 'anomaly',
+        source,
+        key,
+        keyFields,
+        severity: highestSeverity(flagged.map((p) => p.severity)),
+        startedAt: ts,
+        firedAt: now,
+        evidence,
       };
       this.anomalies.set(group, incident);
       this.touch('incident', source, key);
@@ -192,18 +210,40 @@ export class IncidentBook {
   }
 
   /** Metrics of one key that an absence check found silent at `ts` (event time). */
-  onAbsence(source: string, key: string, keyFields: Record<string, string>, ts: number, absent: AbsentMetric[], now: number): IncidentEvent[] {
+  onAbsence(
+    source: string,
+    key: string,
+    keyFields: Record<string, string>,
+    ts: number,
+    absent: AbsentMetric[],
+    now: number,
+  ): IncidentEvent[] {
     if (absent.length === 0) return [];
     const group = IncidentBook.group(source, key);
     const evidence = absent.map((a): Evidence => ({
-      metric: a.metric, value: null, expected: null, score: a.observation.score, reasons: [...a.observation.reasons], ts, cause: 'absence', severity: a.severity, normal: 0,
+      metric: a.metric,
+      value: null,
+      expected: null,
+      score: a.observation.score,
+      reasons: [...a.observation.reasons],
+      ts,
+      cause: 'absence',
+      severity: a.severity,
+      normal: 0,
     }));
     const open = this.anomalies.get(group);
     this.touch('incident', source, key);
     if (!open) {
       const incident: Incident = {
-        id: incidentId(source, key, ts), kind: 'anomaly', source, key, keyFields,
-        severity: highestSeverity(absent.map((a) => a.severity)), startedAt: ts, firedAt: now, evidence: evidence.sort(byStrength),
+        id: incidentId(source, key, ts),
+        kind: 'anomaly',
+        source,
+        key,
+        keyFields,
+        severity: highestSeverity(absent.map((a) => a.severity)),
+        startedAt: ts,
+        firedAt: now,
+        evidence: evidence.sort(byStrength),
       };
       this.anomalies.set(group, incident);
       return [{ type: 'fired', incident }];
@@ -222,16 +262,45 @@ export class IncidentBook {
   }
 
   /** A record of a patterns.* topic: one incident per match, a match seen twice (same key and time) dropped. */
-  onMatch(source: string, key: string, keyFields: Record<string, string>, ts: number, match: { [key: string]: Json }, options: { name: string; severity: string; summary: string; resolveAfterMs: number }, now: number): IncidentEvent[] {
+  onMatch(
+    source: string,
+    key: string,
+    keyFields: Record<string, string>,
+    ts: number,
+    match: { [key: string]: Json },
+    options: { name: string; severity: string; summary: string; resolveAfterMs: number },
+    now: number,
+  ): IncidentEvent[] {
     const group = IncidentBook.group(source, key);
     const entry = this.patterns.get(group) ?? { open: [], seen: [] };
     if (entry.seen.includes(ts)) return [];
     entry.seen.push(ts);
     if (entry.seen.length > PATTERN_SEEN) entry.seen.splice(0, entry.seen.length - PATTERN_SEEN);
     const incident: Incident = {
-      id: incidentId(source, key, ts), kind: 'pattern', source, key, keyFields, severity: options.severity, startedAt: ts, firedAt: now,
-      evidence: [{ metric: options.name, value: null, expected: null, score: 1, reasons: [options.summary], ts, cause: 'point', severity: options.severity, normal: 0 }],
-      match, summary: options.summary, expiresAt: now + options.resolveAfterMs,
+      id: incidentId(source, key, ts),
+      kind: 'pattern',
+      source,
+      key,
+      keyFields,
+      severity: options.severity,
+      startedAt: ts,
+      firedAt: now,
+      evidence: [
+        {
+          metric: options.name,
+          value: null,
+          expected: null,
+          score: 1,
+          reasons: [options.summary],
+          ts,
+          cause: 'point',
+          severity: options.severity,
+          normal: 0,
+        },
+      ],
+      match,
+      summary: options.summary,
+      expiresAt: now + options.resolveAfterMs,
     };
     entry.open.push(incident);
     this.patterns.set(group, entry);
@@ -327,8 +396,15 @@ export class IncidentBook {
 
   private pointEvidence(p: MetricPoint, ts: number): Evidence {
     return {
-      metric: p.metric, value: finite(p.value), expected: expectedOf(p.observation), score: p.observation.score,
-      reasons: [...p.observation.reasons], ts, cause: 'point', severity: p.severity, normal: 0,
+      metric: p.metric,
+      value: finite(p.value),
+      expected: expectedOf(p.observation),
+      score: p.observation.score,
+      reasons: [...p.observation.reasons],
+      ts,
+      cause: 'point',
+      severity: p.severity,
+      normal: 0,
     };
   }
 }

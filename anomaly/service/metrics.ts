@@ -23,21 +23,60 @@ export class AnomalyMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.records = new Counter({ name: 'sluice_anomaly_records_total', help: 'Records of the watched topics, by outcome: processed, or skipped (undecodable, no key, no time)', labelNames: ['topic', 'outcome'], registers });
-    this.series = new Gauge({ name: 'sluice_anomaly_series_tracked', help: 'Series (topic, metric, key) with a detector', registers });
-    this.incidentsOpen = new Gauge({ name: 'sluice_anomaly_incidents_open', help: 'Incidents firing now, by kind (anomaly, pattern)', labelNames: ['kind'], registers });
-    this.alertsFired = new Counter({ name: 'sluice_anomaly_alerts_fired_total', help: 'Incidents fired (one alerts record each)', labelNames: ['source', 'severity'], registers });
-    this.alertsResolved = new Counter({ name: 'sluice_anomaly_alerts_resolved_total', help: 'Incidents resolved (one alerts record each)', labelNames: ['source', 'severity'], registers });
-    this.deliveryFailures = new Counter({ name: 'sluice_anomaly_delivery_failures_total', help: 'Alerts or annotations a target did not take (retried), by target: alertmanager, influxdb', labelNames: ['target'], registers });
-    this.transactions = new Counter({ name: 'sluice_anomaly_transactions_total', help: 'Kafka transactions of alerts, state and offsets, by outcome: committed, aborted', labelNames: ['outcome'], registers });
+    this.records = new Counter({
+      name: 'sluice_anomaly_records_total',
+      help: 'Records of the watched topics, by outcome: processed, or skipped (undecodable, no key, no time)',
+      labelNames: ['topic', 'outcome'],
+      registers,
+    });
+    this.series = new Gauge({
+      name: 'sluice_anomaly_series_tracked',
+      help: 'Series (topic, metric, key) with a detector',
+      registers,
+    });
+    this.incidentsOpen = new Gauge({
+      name: 'sluice_anomaly_incidents_open',
+      help: 'Incidents firing now, by kind (anomaly, pattern)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.alertsFired = new Counter({
+      name: 'sluice_anomaly_alerts_fired_total',
+      help: 'Incidents fired (one alerts record each)',
+      labelNames: ['source', 'severity'],
+      registers,
+    });
+    this.alertsResolved = new Counter({
+      name: 'sluice_anomaly_alerts_resolved_total',
+      help: 'Incidents resolved (one alerts record each)',
+      labelNames: ['source', 'severity'],
+      registers,
+    });
+    this.deliveryFailures = new Counter({
+      name: 'sluice_anomaly_delivery_failures_total',
+      help: 'Alerts or annotations a target did not take (retried), by target: alertmanager, influxdb',
+      labelNames: ['target'],
+      registers,
+    });
+    this.transactions = new Counter({
+      name: 'sluice_anomaly_transactions_total',
+      help: 'Kafka transactions of alerts, state and offsets, by outcome: committed, aborted',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.alertDelay = new Histogram({
       name: 'sluice_anomaly_alert_delay_seconds',
-      help: 'From an incident\'s start (event time: the end of the window that showed it) to its firing',
+      help: "From an incident's start (event time: the end of the window that showed it) to its firing",
       labelNames: ['source'],
       buckets: [1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900],
       registers,
     });
-    this.lag = new Gauge({ name: 'sluice_consumer_lag', help: 'Records of a watched topic not yet processed by the group (end offset minus committed offset, summed over partitions; a transaction marker counts as one)', labelNames: ['group', 'topic'], registers });
+    this.lag = new Gauge({
+      name: 'sluice_consumer_lag',
+      help: 'Records of a watched topic not yet processed by the group (end offset minus committed offset, summed over partitions; a transaction marker counts as one)',
+      labelNames: ['group', 'topic'],
+      registers,
+    });
     for (const target of ['alertmanager', 'influxdb']) this.deliveryFailures.inc({ target }, 0);
     for (const outcome of ['committed', 'aborted']) this.transactions.inc({ outcome }, 0);
   }
@@ -60,7 +99,8 @@ export class MetricsServer {
   listen(port: number, host = '127.0.0.1'): Promise<number> {
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body, null, 2));
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body, null, 2));
       if (url.pathname === '/metrics') {
         this.metrics.registry.metrics().then(
           (body) => res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType }).end(body),
@@ -75,7 +115,10 @@ export class MetricsServer {
         const id = decodeURIComponent(url.pathname.slice('/incidents/'.length));
         const incident = this.hooks.incidents().find((i) => i.id === id);
         if (incident) json(200, incident);
-        else json(404, { error: `no open incident ${id}: it has resolved (see the alerts topic: npx sluice alerts --from-beginning) or never existed` });
+        else
+          json(404, {
+            error: `no open incident ${id}: it has resolved (see the alerts topic: npx sluice alerts --from-beginning) or never existed`,
+          });
       } else res.writeHead(404).end();
     });
     this.server = server;

@@ -8,25 +8,59 @@ const MIN = 60_000;
 const log = createLogger({ level: 'error', write: () => undefined });
 
 const SPEC: AnomalySpec = {
-  principal: 'sluice-anomaly', group: 'sluice-anomaly', alertsTopic: 'alerts', stateTopic: 'anomaly.state', startFrom: 'latest', resendSeconds: 60, tickSeconds: 10,
-  series: [{
-    topic: 'agg.iot.device-1m', key: ['device_id'], time: 'window_end', resolveAfter: 2, severity: 'warning',
-    metrics: [
-      { field: 'temperature_avg', rules: [{ kind: 'threshold', above: 30 }] },
-      { field: 'temperature_max', rules: [{ kind: 'threshold', above: 35 }], severity: 'critical' },
-      { field: 'readings', rules: [{ kind: 'absence', afterSeconds: 150 }] },
-    ],
-  }],
-  patterns: [{ topic: 'patterns.card-testing', key: ['account_id'], time: 'first_ts', severity: 'critical', resolveAfterSeconds: 300 }],
+  principal: 'sluice-anomaly',
+  group: 'sluice-anomaly',
+  alertsTopic: 'alerts',
+  stateTopic: 'anomaly.state',
+  startFrom: 'latest',
+  resendSeconds: 60,
+  tickSeconds: 10,
+  series: [
+    {
+      topic: 'agg.iot.device-1m',
+      key: ['device_id'],
+      time: 'window_end',
+      resolveAfter: 2,
+      severity: 'warning',
+      metrics: [
+        { field: 'temperature_avg', rules: [{ kind: 'threshold', above: 30 }] },
+        { field: 'temperature_max', rules: [{ kind: 'threshold', above: 35 }], severity: 'critical' },
+        { field: 'readings', rules: [{ kind: 'absence', afterSeconds: 150 }] },
+      ],
+    },
+  ],
+  patterns: [
+    {
+      topic: 'patterns.card-testing',
+      key: ['account_id'],
+      time: 'first_ts',
+      severity: 'critical',
+      resolveAfterSeconds: 300,
+    },
+  ],
 };
 
 function window(minute: number, temperature: number, device = 'dev-1', readings = 6): Record<string, unknown> {
-  return { window_start: T0 + (minute - 1) * MIN, window_end: T0 + minute * MIN, device_id: device, site_id: 's1', readings, temperature_avg: temperature, temperature_max: temperature + 1, temperature_min: temperature - 1 };
+  return {
+    window_start: T0 + (minute - 1) * MIN,
+    window_end: T0 + minute * MIN,
+    device_id: device,
+    site_id: 's1',
+    readings,
+    temperature_avg: temperature,
+    temperature_max: temperature + 1,
+    temperature_min: temperature - 1,
+  };
 }
 
 /** Feeds minutes [from, to) of normal temperatures, `hot` ones at 40 °C; returns the event types. */
 function feed(p: Processor, from: number, to: number, hot: number[] = [], device = 'dev-1'): string[] {
-  for (let m = from; m < to; m++) p.handle('agg.iot.device-1m', window(m, hot.includes(m) ? 40 : 21 + 0.2 * Math.sin(m), device), T0 + m * MIN + 15_000);
+  for (let m = from; m < to; m++)
+    p.handle(
+      'agg.iot.device-1m',
+      window(m, hot.includes(m) ? 40 : 21 + 0.2 * Math.sin(m), device),
+      T0 + m * MIN + 15_000,
+    );
   return p.drain().events.map((e) => e.type);
 }
 
@@ -44,8 +78,18 @@ describe('Processor', () => {
     p.handle('agg.iot.device-1m', window(40, 40), T0 + 40 * MIN + 15_000);
     const { events } = p.drain();
     expect(events.map((e) => e.type)).toEqual(['fired']);
-    expect(events[0]!.incident).toMatchObject({ source: 'agg.iot.device-1m', key: 'dev-1', keyFields: { device_id: 'dev-1' }, severity: 'critical', startedAt: T0 + 40 * MIN, firedAt: T0 + 40 * MIN + 15_000 });
-    expect(events[0]!.incident.evidence.map((e) => [e.metric, e.value, e.score])).toEqual([['temperature_max', 41, 1], ['temperature_avg', 40, 1]]);
+    expect(events[0]!.incident).toMatchObject({
+      source: 'agg.iot.device-1m',
+      key: 'dev-1',
+      keyFields: { device_id: 'dev-1' },
+      severity: 'critical',
+      startedAt: T0 + 40 * MIN,
+      firedAt: T0 + 40 * MIN + 15_000,
+    });
+    expect(events[0]!.incident.evidence.map((e) => [e.metric, e.value, e.score])).toEqual([
+      ['temperature_max', 41, 1],
+      ['temperature_avg', 40, 1],
+    ]);
     expect(feed(p, 41, 42, [41])).toEqual([]); // still hot: the same incident
     expect(feed(p, 42, 43)).toEqual([]);
     expect(feed(p, 43, 44)).toEqual(['resolved']);
@@ -81,7 +125,15 @@ describe('Processor', () => {
   });
 
   test('state round trip: a resolved incident is not fired again by a restart, and the detectors keep what they learned', () => {
-    const spec: AnomalySpec = { ...SPEC, series: [{ ...SPEC.series[0]!, metrics: [{ field: 'temperature_avg', detector: { kind: 'robust-z', warmup: 10, cooldown: 0 }, rules: [] }] }] };
+    const spec: AnomalySpec = {
+      ...SPEC,
+      series: [
+        {
+          ...SPEC.series[0]!,
+          metrics: [{ field: 'temperature_avg', detector: { kind: 'robust-z', warmup: 10, cooldown: 0 }, rules: [] }],
+        },
+      ],
+    };
     const first = new Processor(serviceConfig(spec), log);
     const written: StateRecord[] = [];
     const events: string[] = [];
@@ -109,7 +161,9 @@ describe('Processor', () => {
       p.tick(T0 + m * MIN + 20_000);
     }
     const { events } = p.drain();
-    expect(events.map((e) => [e.type, e.incident.key, e.incident.evidence.map((x) => x.cause)])).toEqual([['fired', 'dev-1', ['absence']]]);
+    expect(events.map((e) => [e.type, e.incident.key, e.incident.evidence.map((x) => x.cause)])).toEqual([
+      ['fired', 'dev-1', ['absence']],
+    ]);
     p.tick(T0 + 14 * MIN);
     expect(p.drain().events).toEqual([]);
     expect(feed(p, 14, 15, [], 'dev-1')).toEqual(['resolved']);
@@ -127,22 +181,47 @@ describe('Processor', () => {
 
   test('patterns: one incident per match, deduplicated, resolved after resolveAfterSeconds; the summary from the record', () => {
     const p = new Processor(serviceConfig(SPEC), log);
-    const match = { account_id: 'acc-9', first_ts: T0, large_ts: T0 + 60_000, small_count: 3, small_total: 4.5, large_amount: 900, large_merchant_id: 'm1' };
+    const match = {
+      account_id: 'acc-9',
+      first_ts: T0,
+      large_ts: T0 + 60_000,
+      small_count: 3,
+      small_total: 4.5,
+      large_amount: 900,
+      large_merchant_id: 'm1',
+    };
     p.handle('patterns.card-testing', match, T0 + 70_000);
     p.handle('patterns.card-testing', match, T0 + 71_000);
     const fired = p.drain().events;
     expect(fired.map((e) => e.type)).toEqual(['fired']);
-    expect(fired[0]!.incident).toMatchObject({ kind: 'pattern', key: 'acc-9', severity: 'critical', startedAt: T0, summary: `card-testing on acc-9: first_ts=${new Date(T0).toISOString()}, large_ts=${new Date(T0 + 60_000).toISOString()}, small_count=3, small_total=4.5, large_amount=900, large_merchant_id=m1` });
+    expect(fired[0]!.incident).toMatchObject({
+      kind: 'pattern',
+      key: 'acc-9',
+      severity: 'critical',
+      startedAt: T0,
+      summary: `card-testing on acc-9: first_ts=${new Date(T0).toISOString()}, large_ts=${new Date(T0 + 60_000).toISOString()}, small_count=3, small_total=4.5, large_amount=900, large_merchant_id=m1`,
+    });
     p.tick(T0 + 70_000 + 300_000);
     expect(p.drain().events.map((e) => e.type)).toEqual(['resolved']);
   });
 
   test('patternSummary fills {field} placeholders and leaves unknown ones', () => {
-    expect(patternSummary({ topic: 'patterns.x', key: ['path'], summary: '{errors} errors on {path} {nope}' }, '/a', { errors: 5, path: '/a' })).toBe('5 errors on /a {nope}');
+    expect(
+      patternSummary({ topic: 'patterns.x', key: ['path'], summary: '{errors} errors on {path} {nope}' }, '/a', {
+        errors: 5,
+        path: '/a',
+      }),
+    ).toBe('5 errors on /a {nope}');
   });
 
   test('restore drops the state of series no longer watched and resolves their incidents', () => {
-    const old = new Processor(serviceConfig({ ...SPEC, series: [...SPEC.series, { ...SPEC.series[0]!, topic: 'agg.iot.site-1m', key: ['site_id'] }] }), log);
+    const old = new Processor(
+      serviceConfig({
+        ...SPEC,
+        series: [...SPEC.series, { ...SPEC.series[0]!, topic: 'agg.iot.site-1m', key: ['site_id'] }],
+      }),
+      log,
+    );
     old.handle('agg.iot.site-1m', window(1, 40), T0);
     const state = old.drain().state;
     const p = new Processor(serviceConfig(SPEC), log);
@@ -158,16 +237,35 @@ describe('Processor', () => {
     const old = new Processor(serviceConfig(SPEC), log);
     old.handle('agg.iot.device-1m', window(1, 21), T0);
     const state = old.drain().state;
-    const changed: AnomalySpec = { ...SPEC, series: [{ ...SPEC.series[0]!, metrics: SPEC.series[0]!.metrics.map((m) => ({ ...m, rules: [...m.rules, { kind: 'rate-of-change', maxPerMinute: 5 }] })) }] };
+    const changed: AnomalySpec = {
+      ...SPEC,
+      series: [
+        {
+          ...SPEC.series[0]!,
+          metrics: SPEC.series[0]!.metrics.map((m) => ({
+            ...m,
+            rules: [...m.rules, { kind: 'rate-of-change', maxPerMinute: 5 }],
+          })),
+        },
+      ],
+    };
     const p = new Processor(serviceConfig(changed), log);
     expect(p.restore(state, T0)).toMatchObject({ detectors: 3, restarted: 3 });
     expect(p.drain().state).toHaveLength(3); // their fresh snapshots
   });
 });
 
-test('state records are sent in chunks that keep each record batch under the brokers\' 1 MB', async () => {
+test("state records are sent in chunks that keep each record batch under the brokers' 1 MB", async () => {
   const { chunks } = await import('./service');
   const records = Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: 'x'.repeat(398) }));
   expect(chunks(records, 1000).map((c) => c.map((r) => r.key))).toEqual([['k0', 'k1'], ['k2', 'k3'], ['k4']]);
-  expect(chunks([{ key: 'big', value: 'x'.repeat(5000) }, { key: 'k', value: null }], 1000).map((c) => c.length)).toEqual([1, 1]);
+  expect(
+    chunks(
+      [
+        { key: 'big', value: 'x'.repeat(5000) },
+        { key: 'k', value: null },
+      ],
+      1000,
+    ).map((c) => c.length),
+  ).toEqual([1, 1]);
 });

@@ -13,7 +13,14 @@ import { createDetector, type Detector, type DetectorSnapshot, type Json } from 
 import { messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import type { ServiceConfig, WatchedMetric, WatchedPattern, WatchedSeries } from './config';
-import { IncidentBook, keyString, type AbsentMetric, type Incident, type IncidentEvent, type MetricPoint } from './incidents';
+import {
+  IncidentBook,
+  keyString,
+  type AbsentMetric,
+  type Incident,
+  type IncidentEvent,
+  type MetricPoint,
+} from './incidents';
 
 export const STATE_VERSION = 1;
 
@@ -63,7 +70,8 @@ function plain(value: unknown): Json {
   if (value instanceof Date) return value.getTime();
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, plain(v)]));
+  if (typeof value === 'object')
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, plain(v)]));
   return String(value);
 }
 
@@ -89,9 +97,18 @@ function formatValue(field: string, value: Json): string {
 }
 
 /** The pattern's text: `{field}` replaced by the record's values; by default the topic, key and fields. */
-export function patternSummary(pattern: Pick<WatchedPattern, 'topic' | 'key' | 'summary'>, key: string, match: { [key: string]: Json }): string {
-  if (pattern.summary) return pattern.summary.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (all, name: string) => (name in match ? formatValue(name, match[name] ?? null) : all));
-  const fields = Object.entries(match).filter(([k]) => !pattern.key.includes(k)).map(([k, v]) => `${k}=${formatValue(k, v)}`);
+export function patternSummary(
+  pattern: Pick<WatchedPattern, 'topic' | 'key' | 'summary'>,
+  key: string,
+  match: { [key: string]: Json },
+): string {
+  if (pattern.summary)
+    return pattern.summary.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (all, name: string) =>
+      name in match ? formatValue(name, match[name] ?? null) : all,
+    );
+  const fields = Object.entries(match)
+    .filter(([k]) => !pattern.key.includes(k))
+    .map(([k, v]) => `${k}=${formatValue(k, v)}`);
   return `${pattern.topic.replace(/^patterns\./, '')} on ${key}: ${fields.join(', ')}`;
 }
 
@@ -173,7 +190,9 @@ export class Processor {
           series.lastTs = typeof value.lastTs === 'number' ? value.lastTs : -Infinity;
         } catch (error) {
           summary.restarted++;
-          this.log.debug(`series starts afresh: ${messageOf(error)}`, { resource: `series/${topic}/${metricName}/${key}` });
+          this.log.debug(`series starts afresh: ${messageOf(error)}`, {
+            resource: `series/${topic}/${metricName}/${key}`,
+          });
           this.dirtySeries.add(record.key);
         }
         if (Number.isFinite(series.lastTs)) this.advanceClock(topic!, series.lastTs, now);
@@ -181,7 +200,10 @@ export class Processor {
         summary.detectors++;
       } else if ((kind === 'incident' || kind === 'pattern') && rest.length === 1) {
         const watched = kind === 'incident' ? this.config.series.has(topic!) : this.config.patterns.has(topic!);
-        const shaped = kind === 'incident' ? typeof value.id === 'string' && Array.isArray(value.evidence) : Array.isArray(value.open) && Array.isArray(value.seen);
+        const shaped =
+          kind === 'incident'
+            ? typeof value.id === 'string' && Array.isArray(value.evidence)
+            : Array.isArray(value.open) && Array.isArray(value.seen);
         if (!shaped) {
           this.log.warn('state record of an unknown shape, dropped', { key: record.key });
           drop(record.key);
@@ -195,9 +217,13 @@ export class Processor {
       }
     }
     // Incidents of topics or metrics no longer watched would never resolve: resolve them now.
-    const watchedMetric = (source: string, metric: string): boolean => this.config.series.get(source)?.metrics.some((m) => m.field === metric) ?? false;
+    const watchedMetric = (source: string, metric: string): boolean =>
+      this.config.series.get(source)?.metrics.some((m) => m.field === metric) ?? false;
     this.pending.push(
-      ...this.book.resolveWhere((i) => (i.kind === 'anomaly' ? !this.config.series.has(i.source) : !this.config.patterns.has(i.source)), now),
+      ...this.book.resolveWhere(
+        (i) => (i.kind === 'anomaly' ? !this.config.series.has(i.source) : !this.config.patterns.has(i.source)),
+        now,
+      ),
       ...this.book.pruneMetrics(watchedMetric, now),
     );
     return summary;
@@ -212,7 +238,10 @@ export class Processor {
     return 'not-watched';
   }
 
-  private keyOf(fields: string[], record: Record<string, unknown>): { key: string; keyFields: Record<string, string> } | undefined {
+  private keyOf(
+    fields: string[],
+    record: Record<string, unknown>,
+  ): { key: string; keyFields: Record<string, string> } | undefined {
     const keyFields: Record<string, string> = {};
     for (const f of fields) {
       const v = record[f];
@@ -242,7 +271,9 @@ export class Processor {
       this.dirtySeries.add(id);
       return { metric: metric.field, severity: metric.severity, value, observation, fresh };
     });
-    this.pending.push(...this.book.onPoints(watched.topic, key.key, key.keyFields, ts, points, watched.resolveAfter, now));
+    this.pending.push(
+      ...this.book.onPoints(watched.topic, key.key, key.keyFields, ts, points, watched.resolveAfter, now),
+    );
     return undefined;
   }
 
@@ -253,9 +284,22 @@ export class Processor {
     if (ts === undefined) return 'no-time';
     const match = plain(record) as { [key: string]: Json };
     const name = watched.topic.replace(/^patterns\./, '');
-    this.pending.push(...this.book.onMatch(watched.topic, key.key, key.keyFields, ts, match, {
-      name, severity: watched.severity, summary: patternSummary(watched, key.key, match), resolveAfterMs: watched.resolveAfterMs,
-    }, now));
+    this.pending.push(
+      ...this.book.onMatch(
+        watched.topic,
+        key.key,
+        key.keyFields,
+        ts,
+        match,
+        {
+          name,
+          severity: watched.severity,
+          summary: patternSummary(watched, key.key, match),
+          resolveAfterMs: watched.resolveAfterMs,
+        },
+        now,
+      ),
+    );
     return undefined;
   }
 
@@ -288,13 +332,22 @@ export class Processor {
     for (const id of this.dirtySeries) {
       const series = this.series.get(id);
       if (!series) continue;
-      state.set(id, JSON.stringify({
-        v: STATE_VERSION, keyFields: series.keyFields, lastTs: Number.isFinite(series.lastTs) ? series.lastTs : null, snapshot: series.detector.snapshot(),
-      }));
+      state.set(
+        id,
+        JSON.stringify({
+          v: STATE_VERSION,
+          keyFields: series.keyFields,
+          lastTs: Number.isFinite(series.lastTs) ? series.lastTs : null,
+          snapshot: series.detector.snapshot(),
+        }),
+      );
     }
     this.dirtySeries.clear();
     for (const change of this.book.takeDirty()) {
-      state.set(stateKey([change.kind, change.source, change.key]), change.value === null ? null : JSON.stringify(change.value));
+      state.set(
+        stateKey([change.kind, change.source, change.key]),
+        change.value === null ? null : JSON.stringify(change.value),
+      );
     }
     return { events: this.pending.splice(0), state: [...state].map(([key, value]) => ({ key, value })) };
   }

@@ -120,7 +120,10 @@ export class AnomalyService {
     this.clock = options.clock ?? Date.now;
     this.decoder = new AvroDecoder(options.registry);
     this.processor = new Processor(options.config, this.log);
-    this.server = options.metricsPort === undefined ? undefined : new MetricsServer(this.metrics, { ready: () => this.ready, incidents: () => this.processor.openIncidents() });
+    this.server =
+      options.metricsPort === undefined
+        ? undefined
+        : new MetricsServer(this.metrics, { ready: () => this.ready, incidents: () => this.processor.openIncidents() });
     this.delivery = new Delivery({
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       ...(options.annotations ? { annotations: options.annotations } : {}),
@@ -155,9 +158,17 @@ export class AnomalyService {
 
   /** Restores the state and starts consuming; resolves once the service is ready. */
   async start(): Promise<void> {
-    if (this.server) this.port = await this.server.listen(this.options.metricsPort ?? 0, this.options.host ?? '127.0.0.1');
+    if (this.server)
+      this.port = await this.server.listen(this.options.metricsPort ?? 0, this.options.host ?? '127.0.0.1');
     const { config } = this.options;
-    this.alerts = (await topicSerializers(this.options.registry, [config.alertsTopic], { [config.alertsTopic]: 'alert' }, 'anomaly.alertsTopic')).get(config.alertsTopic);
+    this.alerts = (
+      await topicSerializers(
+        this.options.registry,
+        [config.alertsTopic],
+        { [config.alertsTopic]: 'alert' },
+        'anomaly.alertsTopic',
+      )
+    ).get(config.alertsTopic);
     await this.checkRegisteredSchemas();
     await this.startKafka();
     this.timers.push(
@@ -182,13 +193,20 @@ export class AnomalyService {
       this.checkedSchemas.add(latest.id);
       issues.push(...fieldIssues(watched, JSON.parse(latest.schema) as AvroSchemaJson));
     }
-    if (unregistered.length) this.log.info(`no schema registered yet for ${unregistered.join(', ')} (a Flink job registers one with its first record): their fields are checked then`);
+    if (unregistered.length)
+      this.log.info(
+        `no schema registered yet for ${unregistered.join(', ')} (a Flink job registers one with its first record): their fields are checked then`,
+      );
     if (issues.length) {
-      throw new SluiceError('SLUICE_CONFIG_INVALID', `the anomaly section names fields the topics do not have:\n${issues.map((i) => `  - ${i.path}: ${i.message} (fix: ${i.fix})`).join('\n')}`, {
-        path: issues[0]!.path,
-        fix: 'correct the field names in pipeline.yaml (the columns of the window tables in sql/030-outputs.sql)',
-        details: { issues },
-      });
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `the anomaly section names fields the topics do not have:\n${issues.map((i) => `  - ${i.path}: ${i.message} (fix: ${i.fix})`).join('\n')}`,
+        {
+          path: issues[0]!.path,
+          fix: 'correct the field names in pipeline.yaml (the columns of the window tables in sql/030-outputs.sql)',
+          details: { issues },
+        },
+      );
     }
   }
 
@@ -196,7 +214,12 @@ export class AnomalyService {
     const { config, kafka } = this.options;
     this.processor = new Processor(config, this.log);
     this.assigned = new Set();
-    const producer = kafka.producer({ transactionalId: config.transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      transactionalId: config.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     this.producer = producer;
     try {
       await producer.connect();
@@ -209,12 +232,17 @@ export class AnomalyService {
     const started = this.clock();
     const records = await this.readState();
     const summary = this.processor.restore(records.values(), this.clock());
-    this.log.info(`state restored in ${((this.clock() - started) / 1000).toFixed(1)}s: ${summary.detectors} series, ${summary.incidents} open incidents${summary.restarted ? `, ${summary.restarted} series restarted (their detector changed)` : ''}${summary.dropped ? `, ${summary.dropped} records of series no longer watched removed` : ''}`, { topic: config.stateTopic });
+    this.log.info(
+      `state restored in ${((this.clock() - started) / 1000).toFixed(1)}s: ${summary.detectors} series, ${summary.incidents} open incidents${summary.restarted ? `, ${summary.restarted} series restarted (their detector changed)` : ''}${summary.dropped ? `, ${summary.dropped} records of series no longer watched removed` : ''}`,
+      { topic: config.stateTopic },
+    );
     // Resolutions of incidents no longer watched, and tombstones, go out before anything new.
     await this.commit(this.processor.drain());
 
     this.admin = kafka.admin();
-    await this.admin.connect().catch((error: unknown) => this.log.warn(`no admin connection for the lag metric: ${messageOf(error)}`));
+    await this.admin
+      .connect()
+      .catch((error: unknown) => this.log.warn(`no admin connection for the lag metric: ${messageOf(error)}`));
     const consumer = kafka.consumer({
       groupId: config.group,
       readUncommitted: false,
@@ -230,8 +258,13 @@ export class AnomalyService {
     });
     try {
       await consumer.connect();
-      for (const topic of watchedTopics(config)) await consumer.subscribe({ topic, fromBeginning: config.startFrom === 'earliest' });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload) });
+      for (const topic of watchedTopics(config))
+        await consumer.subscribe({ topic, fromBeginning: config.startFrom === 'earliest' });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
     } catch (error) {
       throw toSluiceError(error, `anomaly: joining group ${config.group}`);
     }
@@ -245,7 +278,9 @@ export class AnomalyService {
 
   /** Partitions newly given to this instance were someone else's: rebuild from the state topic to have their latest state. */
   private onJoin(assignment: Record<string, number[]>): void {
-    const now = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
+    const now = new Set(
+      Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)),
+    );
     const first = this.assigned.size === 0;
     const gained = [...now].filter((tp) => !this.assigned.has(tp));
     this.assigned = now;
@@ -262,10 +297,20 @@ export class AnomalyService {
     const state = new Map<string, StateRecord>();
     try {
       await admin.connect();
-      const ends = new Map((await admin.fetchTopicOffsets(config.stateTopic)).map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(config.stateTopic)).map((p) => [
+          p.partition,
+          { low: Number(p.low), high: Number(p.high) },
+        ]),
+      );
       const remaining = new Set([...ends].filter(([, o]) => o.high > o.low).map(([p]) => p));
       if (remaining.size === 0) return state;
-      const consumer = kafka.consumer({ groupId: config.restoreGroup, readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+      const consumer = kafka.consumer({
+        groupId: config.restoreGroup,
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 250,
+      });
       let done!: () => void;
       const complete = new Promise<void>((resolve) => (done = resolve));
       const reached = (partition: number, lastOffset: string | number | null | undefined): void => {
@@ -289,8 +334,20 @@ export class AnomalyService {
           },
         });
         // Always from the beginning: the restore group never commits, but a stale one may exist.
-        for (const partition of ends.keys()) consumer.seek({ topic: config.stateTopic, partition, offset: String(ends.get(partition)!.low) });
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new SluiceError('SLUICE_WAIT_TIMEOUT', `reading the state topic ${config.stateTopic} to its end took more than 5 minutes`)), 300_000).unref());
+        for (const partition of ends.keys())
+          consumer.seek({ topic: config.stateTopic, partition, offset: String(ends.get(partition)!.low) });
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(
+            () =>
+              reject(
+                new SluiceError(
+                  'SLUICE_WAIT_TIMEOUT',
+                  `reading the state topic ${config.stateTopic} to its end took more than 5 minutes`,
+                ),
+              ),
+            300_000,
+          ).unref(),
+        );
         await Promise.race([complete, timeout]);
       } finally {
         await consumer.disconnect();
@@ -303,7 +360,14 @@ export class AnomalyService {
     }
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    pause,
+  }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || this.rebuilding || batch.messages.length === 0) return;
     const now = this.clock();
     let outcome: Drained | undefined;
@@ -312,7 +376,11 @@ export class AnomalyService {
         for (const message of batch.messages) await this.handleMessage(batch.topic, message.value, now);
         const drained = this.processor.drain();
         const last = batch.messages[batch.messages.length - 1]!.offset;
-        await this.commit(drained, { topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) });
+        await this.commit(drained, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: String(Number(last) + 1),
+        });
         resolveOffset(last);
         return drained;
       });
@@ -345,14 +413,21 @@ export class AnomalyService {
     if (!this.checkedSchemas.has(decoded.schemaId)) {
       this.checkedSchemas.add(decoded.schemaId);
       const watched = this.config.series.get(topic) ?? this.config.patterns.get(topic);
-      for (const issue of watched ? fieldIssues(watched, decoded.schema) : []) this.log.error(`${issue.path}: ${issue.message} (fix: ${issue.fix})`, { resource: `topic/${topic}`, schemaId: decoded.schemaId });
+      for (const issue of watched ? fieldIssues(watched, decoded.schema) : [])
+        this.log.error(`${issue.path}: ${issue.message} (fix: ${issue.fix})`, {
+          resource: `topic/${topic}`,
+          schemaId: decoded.schemaId,
+        });
     }
     const skipped = this.processor.handle(topic, decoded.value, now);
     this.metrics.records.inc({ topic, outcome: skipped ? 'skipped' : 'processed' });
   }
 
   /** One transaction: alerts, state, and (for a batch) the offsets. Nothing to write: nothing sent. */
-  private async commit(drained: Drained, offsets?: { topic: string; partition: number; offset: string }): Promise<void> {
+  private async commit(
+    drained: Drained,
+    offsets?: { topic: string; partition: number; offset: string },
+  ): Promise<void> {
     const { config } = this.options;
     const alerts = drained.events.filter((e) => e.type !== 'updated');
     if (alerts.length === 0 && drained.state.length === 0 && !offsets) return;
@@ -366,23 +441,40 @@ export class AnomalyService {
           acks: -1,
           messages: alerts.map((e) => ({
             key: e.incident.id,
-            value: encodeWire(this.alerts!.schemaId, this.alerts!.type, alertRecord(e.incident, e.type === 'fired' ? 'firing' : 'resolved', now), 'alert'),
+            value: encodeWire(
+              this.alerts!.schemaId,
+              this.alerts!.type,
+              alertRecord(e.incident, e.type === 'fired' ? 'firing' : 'resolved', now),
+              'alert',
+            ),
           })),
         });
       }
       // Snapshots are JSON of numbers (up to ~80 KB for a warm ensemble): gzip makes them a third of
       // their size, and sends of at most STATE_SEND_BYTES keep each record batch under the brokers' 1 MB.
       for (const chunk of chunks(drained.state, STATE_SEND_BYTES)) {
-        await txn.send({ topic: config.stateTopic, acks: -1, compression: CompressionTypes.GZIP, messages: chunk.map((s) => ({ key: s.key, value: s.value })) });
+        await txn.send({
+          topic: config.stateTopic,
+          acks: -1,
+          compression: CompressionTypes.GZIP,
+          messages: chunk.map((s) => ({ key: s.key, value: s.value })),
+        });
       }
-      if (offsets) await txn.sendOffsets({ consumerGroupId: config.group, topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }] });
+      if (offsets)
+        await txn.sendOffsets({
+          consumerGroupId: config.group,
+          topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }],
+        });
       await txn.commit();
       this.metrics.transactions.inc({ outcome: 'committed' });
       this.failures = 0;
     } catch (error) {
       this.metrics.transactions.inc({ outcome: 'aborted' });
       if (txn.isActive()) await txn.abort().catch(() => undefined);
-      throw toSluiceError(error, `anomaly: transaction of ${alerts.length} alerts, ${drained.state.length} state records${offsets ? ` and offset ${offsets.topic}[${offsets.partition}]@${offsets.offset}` : ''}`);
+      throw toSluiceError(
+        error,
+        `anomaly: transaction of ${alerts.length} alerts, ${drained.state.length} state records${offsets ? ` and offset ${offsets.topic}[${offsets.partition}]@${offsets.offset}` : ''}`,
+      );
     }
   }
 
@@ -390,8 +482,14 @@ export class AnomalyService {
     for (const e of events) {
       if (e.type === 'fired') {
         this.metrics.alertsFired.inc({ source: e.incident.source, severity: e.incident.severity });
-        this.metrics.alertDelay.observe({ source: e.incident.source }, Math.max(0, (e.incident.firedAt - e.incident.startedAt) / 1000));
-        this.log.warn(`incident ${e.incident.id} fired: ${e.incident.evidence.map((x) => x.metric).join(', ')}`, { resource: `${e.incident.source}/${e.incident.key}`, severity: e.incident.severity });
+        this.metrics.alertDelay.observe(
+          { source: e.incident.source },
+          Math.max(0, (e.incident.firedAt - e.incident.startedAt) / 1000),
+        );
+        this.log.warn(`incident ${e.incident.id} fired: ${e.incident.evidence.map((x) => x.metric).join(', ')}`, {
+          resource: `${e.incident.source}/${e.incident.key}`,
+          severity: e.incident.severity,
+        });
       } else if (e.type === 'resolved') {
         this.metrics.alertsResolved.inc({ source: e.incident.source, severity: e.incident.severity });
         this.log.info(`incident ${e.incident.id} resolved`, { resource: `${e.incident.source}/${e.incident.key}` });
@@ -426,7 +524,9 @@ export class AnomalyService {
 
   private async resend(): Promise<void> {
     if (!this.ready || this.rebuilding) return;
-    await this.delivery.resend(this.processor.openIncidents()).catch((error: unknown) => this.log.warn(`re-send failed: ${messageOf(error)}`));
+    await this.delivery
+      .resend(this.processor.openIncidents())
+      .catch((error: unknown) => this.log.warn(`re-send failed: ${messageOf(error)}`));
   }
 
   /** sluice_consumer_lag{group, topic}: end offsets minus the group's committed offsets. */
@@ -454,8 +554,16 @@ export class AnomalyService {
   private async fail(error: unknown): Promise<void> {
     if (this.stopping) return;
     if (isFenced(error)) {
-      this.log.error(`another instance took over transactional id ${this.config.transactionalId}: stopping (${messageOf(error)})`);
-      await this.shutdown(new SluiceError('SLUICE_KAFKA_ERROR', `fenced by another anomaly service instance of group ${this.config.group}`, { cause: error, retriable: false, fix: 'run one instance per group (pipeline.yaml anomaly.group)' }));
+      this.log.error(
+        `another instance took over transactional id ${this.config.transactionalId}: stopping (${messageOf(error)})`,
+      );
+      await this.shutdown(
+        new SluiceError(
+          'SLUICE_KAFKA_ERROR',
+          `fenced by another anomaly service instance of group ${this.config.group}`,
+          { cause: error, retriable: false, fix: 'run one instance per group (pipeline.yaml anomaly.group)' },
+        ),
+      );
       return;
     }
     await this.rebuild(error, true);

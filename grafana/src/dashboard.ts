@@ -1,5 +1,10 @@
 /** What every Sluice dashboard shares: its frame, the anomaly annotations, and the build into Grafana's model. */
-import { AnnotationQueryBuilder, DashboardBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  RowBuilder,
+  type Dashboard,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import { INFLUX } from './datasources';
 import { influx } from './queries';
@@ -24,11 +29,23 @@ export function annotationsQuery(topics: string[]): string {
 }
 
 export function buildDashboard(d: DashboardDefinition): Dashboard {
-  const builder = new DashboardBuilder(d.title).uid(d.uid).description(d.description).tags(['sluice', ...d.tags])
-    .time({ from: d.from ?? 'now-1h', to: 'now' }).refresh('30s').timezone('browser').readonly();
+  const builder = new DashboardBuilder(d.title)
+    .uid(d.uid)
+    .description(d.description)
+    .tags(['sluice', ...d.tags])
+    .time({ from: d.from ?? 'now-1h', to: 'now' })
+    .refresh('30s')
+    .timezone('browser')
+    .readonly();
   if (d.alertsOf) {
-    builder.annotation(new AnnotationQueryBuilder().name('Anomaly alerts').datasource(INFLUX).enable(true).iconColor('red')
-      .target(influx(annotationsQuery(d.alertsOf), 'Annotations', 'table')));
+    builder.annotation(
+      new AnnotationQueryBuilder()
+        .name('Anomaly alerts')
+        .datasource(INFLUX)
+        .enable(true)
+        .iconColor('red')
+        .target(influx(annotationsQuery(d.alertsOf), 'Annotations', 'table')),
+    );
   }
   for (const row of d.rows) {
     builder.withRow(new RowBuilder(row.title));
@@ -36,6 +53,8 @@ export function buildDashboard(d: DashboardDefinition): Dashboard {
   }
   // Panel ids, which Grafana keys panel links and state by: stable, in layout order.
   const dashboard = builder.build();
-  dashboard.panels?.forEach((panel, i) => { panel.id = i + 1; });
+  dashboard.panels?.forEach((panel, i) => {
+    panel.id = i + 1;
+  });
   return dashboard;
 }

@@ -16,8 +16,15 @@ interface PanelOptions {
 }
 
 export function timeseries(o: PanelOptions & { min?: number; max?: number }): TimeseriesPanel {
-  const panel = new TimeseriesPanel().title(o.title).description(o.description).datasource(o.datasource).targets(o.targets)
-    .span(o.width ?? 12).height(o.height ?? 8).lineWidth(1).fillOpacity(10);
+  const panel = new TimeseriesPanel()
+    .title(o.title)
+    .description(o.description)
+    .datasource(o.datasource)
+    .targets(o.targets)
+    .span(o.width ?? 12)
+    .height(o.height ?? 8)
+    .lineWidth(1)
+    .fillOpacity(10);
   if (o.unit) panel.unit(o.unit);
   if (o.min !== undefined) panel.min(o.min);
   if (o.max !== undefined) panel.max(o.max);
@@ -26,12 +33,24 @@ export function timeseries(o: PanelOptions & { min?: number; max?: number }): Ti
 
 export function stat(o: PanelOptions): StatPanel {
   // The last value of the series: a stat shows now, not the range's total.
-  const panel = new StatPanel().title(o.title).description(o.description).datasource(o.datasource).targets(o.targets).span(o.width ?? 6).height(o.height ?? 4)
+  const panel = new StatPanel()
+    .title(o.title)
+    .description(o.description)
+    .datasource(o.datasource)
+    .targets(o.targets)
+    .span(o.width ?? 6)
+    .height(o.height ?? 4)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']));
   if (o.unit) panel.unit(o.unit);
   return panel;
 }
 
 export function table(o: PanelOptions): TablePanel {
-  return new TablePanel().title(o.title).description(o.description).datasource(o.datasource).targets(o.targets).span(o.width ?? 24).height(o.height ?? 8);
+  return new TablePanel()
+    .title(o.title)
+    .description(o.description)
+    .datasource(o.datasource)
+    .targets(o.targets)
+    .span(o.width ?? 24)
+    .height(o.height ?? 8);
 }

@@ -24,7 +24,11 @@ class InfluxQueryBuilder implements cog.Builder<cog.Dataquery> {
 }
 
 /** An InfluxQL query; `$timeFilter` and `$__interval` are filled by Grafana. */
-export function influx(query: string, refId = 'A', resultFormat: InfluxQuery['resultFormat'] = 'time_series'): cog.Builder<cog.Dataquery> {
+export function influx(
+  query: string,
+  refId = 'A',
+  resultFormat: InfluxQuery['resultFormat'] = 'time_series',
+): cog.Builder<cog.Dataquery> {
   return new InfluxQueryBuilder({ refId, datasource: INFLUX, query, rawQuery: true, resultFormat });
 }
 

@@ -2,7 +2,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo';
-import { CqlParseError, cqlStatements, parseCreateTable, quoteIdentifier, renderCreateTable, splitCqlStatements, statementKind } from './table';
+import {
+  CqlParseError,
+  cqlStatements,
+  parseCreateTable,
+  quoteIdentifier,
+  renderCreateTable,
+  splitCqlStatements,
+  statementKind,
+} from './table';
 
 const CQL_DIR = join(repoRoot(), 'connectors', 'cql');
 
@@ -57,7 +65,10 @@ describe('parseCreateTable', () => {
         { name: 'site', type: 'text', static: true },
       ],
       partitionKey: ['source', 'hour'],
-      clustering: [{ name: 'ts', order: 'desc' }, { name: 'event_id', order: 'asc' }],
+      clustering: [
+        { name: 'ts', order: 'desc' },
+        { name: 'event_id', order: 'asc' },
+      ],
       options: {
         default_time_to_live: 2592000,
         compaction: { class: 'TimeWindowCompactionStrategy', compaction_window_size: 1 },
@@ -131,7 +142,10 @@ describe('the repository tables', () => {
       const table = parseCreateTable(statement);
       expect(table.keyspace).toBeUndefined();
       // Idempotent writes: event_id is in the key, after ts (a replayed event overwrites itself).
-      expect(table.clustering).toEqual([{ name: 'ts', order: 'desc' }, { name: 'event_id', order: 'asc' }]);
+      expect(table.clustering).toEqual([
+        { name: 'ts', order: 'desc' },
+        { name: 'event_id', order: 'asc' },
+      ]);
       // Bounded partitions: an hour for everything, or a day of one entity.
       expect(table.partitionKey.some((k) => k === 'hour' || k === 'day')).toBe(true);
       expect(typeof table.options.default_time_to_live).toBe('number');

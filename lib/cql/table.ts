@@ -30,7 +30,10 @@ export interface CqlTable {
 }
 
 export class CqlParseError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'CqlParseError';
   }
@@ -66,7 +69,8 @@ function tokenize(source: string): Token[] {
       let j = i + 1;
       let value = '';
       for (;;) {
-        if (j >= source.length) throw new CqlParseError(`unterminated ${c === "'" ? 'string' : 'quoted identifier'}`, i);
+        if (j >= source.length)
+          throw new CqlParseError(`unterminated ${c === "'" ? 'string' : 'quoted identifier'}`, i);
         if (source[j] === c) {
           if (source[j + 1] === c) {
             value += c;
@@ -144,15 +148,25 @@ export function lineOf(text: string, offset: number): number {
 
 /** Table options deploy-pipeline converges (the columns of system_schema.tables with these names). */
 export const MANAGED_TABLE_OPTIONS = [
-  'bloom_filter_fp_chance', 'caching', 'comment', 'compaction', 'compression', 'default_time_to_live', 'gc_grace_seconds',
-  'memtable_flush_period_in_ms', 'speculative_retry',
+  'bloom_filter_fp_chance',
+  'caching',
+  'comment',
+  'compaction',
+  'compression',
+  'default_time_to_live',
+  'gc_grace_seconds',
+  'memtable_flush_period_in_ms',
+  'speculative_retry',
 ] as const;
 
 const TYPE_ALIASES: Record<string, string> = { varchar: 'text' };
 
 class Parser {
   private at = 0;
-  constructor(private readonly tokens: Token[], private readonly source: string) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+  ) {}
 
   private peek(ahead = 0): Token | undefined {
     return this.tokens[this.at + ahead];
@@ -366,10 +380,14 @@ class Parser {
     }
     const clustering = clusteringNames.map((c) => ({ name: c, order: orders.get(c) ?? 'asc' }));
     const unknown = [...orders.keys()].filter((c) => !clusteringNames.includes(c));
-    if (unknown.length) throw new CqlParseError(`CLUSTERING ORDER BY names ${unknown.join(', ')}, not a clustering column of ${name}`, 0);
+    if (unknown.length)
+      throw new CqlParseError(`CLUSTERING ORDER BY names ${unknown.join(', ')}, not a clustering column of ${name}`, 0);
     const orderNames = [...orders.keys()];
     if (orderNames.some((c, i) => clusteringNames[i] !== c)) {
-      throw new CqlParseError(`CLUSTERING ORDER BY must list the clustering columns in key order (${clusteringNames.join(', ')})`, 0);
+      throw new CqlParseError(
+        `CLUSTERING ORDER BY must list the clustering columns in key order (${clusteringNames.join(', ')})`,
+        0,
+      );
     }
     const seen = new Set<string>();
     for (const column of columns) {
@@ -382,7 +400,10 @@ class Parser {
 
 /** The first word of a statement, upper-case (`CREATE`), and the second (`TABLE`), to say what it is. */
 export function statementKind(statement: string): string {
-  const words = tokenize(statement).filter((t) => t.kind === 'ident').slice(0, 2).map((t) => t.text.toUpperCase());
+  const words = tokenize(statement)
+    .filter((t) => t.kind === 'ident')
+    .slice(0, 2)
+    .map((t) => t.text.toUpperCase());
   return words.join(' ');
 }
 
@@ -394,9 +415,11 @@ export function parseCreateTable(statement: string): CqlTable {
 
 // Words CQL reserves: a column with one of these names must be quoted.
 const RESERVED = new Set(
-  ('add allow alter and apply asc authorize batch begin by columnfamily create default delete desc describe drop entries execute ' +
+  (
+    'add allow alter and apply asc authorize batch begin by columnfamily create default delete desc describe drop entries execute ' +
     'from full grant if in index infinity insert into is keyspace limit materialized mbean mbeans modify nan norecursive not null of on ' +
-    'or order primary rename replace revoke schema select set table to token truncate unlogged unset update use using view where with').split(' '),
+    'or order primary rename replace revoke schema select set table to token truncate unlogged unset update use using view where with'
+  ).split(' '),
 );
 
 /** An identifier as CQL needs it written: bare when it is lower-case and not reserved, else quoted. */
@@ -414,22 +437,30 @@ export function renderScalar(value: CqlScalar): string {
 
 export function renderOptionValue(value: CqlOptionValue): string {
   if (typeof value !== 'object') return renderScalar(value);
-  return `{${Object.entries(value).map(([k, v]) => `${cqlString(k)}: ${renderScalar(v)}`).join(', ')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${cqlString(k)}: ${renderScalar(v)}`)
+    .join(', ')}}`;
 }
 
 /** `WITH a = 1 AND b = {…}`-style list, without the WITH. */
 export function renderOptions(options: Record<string, CqlOptionValue>): string {
-  return Object.entries(options).map(([k, v]) => `${k} = ${renderOptionValue(v)}`).join('\n  AND ');
+  return Object.entries(options)
+    .map(([k, v]) => `${k} = ${renderOptionValue(v)}`)
+    .join('\n  AND ');
 }
 
 /** A `CREATE TABLE IF NOT EXISTS` for `table` in `keyspace` (the keyspace the statement named is ignored). */
 export function renderCreateTable(keyspace: string, table: CqlTable): string {
   const q = quoteIdentifier;
   const columns = table.columns.map((c) => `  ${q(c.name)} ${c.type}${c.static ? ' STATIC' : ''}`);
-  const partition = table.partitionKey.length === 1 ? q(table.partitionKey[0]!) : `(${table.partitionKey.map(q).join(', ')})`;
+  const partition =
+    table.partitionKey.length === 1 ? q(table.partitionKey[0]!) : `(${table.partitionKey.map(q).join(', ')})`;
   const key = [partition, ...table.clustering.map((c) => q(c.name))].join(', ');
   const withParts: string[] = [];
-  if (table.clustering.length) withParts.push(`CLUSTERING ORDER BY (${table.clustering.map((c) => `${q(c.name)} ${c.order.toUpperCase()}`).join(', ')})`);
+  if (table.clustering.length)
+    withParts.push(
+      `CLUSTERING ORDER BY (${table.clustering.map((c) => `${q(c.name)} ${c.order.toUpperCase()}`).join(', ')})`,
+    );
   if (Object.keys(table.options).length) withParts.push(renderOptions(table.options));
   return [
     `CREATE TABLE IF NOT EXISTS ${q(keyspace)}.${q(table.name)} (`,

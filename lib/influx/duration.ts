@@ -23,7 +23,8 @@ export function parseInfluxDuration(text: string): bigint | undefined {
   if (/^inf$/i.test(text)) return 0n;
   if (!/^([0-9]+(ns|u|µ|ms|s|m|h|d|w))+$/.test(text)) return undefined;
   let total = 0n;
-  for (const [, amount, unit] of text.matchAll(/([0-9]+)(ns|u|µ|ms|s|m|h|d|w)/g)) total += BigInt(amount!) * UNIT_NS[unit!]!;
+  for (const [, amount, unit] of text.matchAll(/([0-9]+)(ns|u|µ|ms|s|m|h|d|w)/g))
+    total += BigInt(amount!) * UNIT_NS[unit!]!;
   return total;
 }
 

@@ -32,7 +32,10 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env, clientId
   const passwordFile = env.SLUICE_KAFKA_PASSWORD_FILE;
   const password = passwordFile ? readFileSync(passwordFile, 'utf8').trim() : required(env, 'SLUICE_KAFKA_PASSWORD');
   return {
-    brokers: required(env, 'SLUICE_BOOTSTRAP_SERVERS').split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: required(env, 'SLUICE_BOOTSTRAP_SERVERS')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     ca: readFileSync(required(env, 'SLUICE_CA_FILE'), 'utf8'),
     username: required(env, 'SLUICE_KAFKA_USER'),
     password,
@@ -84,5 +87,8 @@ export function toSluiceError(error: unknown, what: string): SluiceError {
     return new SluiceError('SLUICE_KAFKA_NOT_AUTHORIZED', message, { cause: error });
   }
   const retriable = (error as { retriable?: boolean })?.retriable;
-  return new SluiceError('SLUICE_KAFKA_ERROR', message, { cause: error, ...(retriable !== undefined ? { retriable } : {}) });
+  return new SluiceError('SLUICE_KAFKA_ERROR', message, {
+    cause: error,
+    ...(retriable !== undefined ? { retriable } : {}),
+  });
 }

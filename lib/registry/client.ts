@@ -3,10 +3,11 @@
  * /apis/ccompat/v7. Producers use it to register and look up schemas; deploy-pipeline to plan schema
  * changes. HTTP failures become SLUICE_HTTP_ERROR with {method, path, status, body}.
  */
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import { SluiceError, messageOf } from '../errors';
 
-export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
+export type Compatibility =
+  'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 
 export interface RegistryOptions {
   /** The Confluent-compatible base URL, e.g. http://127.0.0.1:29100/apis/ccompat/v7 */
@@ -49,11 +50,15 @@ export class RegistryClient {
       const response = (error as AxiosError).response;
       const status = response?.status;
       const body = response?.data;
-      throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${this.options.url}${path} failed: ${status ?? messageOf(error)}${body ? ` ${JSON.stringify(body)}` : ''}`, {
-        cause: error,
-        retriable: status === undefined || status >= 500,
-        details: { method, path, status, body },
-      });
+      throw new SluiceError(
+        'SLUICE_HTTP_ERROR',
+        `${method} ${this.options.url}${path} failed: ${status ?? messageOf(error)}${body ? ` ${JSON.stringify(body)}` : ''}`,
+        {
+          cause: error,
+          retriable: status === undefined || status >= 500,
+          details: { method, path, status, body },
+        },
+      );
     }
   }
 
@@ -78,13 +83,22 @@ export class RegistryClient {
   /** Registers a schema (idempotent: an identical schema returns its existing id). */
   async register(subject: string, schema: string): Promise<number> {
     try {
-      return (await this.request<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema, schemaType: 'AVRO' })).id;
+      return (
+        await this.request<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+          schema,
+          schemaType: 'AVRO',
+        })
+      ).id;
     } catch (error) {
       if (error instanceof SluiceError && error.details?.status === 409) {
-        throw new SluiceError('SLUICE_SCHEMA_INCOMPATIBLE', `subject ${subject}: the registry refused the schema: ${JSON.stringify(error.details.body)}`, {
-          cause: error,
-          fix: 'give new fields a default, keep removed fields optional, or use a new subject',
-        });
+        throw new SluiceError(
+          'SLUICE_SCHEMA_INCOMPATIBLE',
+          `subject ${subject}: the registry refused the schema: ${JSON.stringify(error.details.body)}`,
+          {
+            cause: error,
+            fix: 'give new fields a default, keep removed fields optional, or use a new subject',
+          },
+        );
       }
       throw error;
     }
@@ -98,7 +112,10 @@ export class RegistryClient {
   async checkCompatibility(subject: string, schema: string): Promise<CompatibilityResult> {
     try {
       const result = await this.request<{ is_compatible: boolean; messages?: string[] }>(
-        'POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { schema, schemaType: 'AVRO' });
+        'POST',
+        `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+        { schema, schemaType: 'AVRO' },
+      );
       return { compatible: result.is_compatible, messages: result.messages ?? [] };
     } catch (error) {
       if (RegistryClient.notFound(error)) return { compatible: true, messages: [] };
@@ -108,7 +125,9 @@ export class RegistryClient {
 
   async compatibility(subject: string): Promise<Compatibility | undefined> {
     try {
-      return (await this.request<{ compatibilityLevel: Compatibility }>('GET', `/config/${encodeURIComponent(subject)}`)).compatibilityLevel;
+      return (
+        await this.request<{ compatibilityLevel: Compatibility }>('GET', `/config/${encodeURIComponent(subject)}`)
+      ).compatibilityLevel;
     } catch (error) {
       if (RegistryClient.notFound(error)) return undefined;
       throw error;

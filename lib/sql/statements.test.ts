@@ -15,10 +15,11 @@ CREATE TABLE a (x STRING) WITH ('k' = 'v;w');
   });
 
   it('keeps a statement set whole', () => {
-    expect(splitStatements('SET x = 1;\nEXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND;')).toEqual([
-      'SET x = 1',
-      'EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND',
-    ]);
+    expect(
+      splitStatements(
+        'SET x = 1;\nEXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND;',
+      ),
+    ).toEqual(['SET x = 1', 'EXECUTE STATEMENT SET BEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND']);
   });
 
   it('keeps a last statement without a semicolon', () => {
@@ -27,7 +28,9 @@ CREATE TABLE a (x STRING) WITH ('k' = 'v;w');
 });
 
 test('withoutComments leaves quoted text alone', () => {
-  expect(withoutComments("-- c\nINSERT INTO t SELECT '--x' /* y */ FROM s").trim()).toBe("INSERT INTO t SELECT '--x'   FROM s");
+  expect(withoutComments("-- c\nINSERT INTO t SELECT '--x' /* y */ FROM s").trim()).toBe(
+    "INSERT INTO t SELECT '--x'   FROM s",
+  );
 });
 
 describe('fillPlaceholders', () => {
@@ -37,6 +40,8 @@ describe('fillPlaceholders', () => {
   });
 
   it('refuses an unknown placeholder, naming it and the known ones', () => {
-    expect(() => fillPlaceholders('${NOPE}', { A: '1' }, 'sql/010.sql')).toThrow('sql/010.sql: unknown placeholder ${NOPE}; known ones: A');
+    expect(() => fillPlaceholders('${NOPE}', { A: '1' }, 'sql/010.sql')).toThrow(
+      'sql/010.sql: unknown placeholder ${NOPE}; known ones: A',
+    );
   });
 });

@@ -71,7 +71,10 @@ function mergeStatementSets(parts: string[]): string[] {
 
 /** The statement without `--` and `/* *\/` comments (quoted text untouched), for checks on its kind. */
 export function withoutComments(statement: string): string {
-  return statement.replace(/('(?:[^']|'')*')|--[^\n]*|\/\*[\s\S]*?\*\//g, (match, quoted: string | undefined) => quoted ?? ' ');
+  return statement.replace(
+    /('(?:[^']|'')*')|--[^\n]*|\/\*[\s\S]*?\*\//g,
+    (match, quoted: string | undefined) => quoted ?? ' ',
+  );
 }
 
 /**
@@ -82,7 +85,9 @@ export function fillPlaceholders(text: string, values: Readonly<Record<string, s
   return text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) {
-      throw new Error(`${where}: unknown placeholder \${${name}}; known ones: ${Object.keys(values).sort().join(', ')}`);
+      throw new Error(
+        `${where}: unknown placeholder \${${name}}; known ones: ${Object.keys(values).sort().join(', ')}`,
+      );
     }
     return value;
   });

@@ -11,7 +11,15 @@ import type { CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
 import { createKafka } from '../../lib/kafka/connection';
 import { RegistryClient } from '../../lib/registry/client';
-import { AlertmanagerClient, AnomalyService, AvroDecoder, alertLine, annotationsFromEnv, serviceConfig, type AlertRecord } from '../../anomaly/service';
+import {
+  AlertmanagerClient,
+  AnomalyService,
+  AvroDecoder,
+  alertLine,
+  annotationsFromEnv,
+  serviceConfig,
+  type AlertRecord,
+} from '../../anomaly/service';
 import { assertKafkaRunning } from '../platform/admin';
 import { ADMIN_SECRET, ADMIN_USER, kafkaConnection } from '../platform/components/kafka';
 import { alertmanagerUrl } from '../platform/components/monitoring';
@@ -45,13 +53,24 @@ function untilSignal(): { signalled: Promise<string>; release: () => void } {
 
 export const anomalyCommand: CommandModule<object, AnomalyArgs> = {
   command: 'anomaly',
-  describe: 'Run the anomaly service in the foreground: watch the windows and patterns of pipeline.yaml anomaly, send alerts',
+  describe:
+    'Run the anomaly service in the foreground: watch the windows and patterns of pipeline.yaml anomaly, send alerts',
   builder: (y) =>
     y
       .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec (its anomaly section)' })
-      .option('metrics-port', { type: 'number', describe: 'port of /metrics, /ready and /incidents (default: the port map\'s services.anomaly)' })
-      .option('alertmanager-url', { type: 'string', describe: 'Alertmanager (default: $SLUICE_ALERTMANAGER_URL, else the platform\'s)' })
-      .option('alertmanager', { type: 'boolean', default: true, describe: 'send alerts to Alertmanager (--no-alertmanager: only to the alerts topic and InfluxDB)' }) as never,
+      .option('metrics-port', {
+        type: 'number',
+        describe: "port of /metrics, /ready and /incidents (default: the port map's services.anomaly)",
+      })
+      .option('alertmanager-url', {
+        type: 'string',
+        describe: "Alertmanager (default: $SLUICE_ALERTMANAGER_URL, else the platform's)",
+      })
+      .option('alertmanager', {
+        type: 'boolean',
+        default: true,
+        describe: 'send alerts to Alertmanager (--no-alertmanager: only to the alerts topic and InfluxDB)',
+      }) as never,
   handler: async (argv) => {
     const spec = loadSpec(argv.spec);
     const config = serviceConfig(spec.anomaly);
@@ -59,13 +78,18 @@ export const anomalyCommand: CommandModule<object, AnomalyArgs> = {
     assertKafkaRunning(ctx);
     const password = ctx.secrets.read(`users/${config.principal}`);
     if (password === undefined) {
-      throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${config.principal} has no credentials yet`, { fix: 'apply the pipeline, which declares it: npm run deploy-pipeline' });
+      throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${config.principal} has no credentials yet`, {
+        fix: 'apply the pipeline, which declares it: npm run deploy-pipeline',
+      });
     }
     const url = argv['alertmanager-url'] ?? process.env.SLUICE_ALERTMANAGER_URL ?? alertmanagerUrl(ctx);
     const annotations = annotationsFromEnv(process.env, ctx.log);
     const service = new AnomalyService({
       config,
-      kafka: createKafka(kafkaConnection(ctx, config.principal, password, config.principal), { retries: 10, logger: ctx.log }),
+      kafka: createKafka(kafkaConnection(ctx, config.principal, password, config.principal), {
+        retries: 10,
+        logger: ctx.log,
+      }),
       // Reads only: the alerts schema is registered by deploy-pipeline, and the registry lets anyone read.
       registry: new RegistryClient({ url: registryUrl(ctx) }),
       ...(argv.alertmanager ? { alertmanager: new AlertmanagerClient({ url }) } : {}),
@@ -77,7 +101,10 @@ export const anomalyCommand: CommandModule<object, AnomalyArgs> = {
     const { signalled, release } = untilSignal();
     try {
       await service.start();
-      ctx.log.info(`ready: metrics and incidents on http://${ctx.host}:${service.httpPort}/metrics, /incidents${argv.alertmanager ? `; alerts to ${url}` : ''}`, { component: 'anomaly' });
+      ctx.log.info(
+        `ready: metrics and incidents on http://${ctx.host}:${service.httpPort}/metrics, /incidents${argv.alertmanager ? `; alerts to ${url}` : ''}`,
+        { component: 'anomaly' },
+      );
       await Promise.race([service.done, signalled.then(() => service.stop())]);
     } finally {
       release();
@@ -99,25 +126,42 @@ export const alertsCommand: CommandModule<object, AlertsArgs> = {
   describe: 'Tail the alerts topic: one line per alert (firing, resolved), until Ctrl-C',
   builder: (y) =>
     y
-      .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec (names the alerts topic)' })
-      .option('topic', { type: 'string', describe: 'the alerts topic (default: the spec\'s anomaly.alertsTopic)' })
+      .option('spec', {
+        type: 'string',
+        default: 'pipeline.yaml',
+        describe: 'the pipeline spec (names the alerts topic)',
+      })
+      .option('topic', { type: 'string', describe: "the alerts topic (default: the spec's anomaly.alertsTopic)" })
       .option('json', { type: 'boolean', describe: 'print each alert record as one JSON line' })
-      .option('from-beginning', { type: 'boolean', describe: 'start with the oldest alert the topic keeps (default: only new ones)' })
+      .option('from-beginning', {
+        type: 'boolean',
+        describe: 'start with the oldest alert the topic keeps (default: only new ones)',
+      })
       .option('max', { type: 'number', describe: 'exit after this many alerts' }) as never,
   handler: async (argv) => {
     const topic = argv.topic ?? loadSpec(argv.spec).anomaly.alertsTopic;
     const ctx = createContext();
     assertKafkaRunning(ctx);
-    const kafka = createKafka(kafkaConnection(ctx, ADMIN_USER, ctx.secrets.read(ADMIN_SECRET) ?? '', 'sluice-alerts'), { retries: 5, logger: ctx.log });
+    const kafka = createKafka(kafkaConnection(ctx, ADMIN_USER, ctx.secrets.read(ADMIN_SECRET) ?? '', 'sluice-alerts'), {
+      retries: 5,
+      logger: ctx.log,
+    });
     const decoder = new AvroDecoder(new RegistryClient({ url: registryUrl(ctx) }));
     // A group of its own that never commits: every run starts where it is told to.
-    const consumer = kafka.consumer({ groupId: `sluice-alerts-${randomBytes(4).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 500 });
+    const consumer = kafka.consumer({
+      groupId: `sluice-alerts-${randomBytes(4).toString('hex')}`,
+      readUncommitted: false,
+      maxWaitTimeInMs: 500,
+    });
     const { signalled, release } = untilSignal();
     let seen = 0;
     let reachedMax!: () => void;
     const enough = new Promise<void>((resolve) => (reachedMax = resolve));
     try {
-      if (!argv.json) process.stderr.write(`tailing ${topic}${argv['from-beginning'] ? ' from the beginning' : ''} (Ctrl-C to stop)\n`);
+      if (!argv.json)
+        process.stderr.write(
+          `tailing ${topic}${argv['from-beginning'] ? ' from the beginning' : ''} (Ctrl-C to stop)\n`,
+        );
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: argv['from-beginning'] === true });
       await consumer.run({

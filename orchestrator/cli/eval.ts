@@ -22,25 +22,53 @@ interface EvalAnomalyArgs {
 
 const anomalyCommand: CommandModule<object, EvalAnomalyArgs> = {
   command: 'anomaly',
-  describe: 'Score the anomaly detectors on NAB (as NAB scores) and on the simulators\' labelled anomalies',
+  describe: "Score the anomaly detectors on NAB (as NAB scores) and on the simulators' labelled anomalies",
   builder: (y) =>
     y
-      .option('nab-data', { type: 'string', default: '../shared/data/nab/data', describe: 'NAB data directory (category folders of CSVs); relative to the repository root' })
-      .option('nab-windows', { type: 'string', default: '../shared/data/nab/combined_windows.json', describe: "NAB's combined_windows.json; relative to the repository root" })
-      .option('out', { type: 'string', default: '.sluice/eval', describe: 'where results go (NAB layout); relative to the repository root' })
-      .option('detector', { type: 'string', default: 'all', describe: `all, or one of: ${EVAL_DETECTOR_NAMES.join(', ')}` })
-      .option('simulators', { type: 'boolean', default: true, describe: 'also score on the simulators (--no-simulators: NAB only)' })
-      .option('baselines', { type: 'boolean', default: true, describe: "also run NAB's random and windowed Gaussian detectors, for reading the scores" })
+      .option('nab-data', {
+        type: 'string',
+        default: '../shared/data/nab/data',
+        describe: 'NAB data directory (category folders of CSVs); relative to the repository root',
+      })
+      .option('nab-windows', {
+        type: 'string',
+        default: '../shared/data/nab/combined_windows.json',
+        describe: "NAB's combined_windows.json; relative to the repository root",
+      })
+      .option('out', {
+        type: 'string',
+        default: '.sluice/eval',
+        describe: 'where results go (NAB layout); relative to the repository root',
+      })
+      .option('detector', {
+        type: 'string',
+        default: 'all',
+        describe: `all, or one of: ${EVAL_DETECTOR_NAMES.join(', ')}`,
+      })
+      .option('simulators', {
+        type: 'boolean',
+        default: true,
+        describe: 'also score on the simulators (--no-simulators: NAB only)',
+      })
+      .option('baselines', {
+        type: 'boolean',
+        default: true,
+        describe: "also run NAB's random and windowed Gaussian detectors, for reading the scores",
+      })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the simulators (and of the random baseline)' })
       .option('sim-hours', { type: 'number', default: 24, describe: 'simulated hours' }) as never,
   handler: (argv) => {
     for (const name of ['seed', 'sim-hours'] as const) {
       const v = argv[name];
       if (!Number.isFinite(v) || (name === 'sim-hours' ? v < 2 : !Number.isSafeInteger(v))) {
-        throw new SluiceError('SLUICE_CONFIG_INVALID', `--${name} must be ${name === 'seed' ? 'an integer' : 'at least 2 (the first hour is for learning)'}, got ${String(v)}`, {
-          path: `--${name}`,
-          fix: name === 'seed' ? 'use an integer such as --seed 1' : 'use e.g. --sim-hours 24',
-        });
+        throw new SluiceError(
+          'SLUICE_CONFIG_INVALID',
+          `--${name} must be ${name === 'seed' ? 'an integer' : 'at least 2 (the first hour is for learning)'}, got ${String(v)}`,
+          {
+            path: `--${name}`,
+            fix: name === 'seed' ? 'use an integer such as --seed 1' : 'use e.g. --sim-hours 24',
+          },
+        );
       }
     }
     const root = repoRoot();

@@ -41,7 +41,9 @@ interface IngestArgs {
 }
 
 function summaryLine(stats: IngestStatsSnapshot): string {
-  const kinds = Object.entries(stats.errorsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(stats.errorsByKind)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return `ingest-${stats.api}: ${stats.requests} requests, ${stats.records} records, ${stats.duplicates} repeats dropped, ${stats.deadLetters} dead letters, ${stats.errors} errors${kinds ? ` (${kinds})` : ''}`;
 }
 
@@ -71,7 +73,9 @@ async function run(argv: IngestArgs, ingestors: IngestorsSpec, signal: AbortSign
   const principal = API_MODULES[argv.api].descriptor.principal;
   const password = ctx.secrets.read(`users/${principal}`);
   if (password === undefined) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${principal} has no credentials yet`, { fix: 'apply the demo pipeline: npm run deploy-pipeline' });
+    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${principal} has no credentials yet`, {
+      fix: 'apply the demo pipeline: npm run deploy-pipeline',
+    });
   }
   const summary = await runIngestorOnKafka({
     api: argv.api,
@@ -85,8 +89,11 @@ async function run(argv: IngestArgs, ingestors: IngestorsSpec, signal: AbortSign
     ...baseUrl,
     ...(argv['metrics-port'] !== undefined ? { metricsPort: argv['metrics-port'] } : {}),
   });
-  process.stdout.write(`${summaryLine(summary.ingest)}; sent ${summary.engine.sent}, failed ${summary.engine.failed}\n`);
-  for (const failure of summary.engine.failures) process.stdout.write(`  ${failure.reason}: ${failure.count} (${failure.example})\n`);
+  process.stdout.write(
+    `${summaryLine(summary.ingest)}; sent ${summary.engine.sent}, failed ${summary.engine.failed}\n`,
+  );
+  for (const failure of summary.engine.failures)
+    process.stdout.write(`  ${failure.reason}: ${failure.count} (${failure.example})\n`);
   if (summary.engine.failed > 0 || (argv.once && failedForGood(summary.ingest))) process.exitCode = 1;
 }
 
@@ -95,12 +102,27 @@ export const ingestCommand: CommandModule<object, IngestArgs> = {
   describe: 'Run a public API ingestor (pipeline.yaml ingestors.<api>) once or on its schedule',
   builder: (y) =>
     y
-      .positional('api', { choices: API_NAMES, demandOption: true, describe: 'the API, as named under ingestors in the spec' })
+      .positional('api', {
+        choices: API_NAMES,
+        demandOption: true,
+        describe: 'the API, as named under ingestors in the spec',
+      })
       .option('once', { type: 'boolean', describe: 'poll once (a stream: one connection), then exit' })
-      .option('dry-run', { type: 'boolean', describe: 'print records as JSON lines instead of producing them (no platform needed)' })
-      .option('base-url', { type: 'string', describe: "the API's base URL, instead of the spec's (a proxy, a test server)" })
+      .option('dry-run', {
+        type: 'boolean',
+        describe: 'print records as JSON lines instead of producing them (no platform needed)',
+      })
+      .option('base-url', {
+        type: 'string',
+        describe: "the API's base URL, instead of the spec's (a proxy, a test server)",
+      })
       .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec' })
-      .option('env-file', { type: 'string', default: join(repoRoot(), '.env'), defaultDescription: '.env at the repository root', describe: 'file of KEY=value lines with API keys (the environment wins)' })
+      .option('env-file', {
+        type: 'string',
+        default: join(repoRoot(), '.env'),
+        defaultDescription: '.env at the repository root',
+        describe: 'file of KEY=value lines with API keys (the environment wins)',
+      })
       .option('metrics-port', { type: 'number', describe: 'serve Prometheus metrics on this port' }) as never,
   handler: async (argv) => {
     loadDotEnv(argv['env-file']);

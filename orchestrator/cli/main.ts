@@ -12,7 +12,7 @@ import { queryCommand, sqlCommand } from './sql';
 import { downCommand, upCommand } from './up';
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number;
   try {
     await yargs(argv)
       .scriptName('sluice')

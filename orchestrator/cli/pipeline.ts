@@ -52,7 +52,11 @@ function observers(ctx: PlatformContext): Observers & { close(): Promise<void> }
   // Connector configurations are templates: the client fills their placeholders in its requests only.
   const connect = connectAdmin(ctx, connectorPlaceholders(ctx));
   return {
-    kafka, registry: registryAdmin(ctx), ...(flink ? { flink } : {}), ...(cassandra ? { cassandra } : {}), ...(influx ? { influx } : {}),
+    kafka,
+    registry: registryAdmin(ctx),
+    ...(flink ? { flink } : {}),
+    ...(cassandra ? { cassandra } : {}),
+    ...(influx ? { influx } : {}),
     ...(connect ? { connect } : {}),
     close: async () => {
       await cassandra?.close();
@@ -62,10 +66,18 @@ function observers(ctx: PlatformContext): Observers & { close(): Promise<void> }
 }
 
 /** Plans a spec (checked with checkSpecFile) against the platform, validating it with the real broker count. */
-export async function preparePlan(ctx: PlatformContext, clients: Observers, specFile: string, prune: boolean): Promise<PreparedPlan> {
+export async function preparePlan(
+  ctx: PlatformContext,
+  clients: Observers,
+  specFile: string,
+  prune: boolean,
+): Promise<PreparedPlan> {
   const cluster = await clients.kafka.observe();
   const placeholders = connectorPlaceholders(ctx);
-  const spec = loadSpec(specFile, { brokerCount: cluster.brokerCount, connectorPlaceholders: new Set(Object.keys(placeholders)) });
+  const spec = loadSpec(specFile, {
+    brokerCount: cluster.brokerCount,
+    connectorPlaceholders: new Set(Object.keys(placeholders)),
+  });
   const stateFile = managedStateFile(ctx, spec);
   const managed = loadManagedState(stateFile);
   const observed = await observeState(spec, clients, managed, cluster);
@@ -74,7 +86,11 @@ export async function preparePlan(ctx: PlatformContext, clients: Observers, spec
 }
 
 /** Plans and applies `specFile`; returns the plan that was applied. */
-export async function deployPipeline(ctx: PlatformContext, specFile: string, options: { prune?: boolean; log: Logger; print?: (text: string) => void }): Promise<Plan> {
+export async function deployPipeline(
+  ctx: PlatformContext,
+  specFile: string,
+  options: { prune?: boolean; log: Logger; print?: (text: string) => void },
+): Promise<Plan> {
   checkSpecFile(specFile);
   const clients = observers(ctx);
   try {
@@ -82,7 +98,9 @@ export async function deployPipeline(ctx: PlatformContext, specFile: string, opt
     options.print?.(renderPlan(plan, { color: process.stdout.isTTY === true }));
     if (plan.hasChanges || plan.refused.length) {
       await applyPlan(plan, { ...clients, secrets: ctx.secrets, log: options.log, managedStateFile: stateFile });
-      options.print?.(`Applied ${plan.specName}: ${plan.counts.create} created, ${plan.counts.update} updated, ${plan.counts.replace} replaced, ${plan.counts.delete} deleted.`);
+      options.print?.(
+        `Applied ${plan.specName}: ${plan.counts.create} created, ${plan.counts.update} updated, ${plan.counts.replace} replaced, ${plan.counts.delete} deleted.`,
+      );
     }
     return plan;
   } finally {
@@ -91,9 +109,11 @@ export async function deployPipeline(ctx: PlatformContext, specFile: string, opt
 }
 
 const specOptions = (y: Argv) =>
-  y
-    .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to use' })
-    .option('prune', { type: 'boolean', default: false, describe: 'delete managed resources that are no longer in the spec' });
+  y.option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to use' }).option('prune', {
+    type: 'boolean',
+    default: false,
+    describe: 'delete managed resources that are no longer in the spec',
+  });
 
 export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: boolean }> = {
   command: 'plan',
@@ -108,11 +128,17 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
     const clients = observers(ctx);
     try {
       const { plan } = await preparePlan(ctx, clients, argv.spec, argv.prune === true);
-      process.stdout.write(`${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true })}\n`);
+      process.stdout.write(
+        `${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true })}\n`,
+      );
       if (plan.refused.length) {
-        throw new SluiceError('SLUICE_PLAN_REFUSED', `${plan.refused.length} change(s) cannot be made; deploy-pipeline would refuse this plan`, {
-          fix: 'see the reason on each refused (!) line',
-        });
+        throw new SluiceError(
+          'SLUICE_PLAN_REFUSED',
+          `${plan.refused.length} change(s) cannot be made; deploy-pipeline would refuse this plan`,
+          {
+            fix: 'see the reason on each refused (!) line',
+          },
+        );
       }
       if (argv['exit-code'] && plan.hasChanges) process.exitCode = 2;
     } finally {
@@ -128,6 +154,10 @@ export const deployPipelineCommand: CommandModule<object, PipelineArgs> = {
   builder: (y) => specOptions(y),
   handler: async (argv) => {
     const ctx = createContext();
-    await deployPipeline(ctx, argv.spec, { prune: argv.prune === true, log: ctx.log, print: (text) => process.stdout.write(`${text}\n`) });
+    await deployPipeline(ctx, argv.spec, {
+      prune: argv.prune === true,
+      log: ctx.log,
+      print: (text) => process.stdout.write(`${text}\n`),
+    });
   },
 };

@@ -61,9 +61,15 @@ const envCommand: CommandModule<object, { user?: string }> = {
     const ctx = createContext();
     const identity = argv.user ? principalIdentity(argv.user) : adminIdentity;
     if (ctx.secrets.read(identity.secret) === undefined) {
-      throw new SluiceError(argv.user ? 'SLUICE_CONFIG_INVALID' : 'SLUICE_PLATFORM_NOT_RUNNING', `no credentials for '${identity.user}' in ${ctx.paths.secrets}`, {
-        fix: argv.user ? 'declare the principal in pipeline.yaml and run npm run deploy-pipeline' : 'run: npx sluice platform up',
-      });
+      throw new SluiceError(
+        argv.user ? 'SLUICE_CONFIG_INVALID' : 'SLUICE_PLATFORM_NOT_RUNNING',
+        `no credentials for '${identity.user}' in ${ctx.paths.secrets}`,
+        {
+          fix: argv.user
+            ? 'declare the principal in pipeline.yaml and run npm run deploy-pipeline'
+            : 'run: npx sluice platform up',
+        },
+      );
     }
     process.stdout.write(`${exportLines(clientEnvironment(ctx, identity), toolsBinDir(ctx))}\n`);
   },

@@ -48,7 +48,9 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const principal = `sim-${argv.source}`;
     const password = ctx.secrets.read(`users/${principal}`);
     if (password === undefined) {
-      throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${principal} has no credentials yet`, { fix: 'apply the demo pipeline: npm run deploy-pipeline' });
+      throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `principal ${principal} has no credentials yet`, {
+        fix: 'apply the demo pipeline: npm run deploy-pipeline',
+      });
     }
     const kafka = createKafka(kafkaConnection(ctx, principal, password, principal), { retries: 10 });
     const simulation = new Simulation({
@@ -68,8 +70,11 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const summary = await simulation.run();
-    process.stdout.write(`\n${principal}: sent ${summary.sent}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`);
-    for (const failure of summary.failures) process.stdout.write(`  ${failure.reason}: ${failure.count} (${failure.example})\n`);
+    process.stdout.write(
+      `\n${principal}: sent ${summary.sent}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,
+    );
+    for (const failure of summary.failures)
+      process.stdout.write(`  ${failure.reason}: ${failure.count} (${failure.example})\n`);
     if (summary.failed > 0) process.exitCode = 1;
   },
 };

@@ -16,15 +16,30 @@ export const upCommand: CommandModule<object, { spec: string; simulators: boolea
   builder: (y) =>
     y
       .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to apply' })
-      .option('simulators', { type: 'boolean', default: true, describe: 'start the demo simulators (--no-simulators: platform and pipeline only)' })
-      .option('foreground', { type: 'boolean', default: false, describe: 'stay in the foreground and stop the platform on SIGINT or SIGTERM (a container\'s or a service\'s main process)' }),
+      .option('simulators', {
+        type: 'boolean',
+        default: true,
+        describe: 'start the demo simulators (--no-simulators: platform and pipeline only)',
+      })
+      .option('foreground', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "stay in the foreground and stop the platform on SIGINT or SIGTERM (a container's or a service's main process)",
+      }),
   handler: async (argv) => {
     const ctx = createContext();
     await up(ctx);
     await deployPipeline(ctx, argv.spec, { log: ctx.log, print: (text) => process.stdout.write(`${text}\n`) });
     // After the deploy: the simulators need their principals and registered schemas.
-    if (argv.simulators) await up(ctx, workloads.map((w) => w.name));
-    process.stdout.write(`\n${renderStatus(await status(ctx))}\n\nThe platform is up. Load its settings into a shell with:\n  eval "$(npx sluice platform env)"\n`);
+    if (argv.simulators)
+      await up(
+        ctx,
+        workloads.map((w) => w.name),
+      );
+    process.stdout.write(
+      `\n${renderStatus(await status(ctx))}\n\nThe platform is up. Load its settings into a shell with:\n  eval "$(npx sluice platform env)"\n`,
+    );
     if (!argv.foreground) return;
     const signal = await untilSignalled();
     ctx.log.info(`${signal}: stopping the platform`, { component: 'platform' });

@@ -29,42 +29,73 @@ const UNAUTHORIZED = types.responseErrorCodes.unauthorized;
 const BAD_CREDENTIALS = types.responseErrorCodes.badCredentials;
 
 function innerErrors(error: unknown): unknown[] {
-  if (error instanceof errors.NoHostAvailableError) return Object.values((error.innerErrors ?? {}) as Record<string, unknown>);
+  if (error instanceof errors.NoHostAvailableError)
+    return Object.values((error.innerErrors ?? {}) as Record<string, unknown>);
   return [];
 }
 
 /** Maps a driver error to a SluiceError that names the user and, when given, the statement. */
-export function cassandraError(error: unknown, connection: Pick<CassandraConnection, 'contactPoint' | 'username'>, statement?: string): SluiceError {
+export function cassandraError(
+  error: unknown,
+  connection: Pick<CassandraConnection, 'contactPoint' | 'username'>,
+  statement?: string,
+): SluiceError {
   if (error instanceof SluiceError) return error;
   const what = statement ? `${redactCql(statement).replace(/\s+/g, ' ').slice(0, 200)}: ` : '';
   const causes = [error, ...innerErrors(error)];
-  const authFailed = causes.find((e) => e instanceof errors.AuthenticationError || (e instanceof errors.ResponseError && e.code === BAD_CREDENTIALS));
+  const authFailed = causes.find(
+    (e) => e instanceof errors.AuthenticationError || (e instanceof errors.ResponseError && e.code === BAD_CREDENTIALS),
+  );
   if (authFailed) {
-    return new SluiceError('SLUICE_CASSANDRA_AUTH_FAILED', `Cassandra at ${connection.contactPoint} refused the login of ${connection.username}: ${messageOf(authFailed)}`, {
-      cause: error,
-      fix: 'load current credentials with eval "$(npx sluice platform env)" (a reset makes new passwords)',
-    });
+    return new SluiceError(
+      'SLUICE_CASSANDRA_AUTH_FAILED',
+      `Cassandra at ${connection.contactPoint} refused the login of ${connection.username}: ${messageOf(authFailed)}`,
+      {
+        cause: error,
+        fix: 'load current credentials with eval "$(npx sluice platform env)" (a reset makes new passwords)',
+      },
+    );
   }
   if (error instanceof errors.ResponseError && error.code === UNAUTHORIZED) {
-    return new SluiceError('SLUICE_CASSANDRA_NOT_AUTHORIZED', `${what}${connection.username} is not allowed to: ${error.message}`, {
-      cause: error,
-      fix: 'grant the permission in pipeline.yaml (cassandra.grants) and run npm run deploy-pipeline, or use the admin role',
-    });
+    return new SluiceError(
+      'SLUICE_CASSANDRA_NOT_AUTHORIZED',
+      `${what}${connection.username} is not allowed to: ${error.message}`,
+      {
+        cause: error,
+        fix: 'grant the permission in pipeline.yaml (cassandra.grants) and run npm run deploy-pipeline, or use the admin role',
+      },
+    );
   }
-  const retriable = error instanceof errors.NoHostAvailableError || error instanceof errors.OperationTimedOutError || (error instanceof errors.ResponseError && [
-    types.responseErrorCodes.unavailableException, types.responseErrorCodes.overloaded, types.responseErrorCodes.isBootstrapping,
-    types.responseErrorCodes.writeTimeout, types.responseErrorCodes.readTimeout,
-  ].includes(error.code));
-  return new SluiceError('SLUICE_CASSANDRA_ERROR', `${what}Cassandra at ${connection.contactPoint} (as ${connection.username}): ${messageOf(error)}`, {
-    cause: error,
-    retriable,
-    fix: retriable ? 'check that Cassandra runs (npx sluice platform status), then try again' : 'correct the statement; the message says what Cassandra refused',
-  });
+  const retriable =
+    error instanceof errors.NoHostAvailableError ||
+    error instanceof errors.OperationTimedOutError ||
+    (error instanceof errors.ResponseError &&
+      [
+        types.responseErrorCodes.unavailableException,
+        types.responseErrorCodes.overloaded,
+        types.responseErrorCodes.isBootstrapping,
+        types.responseErrorCodes.writeTimeout,
+        types.responseErrorCodes.readTimeout,
+      ].includes(error.code));
+  return new SluiceError(
+    'SLUICE_CASSANDRA_ERROR',
+    `${what}Cassandra at ${connection.contactPoint} (as ${connection.username}): ${messageOf(error)}`,
+    {
+      cause: error,
+      retriable,
+      fix: retriable
+        ? 'check that Cassandra runs (npx sluice platform status), then try again'
+        : 'correct the statement; the message says what Cassandra refused',
+    },
+  );
 }
 
 /** One logged-in session. `connect` fails with SLUICE_CASSANDRA_AUTH_FAILED when the login is refused. */
 export class CassandraClient {
-  private constructor(private readonly client: Client, readonly connection: CassandraConnection) {}
+  private constructor(
+    private readonly client: Client,
+    readonly connection: CassandraConnection,
+  ) {}
 
   static async connect(connection: CassandraConnection): Promise<CassandraClient> {
     const [host, port] = splitHostPort(connection.contactPoint);
@@ -97,7 +128,10 @@ export class CassandraClient {
   }
 
   /** Rows as plain objects (column name → value). */
-  async rows<T = Record<string, unknown>>(statement: string, params?: unknown[] | Record<string, unknown>): Promise<T[]> {
+  async rows<T = Record<string, unknown>>(
+    statement: string,
+    params?: unknown[] | Record<string, unknown>,
+  ): Promise<T[]> {
     const result = await this.execute(statement, params);
     return result.rows.map((row) => Object.fromEntries(row.keys().map((k) => [k, row.get(k) as unknown])) as T);
   }
@@ -152,15 +186,32 @@ export class ClusterCassandraAdmin implements CassandraAdmin {
 
   async observe(): Promise<ObservedCassandra> {
     const client = await this.client();
-    const keyspaceRows = await client.rows<{ keyspace_name: string; replication: unknown }>('SELECT keyspace_name, replication FROM system_schema.keyspaces');
-    const keyspaces = keyspaceRows.filter((k) => !SYSTEM_KEYSPACE.test(k.keyspace_name)).map((k) => ({ name: k.keyspace_name, replication: stringMap(k.replication) }));
+    const keyspaceRows = await client.rows<{ keyspace_name: string; replication: unknown }>(
+      'SELECT keyspace_name, replication FROM system_schema.keyspaces',
+    );
+    const keyspaces = keyspaceRows
+      .filter((k) => !SYSTEM_KEYSPACE.test(k.keyspace_name))
+      .map((k) => ({ name: k.keyspace_name, replication: stringMap(k.replication) }));
     const names = new Set(keyspaces.map((k) => k.name));
 
-    const tableRows = (await client.rows<Record<string, unknown>>(`SELECT keyspace_name, table_name, ${TABLE_OPTION_COLUMNS.join(', ')} FROM system_schema.tables`))
-      .filter((t) => names.has(String(t.keyspace_name)));
-    const columnRows = (await client.rows<{ keyspace_name: string; table_name: string; column_name: string; type: string; kind: string; position: number; clustering_order: string }>(
-      'SELECT keyspace_name, table_name, column_name, type, kind, position, clustering_order FROM system_schema.columns',
-    )).filter((c) => names.has(c.keyspace_name));
+    const tableRows = (
+      await client.rows<Record<string, unknown>>(
+        `SELECT keyspace_name, table_name, ${TABLE_OPTION_COLUMNS.join(', ')} FROM system_schema.tables`,
+      )
+    ).filter((t) => names.has(String(t.keyspace_name)));
+    const columnRows = (
+      await client.rows<{
+        keyspace_name: string;
+        table_name: string;
+        column_name: string;
+        type: string;
+        kind: string;
+        position: number;
+        clustering_order: string;
+      }>(
+        'SELECT keyspace_name, table_name, column_name, type, kind, position, clustering_order FROM system_schema.columns',
+      )
+    ).filter((c) => names.has(c.keyspace_name));
     const tables: ObservedTable[] = tableRows.map((t) => {
       const options: ObservedTable['options'] = {};
       for (const option of TABLE_OPTION_COLUMNS) {
@@ -170,13 +221,22 @@ export class ClusterCassandraAdmin implements CassandraAdmin {
       }
       const columns: ObservedColumn[] = columnRows
         .filter((c) => c.keyspace_name === t.keyspace_name && c.table_name === t.table_name)
-        .map((c) => ({ name: c.column_name, type: c.type, kind: c.kind as ObservedColumn['kind'], position: c.position, clusteringOrder: c.clustering_order as ObservedColumn['clusteringOrder'] }));
+        .map((c) => ({
+          name: c.column_name,
+          type: c.type,
+          kind: c.kind as ObservedColumn['kind'],
+          position: c.position,
+          clusteringOrder: c.clustering_order as ObservedColumn['clusteringOrder'],
+        }));
       return { keyspace: String(t.keyspace_name), name: String(t.table_name), columns, options };
     });
 
     const roles = (await client.rows<{ role: string }>('SELECT role FROM system_auth.roles')).map((r) => r.role).sort();
-    const permissions = (await client.rows<{ role: string; resource: string; permissions: string[] | null }>('SELECT role, resource, permissions FROM system_auth.role_permissions'))
-      .map((p) => ({ role: p.role, resource: p.resource, permissions: [...(p.permissions ?? [])].sort() }));
+    const permissions = (
+      await client.rows<{ role: string; resource: string; permissions: string[] | null }>(
+        'SELECT role, resource, permissions FROM system_auth.role_permissions',
+      )
+    ).map((p) => ({ role: p.role, resource: p.resource, permissions: [...(p.permissions ?? [])].sort() }));
     return { keyspaces, tables, roles, permissions };
   }
 
@@ -185,11 +245,15 @@ export class ClusterCassandraAdmin implements CassandraAdmin {
   }
 
   async grant(permission: string, keyspace: string, role: string): Promise<void> {
-    await (await this.client()).execute(`GRANT ${permission} ON KEYSPACE ${quoteIdentifier(keyspace)} TO ${cqlString(role)}`);
+    await (
+      await this.client()
+    ).execute(`GRANT ${permission} ON KEYSPACE ${quoteIdentifier(keyspace)} TO ${cqlString(role)}`);
   }
 
   async revoke(permission: string, keyspace: string, role: string): Promise<void> {
-    await (await this.client()).execute(`REVOKE ${permission} ON KEYSPACE ${quoteIdentifier(keyspace)} FROM ${cqlString(role)}`);
+    await (
+      await this.client()
+    ).execute(`REVOKE ${permission} ON KEYSPACE ${quoteIdentifier(keyspace)} FROM ${cqlString(role)}`);
   }
 
   async close(): Promise<void> {

@@ -50,7 +50,10 @@ export interface ConnectAdmin {
 
 /** `RUNNING, tasks: 0 RUNNING, 1 FAILED (reason)`: what plans and logs say of a connector's status. */
 export function describeStatus(status: Pick<ObservedConnector, 'state' | 'tasks' | 'reason'>): string {
-  const tasks = status.tasks.length === 0 ? 'no tasks' : `tasks: ${status.tasks.map((t) => `${t.id} ${t.state}${t.reason ? ` (${t.reason})` : ''}`).join(', ')}`;
+  const tasks =
+    status.tasks.length === 0
+      ? 'no tasks'
+      : `tasks: ${status.tasks.map((t) => `${t.id} ${t.state}${t.reason ? ` (${t.reason})` : ''}`).join(', ')}`;
   return `${status.state}${status.reason ? ` (${status.reason})` : ''}, ${tasks}`;
 }
 

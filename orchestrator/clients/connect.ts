@@ -62,22 +62,36 @@ export class HttpConnectAdmin implements ConnectAdmin {
 
   private fill(config: Record<string, string>, where: string): Record<string, string> {
     const values = this.endpoint.placeholders ?? {};
-    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, fillPlaceholders(value, values, `${where} ${key}`)]));
+    return Object.fromEntries(
+      Object.entries(config).map(([key, value]) => [key, fillPlaceholders(value, values, `${where} ${key}`)]),
+    );
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, accept: number[] = []): Promise<{ status: number; body: T | undefined }> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    accept: number[] = [],
+  ): Promise<{ status: number; body: T | undefined }> {
     const auth = Buffer.from(`${this.endpoint.username}:${this.endpoint.password}`).toString('base64');
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
         method,
-        headers: { Authorization: `Basic ${auth}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Authorization: `Basic ${auth}`,
+          Accept: 'application/json',
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.endpoint.timeoutMs ?? 60_000),
       });
     } catch (cause) {
       throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${this.base}${path} failed: ${messageOf(cause)}`, {
-        cause, retriable: true, details: { method, path }, fix: 'check that Kafka Connect runs: npx sluice platform status',
+        cause,
+        retriable: true,
+        details: { method, path },
+        fix: 'check that Kafka Connect runs: npx sluice platform status',
       });
     }
     const text = await response.text();
@@ -88,12 +102,17 @@ export class HttpConnectAdmin implements ConnectAdmin {
       /* not JSON: keep the text */
     }
     if (response.ok || accept.includes(response.status)) return { status: response.status, body: parsed as T };
-    const message = typeof parsed === 'object' && parsed !== null && 'message' in parsed ? String((parsed as { message: unknown }).message) : text.slice(0, 500);
+    const message =
+      typeof parsed === 'object' && parsed !== null && 'message' in parsed
+        ? String((parsed as { message: unknown }).message)
+        : text.slice(0, 500);
     throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${path} answered ${response.status}: ${message}`, {
       retriable: response.status >= 500 || response.status === 409,
       details: { method, path, status: response.status, body: parsed },
       ...(response.status === 401 || response.status === 403
-        ? { fix: 'Connect refused the credentials: they come from the secret store (connect/admin); run npx sluice platform up to render them again' }
+        ? {
+            fix: 'Connect refused the credentials: they come from the secret store (connect/admin); run npx sluice platform up to render them again',
+          }
         : response.status === 409
           ? { fix: 'Connect is rebalancing; run the command again in a few seconds' }
           : {}),
@@ -101,7 +120,10 @@ export class HttpConnectAdmin implements ConnectAdmin {
   }
 
   async listConnectors(): Promise<ObservedConnector[]> {
-    const { body } = await this.request<Record<string, ExpandedConnector>>('GET', '/connectors?expand=info&expand=status');
+    const { body } = await this.request<Record<string, ExpandedConnector>>(
+      'GET',
+      '/connectors?expand=info&expand=status',
+    );
     return Object.values(body ?? {})
       .map((c) => status(c.info.name, c.info.config, c.status))
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -111,7 +133,12 @@ export class HttpConnectAdmin implements ConnectAdmin {
     const connectorClass = config['connector.class'];
     if (!connectorClass) return { errors: [{ field: 'connector.class', message: 'is missing' }], passwordFields: [] };
     const path = `/connector-plugins/${encodeURIComponent(connectorClass)}/config/validate`;
-    const { status: code, body } = await this.request<ValidateEntity | { message?: string }>('PUT', path, this.fill(config, config.name ?? connectorClass), [400, 404]);
+    const { status: code, body } = await this.request<ValidateEntity | { message?: string }>(
+      'PUT',
+      path,
+      this.fill(config, config.name ?? connectorClass),
+      [400, 404],
+    );
     if (code !== 200) {
       const message = (body as { message?: string } | undefined)?.message ?? `Connect answered ${code}`;
       return { errors: [{ field: 'connector.class', message }], passwordFields: [] };
@@ -137,12 +164,21 @@ export class HttpConnectAdmin implements ConnectAdmin {
   async settledStatus(name: string, timeoutMs = 60_000): Promise<ObservedConnector> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { status: code, body } = await this.request<StatusEntity & { name: string }>('GET', `/connectors/${encodeURIComponent(name)}/status`, undefined, [404]);
-      const observed = code === 200 && body ? status(name, {}, body) : { name, config: {}, state: 'UNASSIGNED', tasks: [] };
+      const { status: code, body } = await this.request<StatusEntity & { name: string }>(
+        'GET',
+        `/connectors/${encodeURIComponent(name)}/status`,
+        undefined,
+        [404],
+      );
+      const observed =
+        code === 200 && body ? status(name, {}, body) : { name, config: {}, state: 'UNASSIGNED', tasks: [] };
       const settling = ['UNASSIGNED', 'RESTARTING'];
       // A running connector has settled once it has tasks and none is still being assigned or restarted.
-      const settled = ['FAILED', 'PAUSED', 'STOPPED'].includes(observed.state)
-        || (!settling.includes(observed.state) && observed.tasks.length > 0 && observed.tasks.every((t) => !settling.includes(t.state)));
+      const settled =
+        ['FAILED', 'PAUSED', 'STOPPED'].includes(observed.state) ||
+        (!settling.includes(observed.state) &&
+          observed.tasks.length > 0 &&
+          observed.tasks.every((t) => !settling.includes(t.state)));
       if (settled || Date.now() >= deadline) return observed;
       await sleep(1000);
     }

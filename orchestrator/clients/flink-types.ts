@@ -5,7 +5,16 @@
  */
 
 /** Flink job states that mean the job is not over (org.apache.flink.api.common.JobStatus). */
-export const ACTIVE_JOB_STATES = ['INITIALIZING', 'CREATED', 'RUNNING', 'RESTARTING', 'FAILING', 'CANCELLING', 'RECONCILING', 'SUSPENDED'] as const;
+export const ACTIVE_JOB_STATES = [
+  'INITIALIZING',
+  'CREATED',
+  'RUNNING',
+  'RESTARTING',
+  'FAILING',
+  'CANCELLING',
+  'RECONCILING',
+  'SUSPENDED',
+] as const;
 
 export interface ObservedSqlJob {
   /** The spec's job name. */

@@ -9,7 +9,13 @@ import { dirname } from 'node:path';
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import { fillPlaceholders, withoutComments } from '../../lib/sql/statements';
-import { flinkJobName, parseFlinkJobName, type FlinkAdmin, type ObservedSqlJob, type SqlJobSubmission } from './flink-types';
+import {
+  flinkJobName,
+  parseFlinkJobName,
+  type FlinkAdmin,
+  type ObservedSqlJob,
+  type SqlJobSubmission,
+} from './flink-types';
 
 export interface FlinkEndpoints {
   /** JobManager REST, e.g. http://127.0.0.1:29120 */
@@ -39,9 +45,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Flink's reason, from a Java stack trace: the last `Caused by:` line, without the exception class path noise. */
 export function flinkReason(text: string): string {
-  const causes = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('Caused by:'));
+  const causes = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('Caused by:'));
   const line = causes.at(-1) ?? text.split('\n').find((l) => l.trim() && !l.trim().startsWith('at ')) ?? text;
-  return line.replace(/^Caused by:\s*/, '').replace(/^[\w.$]+(Exception|Error):\s*/, '').trim().slice(0, 800);
+  return line
+    .replace(/^Caused by:\s*/, '')
+    .replace(/^[\w.$]+(Exception|Error):\s*/, '')
+    .trim()
+    .slice(0, 800);
 }
 
 /** The first line of a statement that is not a comment, for messages. */
@@ -74,12 +87,21 @@ export class HttpFlinkAdmin implements FlinkAdmin {
       });
     } catch (cause) {
       throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${base}${path} failed: ${messageOf(cause)}`, {
-        cause, retriable: true, details: { method, path }, fix: 'check that Flink runs: npx sluice platform status',
+        cause,
+        retriable: true,
+        details: { method, path },
+        fix: 'check that Flink runs: npx sluice platform status',
       });
     }
     const text = await response.text();
     if (!response.ok) {
-      const errors = (() => { try { return (JSON.parse(text) as { errors?: string[] }).errors?.join('\n') ?? text; } catch { return text; } })();
+      const errors = (() => {
+        try {
+          return (JSON.parse(text) as { errors?: string[] }).errors?.join('\n') ?? text;
+        } catch {
+          return text;
+        }
+      })();
       const reason = flinkReason(errors);
       throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${base}${path} failed: ${response.status} ${reason}`, {
         retriable: response.status >= 500 && !errors.includes('Exception'),
@@ -100,13 +122,20 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   }
 
   async listJobs(): Promise<ObservedSqlJob[]> {
-    const { jobs } = await this.request<{ jobs: Array<{ jid: string; name: string; state: string; 'start-time': number }> }>(this.endpoints.restUrl, 'GET', '/jobs/overview');
+    const { jobs } = await this.request<{
+      jobs: Array<{ jid: string; name: string; state: string; 'start-time': number }>;
+    }>(this.endpoints.restUrl, 'GET', '/jobs/overview');
     const live = jobs.flatMap((job) => {
       const parsed = parseFlinkJobName(job.name);
       return parsed ? [{ ...parsed, jobId: job.jid, state: job.state, startTime: job['start-time'] }] : [];
     });
     const saved = Object.values(this.readSavepoints()).map((r) => ({
-      name: r.name, version: r.version, jobId: '(stopped with the platform)', state: 'SAVEPOINTED', startTime: r.stoppedAt, savepoint: r.location,
+      name: r.name,
+      version: r.version,
+      jobId: '(stopped with the platform)',
+      state: 'SAVEPOINTED',
+      startTime: r.stoppedAt,
+      savepoint: r.location,
     }));
     return [...live, ...saved];
   }
@@ -129,7 +158,11 @@ export class HttpFlinkAdmin implements FlinkAdmin {
         failures.push(`sql-job/${job.name}: ${messageOf(error)}`);
       }
     }
-    if (failures.length) throw new SluiceError('SLUICE_SQL_FAILED', `${failures.length} job(s) could not be stopped with a savepoint; they will start from the beginning:\n${failures.join('\n')}`);
+    if (failures.length)
+      throw new SluiceError(
+        'SLUICE_SQL_FAILED',
+        `${failures.length} job(s) could not be stopped with a savepoint; they will start from the beginning:\n${failures.join('\n')}`,
+      );
     return running.length;
   }
 
@@ -145,10 +178,19 @@ export class HttpFlinkAdmin implements FlinkAdmin {
     const gateway = this.endpoints.gatewayUrl;
     let operation: string;
     try {
-      ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(gateway, 'POST', `/v3/sessions/${session}/statements`, { statement }));
+      ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(
+        gateway,
+        'POST',
+        `/v3/sessions/${session}/statements`,
+        { statement },
+      ));
       const deadline = Date.now() + this.timeoutMs;
       for (;;) {
-        const result = await this.request<GatewayResult>(gateway, 'GET', `/v3/sessions/${session}/operations/${operation}/result/0?rowFormat=JSON`);
+        const result = await this.request<GatewayResult>(
+          gateway,
+          'GET',
+          `/v3/sessions/${session}/operations/${operation}/result/0?rowFormat=JSON`,
+        );
         if (result.resultType !== 'NOT_READY') return result;
         if (Date.now() > deadline) throw new Error(`no result within ${this.timeoutMs / 1000}s`);
         await sleep(200);
@@ -156,13 +198,20 @@ export class HttpFlinkAdmin implements FlinkAdmin {
     } catch (cause) {
       const reason = cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause);
       throw new SluiceError('SLUICE_SQL_FAILED', `${where}: Flink refused \`${headline(statement)}\`: ${reason}`, {
-        cause, path: where, fix: 'correct the statement in that file; try it interactively with `npx sluice sql`',
+        cause,
+        path: where,
+        fix: 'correct the statement in that file; try it interactively with `npx sluice sql`',
       });
     }
   }
 
   async openSession(properties: Record<string, string> = {}): Promise<string> {
-    const { sessionHandle } = await this.request<{ sessionHandle: string }>(this.endpoints.gatewayUrl, 'POST', '/v3/sessions', { properties });
+    const { sessionHandle } = await this.request<{ sessionHandle: string }>(
+      this.endpoints.gatewayUrl,
+      'POST',
+      '/v3/sessions',
+      { properties },
+    );
     return sessionHandle;
   }
 
@@ -172,7 +221,8 @@ export class HttpFlinkAdmin implements FlinkAdmin {
 
   /** Runs the table statements in a session, filled with the platform's values. */
   async defineTables(session: string, tables: string[], where = 'sql.tables'): Promise<void> {
-    for (const statement of tables) await this.execute(session, fillPlaceholders(statement, this.endpoints.placeholders, where), where);
+    for (const statement of tables)
+      await this.execute(session, fillPlaceholders(statement, this.endpoints.placeholders, where), where);
   }
 
   async submit(job: SqlJobSubmission): Promise<string> {
@@ -180,17 +230,28 @@ export class HttpFlinkAdmin implements FlinkAdmin {
     const properties: Record<string, string> = {
       'pipeline.name': flinkJobName(job.name, job.version),
       'parallelism.default': String(job.parallelism),
-      ...(job.savepoint ? { 'execution.savepoint.path': job.savepoint, 'execution.savepoint.ignore-unclaimed-state': 'true' } : {}),
+      ...(job.savepoint
+        ? { 'execution.savepoint.path': job.savepoint, 'execution.savepoint.ignore-unclaimed-state': 'true' }
+        : {}),
     };
     const session = await this.openSession(properties);
     try {
       await this.defineTables(session, job.tables);
       let jobId: string | undefined;
       for (const statement of job.statements) {
-        const result = await this.execute(session, fillPlaceholders(statement, this.endpoints.placeholders, where), where);
+        const result = await this.execute(
+          session,
+          fillPlaceholders(statement, this.endpoints.placeholders, where),
+          where,
+        );
         jobId ??= result.jobID;
       }
-      if (!jobId) throw new SluiceError('SLUICE_SQL_FAILED', `${where}: Flink started no job (is the file's last statement an INSERT?)`, { path: where });
+      if (!jobId)
+        throw new SluiceError(
+          'SLUICE_SQL_FAILED',
+          `${where}: Flink started no job (is the file's last statement an INSERT?)`,
+          { path: where },
+        );
       await this.waitRunning(jobId, where);
       this.endpoints.log.info(`running as Flink job ${jobId}`, { resource: where });
       return jobId;
@@ -202,18 +263,32 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   private async waitRunning(jobId: string, where: string): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      const job = await this.request<{ state: string; 'status-counts'?: Record<string, number> }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}`);
+      const job = await this.request<{ state: string; 'status-counts'?: Record<string, number> }>(
+        this.endpoints.restUrl,
+        'GET',
+        `/jobs/${jobId}`,
+      );
       const { state } = job;
       // Running means every task runs, not only the job: a savepoint needs all of them.
       const counts = job['status-counts'] ?? {};
       const tasks = Object.values(counts).reduce((a, b) => a + b, 0);
       if (state === 'RUNNING' && tasks > 0 && counts.RUNNING === tasks) return;
       if (['FAILED', 'CANCELED', 'FINISHED'].includes(state) || Date.now() > deadline) {
-        const exceptions = await this.request<{ exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}/exceptions?maxExceptions=1`).catch(() => ({}));
-        const trace = (exceptions as { exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }).exceptionHistory?.entries?.[0]?.stacktrace;
-        throw new SluiceError('SLUICE_SQL_FAILED', `${where}: Flink job ${jobId} is ${state}${trace ? `: ${flinkReason(trace)}` : ''}`, {
-          path: where, fix: `see the job in the Flink web UI (${this.endpoints.restUrl}/#/job/${jobId}) and npx sluice platform logs flink-taskmanager`,
-        });
+        const exceptions = await this.request<{ exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }>(
+          this.endpoints.restUrl,
+          'GET',
+          `/jobs/${jobId}/exceptions?maxExceptions=1`,
+        ).catch(() => ({}));
+        const trace = (exceptions as { exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } })
+          .exceptionHistory?.entries?.[0]?.stacktrace;
+        throw new SluiceError(
+          'SLUICE_SQL_FAILED',
+          `${where}: Flink job ${jobId} is ${state}${trace ? `: ${flinkReason(trace)}` : ''}`,
+          {
+            path: where,
+            fix: `see the job in the Flink web UI (${this.endpoints.restUrl}/#/job/${jobId}) and npx sluice platform logs flink-taskmanager`,
+          },
+        );
       }
       await sleep(500);
     }
@@ -223,16 +298,31 @@ export class HttpFlinkAdmin implements FlinkAdmin {
     // A job whose tasks are still starting (or restarting) cannot take a savepoint yet: wait for them.
     await this.waitRunning(jobId, `Flink job ${jobId}`);
     const rest = this.endpoints.restUrl;
-    const { 'request-id': request } = await this.request<{ 'request-id': string }>(rest, 'POST', `/jobs/${jobId}/stop`, { drain: false });
+    const { 'request-id': request } = await this.request<{ 'request-id': string }>(
+      rest,
+      'POST',
+      `/jobs/${jobId}/stop`,
+      { drain: false },
+    );
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      const status = await this.request<{ status: { id: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } } }>(rest, 'GET', `/jobs/${jobId}/savepoints/${request}`);
+      const status = await this.request<{
+        status: { id: string };
+        operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string } };
+      }>(rest, 'GET', `/jobs/${jobId}/savepoints/${request}`);
       if (status.status.id === 'COMPLETED') {
         const location = status.operation?.location;
         if (location) return location;
-        throw new SluiceError('SLUICE_SQL_FAILED', `stopping Flink job ${jobId} with a savepoint failed: ${flinkReason(status.operation?.['failure-cause']?.['stack-trace'] ?? 'no reason given')}`);
+        throw new SluiceError(
+          'SLUICE_SQL_FAILED',
+          `stopping Flink job ${jobId} with a savepoint failed: ${flinkReason(status.operation?.['failure-cause']?.['stack-trace'] ?? 'no reason given')}`,
+        );
       }
-      if (Date.now() > deadline) throw new SluiceError('SLUICE_SQL_FAILED', `Flink job ${jobId} took more than ${this.timeoutMs / 1000}s to stop with a savepoint`);
+      if (Date.now() > deadline)
+        throw new SluiceError(
+          'SLUICE_SQL_FAILED',
+          `Flink job ${jobId} took more than ${this.timeoutMs / 1000}s to stop with a savepoint`,
+        );
       await sleep(500);
     }
   }
@@ -248,27 +338,50 @@ export class HttpFlinkAdmin implements FlinkAdmin {
       await this.defineTables(session, tables);
       const gateway = this.endpoints.gatewayUrl;
       try {
-        ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(gateway, 'POST', `/v3/sessions/${session}/statements`, { statement: select }));
+        ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(
+          gateway,
+          'POST',
+          `/v3/sessions/${session}/statements`,
+          { statement: select },
+        ));
       } catch (cause) {
-        throw new SluiceError('SLUICE_SQL_FAILED', `Flink refused \`${headline(select)}\`: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`, { cause, fix: 'check the query; `npx sluice sql` lists the tables (SHOW TABLES; DESCRIBE <table>)' });
+        throw new SluiceError(
+          'SLUICE_SQL_FAILED',
+          `Flink refused \`${headline(select)}\`: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`,
+          { cause, fix: 'check the query; `npx sluice sql` lists the tables (SHOW TABLES; DESCRIBE <table>)' },
+        );
       }
       let token = 0;
       let columns: string[] | undefined;
       while (!signal.aborted) {
         let page: GatewayResult;
         try {
-          page = await this.request<GatewayResult>(gateway, 'GET', `/v3/sessions/${session}/operations/${operation}/result/${token}?rowFormat=JSON`);
+          page = await this.request<GatewayResult>(
+            gateway,
+            'GET',
+            `/v3/sessions/${session}/operations/${operation}/result/${token}?rowFormat=JSON`,
+          );
         } catch (cause) {
-          throw new SluiceError('SLUICE_SQL_FAILED', `the query failed: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`, { cause });
+          throw new SluiceError(
+            'SLUICE_SQL_FAILED',
+            `the query failed: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`,
+            { cause },
+          );
         }
         columns ??= page.results?.columns?.map((c) => c.name);
-        for (const row of page.results?.data ?? []) onRow({ kind: row.kind, values: Object.fromEntries((columns ?? []).map((c, i) => [c, row.fields[i]])) });
+        for (const row of page.results?.data ?? [])
+          onRow({ kind: row.kind, values: Object.fromEntries((columns ?? []).map((c, i) => [c, row.fields[i]])) });
         if (page.resultType === 'EOS' || !page.nextResultUri) return;
         token = Number(/\/result\/(\d+)/.exec(page.nextResultUri)?.[1] ?? token + 1);
         if (!page.results?.data?.length) await sleep(300);
       }
     } finally {
-      if (operation) await this.request(this.endpoints.gatewayUrl, 'DELETE', `/v3/sessions/${session}/operations/${operation}/close`).catch(() => undefined);
+      if (operation)
+        await this.request(
+          this.endpoints.gatewayUrl,
+          'DELETE',
+          `/v3/sessions/${session}/operations/${operation}/close`,
+        ).catch(() => undefined);
       await this.closeSession(session);
     }
   }

@@ -6,7 +6,13 @@
  * Writes and Flux queries go through @influxdata/influxdb-client (token `user:password`), not this.
  */
 import { SluiceError, messageOf } from '../../lib/errors';
-import type { InfluxAdmin, InfluxPrivilege, ObservedInflux, ObservedInfluxGrant, ObservedRetentionPolicy } from './influx-types';
+import type {
+  InfluxAdmin,
+  InfluxPrivilege,
+  ObservedInflux,
+  ObservedInfluxGrant,
+  ObservedRetentionPolicy,
+} from './influx-types';
 
 export interface InfluxConnection {
   /** `http://host:port` */
@@ -59,7 +65,9 @@ export class InfluxQlClient {
 
   /** GET /ping: 204 when InfluxDB runs (it needs no login). */
   async ping(): Promise<number> {
-    const response = await fetch(`${this.connection.url}/ping`, { signal: AbortSignal.timeout(this.connection.timeoutMs ?? 5000) });
+    const response = await fetch(`${this.connection.url}/ping`, {
+      signal: AbortSignal.timeout(this.connection.timeoutMs ?? 5000),
+    });
     await response.arrayBuffer();
     return response.status;
   }
@@ -78,9 +86,16 @@ export class InfluxQlClient {
         signal: AbortSignal.timeout(this.connection.timeoutMs ?? 30_000),
       });
     } catch (cause) {
-      throw new SluiceError('SLUICE_HTTP_ERROR', `POST ${this.connection.url}${path} (${shown}) failed: ${messageOf(cause)}`, {
-        cause, retriable: true, details: { method: 'POST', path }, fix: 'check that InfluxDB runs: npx sluice platform status',
-      });
+      throw new SluiceError(
+        'SLUICE_HTTP_ERROR',
+        `POST ${this.connection.url}${path} (${shown}) failed: ${messageOf(cause)}`,
+        {
+          cause,
+          retriable: true,
+          details: { method: 'POST', path },
+          fix: 'check that InfluxDB runs: npx sluice platform status',
+        },
+      );
     }
     const text = await response.text();
     let parsed: { results?: StatementResult[]; error?: string } = {};
@@ -90,11 +105,17 @@ export class InfluxQlClient {
       // not JSON: reported below with the raw body
     }
     if (!response.ok) {
-      throw new SluiceError('SLUICE_HTTP_ERROR', `POST ${this.connection.url}${path} (${shown}) failed: ${response.status} ${parsed.error ?? text}`.trim(), {
-        retriable: response.status >= 500,
-        details: { method: 'POST', path, status: response.status, body: parsed.error ?? text.slice(0, 4000) },
-        ...(response.status === 401 || response.status === 403 ? { fix: 'load current credentials with eval "$(npx sluice platform env)"' } : {}),
-      });
+      throw new SluiceError(
+        'SLUICE_HTTP_ERROR',
+        `POST ${this.connection.url}${path} (${shown}) failed: ${response.status} ${parsed.error ?? text}`.trim(),
+        {
+          retriable: response.status >= 500,
+          details: { method: 'POST', path, status: response.status, body: parsed.error ?? text.slice(0, 4000) },
+          ...(response.status === 401 || response.status === 403
+            ? { fix: 'load current credentials with eval "$(npx sluice platform env)"' }
+            : {}),
+        },
+      );
     }
     const results = parsed.results ?? [];
     const failed = results.find((r) => r.error);
@@ -107,7 +128,11 @@ export class InfluxQlClient {
   }
 }
 
-const PRIVILEGES: Record<string, InfluxPrivilege | undefined> = { READ: 'READ', WRITE: 'WRITE', 'ALL PRIVILEGES': 'ALL' };
+const PRIVILEGES: Record<string, InfluxPrivilege | undefined> = {
+  READ: 'READ',
+  WRITE: 'WRITE',
+  'ALL PRIVILEGES': 'ALL',
+};
 
 /** The admin's view of InfluxDB for deploy-pipeline. */
 export class HttpInfluxAdmin implements InfluxAdmin {
@@ -119,10 +144,14 @@ export class HttpInfluxAdmin implements InfluxAdmin {
 
   async observe(): Promise<ObservedInflux> {
     const [[databaseSeries]] = (await this.client.query('SHOW DATABASES')) as [[InfluxSeries | undefined]];
-    const databases = seriesRows(databaseSeries).map((r) => String(r.name)).filter((name) => name !== '_internal');
+    const databases = seriesRows(databaseSeries)
+      .map((r) => String(r.name))
+      .filter((name) => name !== '_internal');
     const retentionPolicies: ObservedRetentionPolicy[] = [];
     for (const database of databases) {
-      const [[series]] = (await this.client.query(`SHOW RETENTION POLICIES ON ${influxIdentifier(database)}`)) as [[InfluxSeries | undefined]];
+      const [[series]] = (await this.client.query(`SHOW RETENTION POLICIES ON ${influxIdentifier(database)}`)) as [
+        [InfluxSeries | undefined],
+      ];
       for (const row of seriesRows(series)) {
         retentionPolicies.push({
           database,
@@ -138,7 +167,9 @@ export class HttpInfluxAdmin implements InfluxAdmin {
     const users = seriesRows(userSeries).map((r) => ({ name: String(r.user), admin: r.admin === true }));
     const grants: ObservedInfluxGrant[] = [];
     for (const user of users.filter((u) => !u.admin)) {
-      const [[series]] = (await this.client.query(`SHOW GRANTS FOR ${influxIdentifier(user.name)}`)) as [[InfluxSeries | undefined]];
+      const [[series]] = (await this.client.query(`SHOW GRANTS FOR ${influxIdentifier(user.name)}`)) as [
+        [InfluxSeries | undefined],
+      ];
       for (const row of seriesRows(series)) {
         const privilege = PRIVILEGES[String(row.privilege)];
         if (privilege) grants.push({ user: user.name, database: String(row.database), privilege });

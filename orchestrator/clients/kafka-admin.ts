@@ -142,7 +142,7 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
     try {
       return await this.describeTopicsOnce();
     } catch (error) {
-      const type = ((error as { cause?: { type?: string } }).cause?.type) ?? '';
+      const type = (error as { cause?: { type?: string } }).cause?.type ?? '';
       if (attempts <= 1 || type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
       await new Promise((r) => setTimeout(r, 500));
       return this.describeTopics(attempts - 1);
@@ -162,7 +162,8 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
       for (const resource of configs.resources) {
         const set: Record<string, string> = {};
         for (const entry of resource.configEntries) {
-          if (entry.configSource === DYNAMIC_TOPIC_CONFIG && !entry.isSensitive) set[entry.configName] = entry.configValue;
+          if (entry.configSource === DYNAMIC_TOPIC_CONFIG && !entry.isSensitive)
+            set[entry.configName] = entry.configValue;
         }
         overrides.set(resource.resourceName, set);
       }
@@ -180,12 +181,14 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
       await this.call(`creating topic ${topic.name}`, (a) =>
         a.createTopics({
           waitForLeaders: true,
-          topics: [{
-            topic: topic.name,
-            numPartitions: topic.partitions,
-            replicationFactor: topic.replicationFactor,
-            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
-          }],
+          topics: [
+            {
+              topic: topic.name,
+              numPartitions: topic.partitions,
+              replicationFactor: topic.replicationFactor,
+              configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+            },
+          ],
         }),
       );
     } catch (error) {
@@ -211,7 +214,9 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
 
   async addPartitions(topic: string, totalPartitions: number): Promise<void> {
     try {
-      await this.call(`adding partitions to ${topic}`, (a) => a.createPartitions({ topicPartitions: [{ topic, count: totalPartitions }] }));
+      await this.call(`adding partitions to ${topic}`, (a) =>
+        a.createPartitions({ topicPartitions: [{ topic, count: totalPartitions }] }),
+      );
     } catch (error) {
       // kafkajs retries a request whose first attempt succeeded and then reports "invalid partitions":
       // the state decides, not the message.
@@ -226,7 +231,13 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
     await this.call(`configuring topic ${topic}`, (a) =>
       a.alterConfigs({
         validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topic,
+            configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+          },
+        ],
       }),
     );
   }
@@ -250,7 +261,11 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
       brokers: this.connection.brokers,
       clientId: this.connection.clientId ?? 'sluice-admin',
       ssl: { ca: [this.connection.ca], rejectUnauthorized: true },
-      sasl: { mechanism: 'scram-sha-512' as const, username: this.connection.username, password: this.connection.password },
+      sasl: {
+        mechanism: 'scram-sha-512' as const,
+        username: this.connection.username,
+        password: this.connection.password,
+      },
       connectionTimeout: 10_000,
     };
   }
@@ -258,7 +273,10 @@ export class ClusterKafkaAdmin implements KafkaAdmin {
   async scramUsers(): Promise<string[]> {
     try {
       const users = await describeScramUsers(this.scramConfig());
-      return users.filter((u) => u.errorCode === 0 && u.mechanisms.some((m) => m.mechanism === SCRAM_SHA_512)).map((u) => u.user).sort();
+      return users
+        .filter((u) => u.errorCode === 0 && u.mechanisms.some((m) => m.mechanism === SCRAM_SHA_512))
+        .map((u) => u.user)
+        .sort();
     } catch (error) {
       throw toSluiceError(error, 'listing SCRAM users');
     }

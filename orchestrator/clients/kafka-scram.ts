@@ -74,18 +74,20 @@ function describeRequest() {
         d.readInt32(); // throttle
         const errorCode = d.readInt16();
         const errorMessage = d.readUVarIntString();
-        const results = d.readUVarIntArray((r): ScramUserDescription => {
-          const user = r.readUVarIntString() ?? '';
-          const userError = r.readInt16();
-          const userMessage = r.readUVarIntString();
-          const mechanisms = r.readUVarIntArray((c) => {
-            const info = { mechanism: c.readInt8(), iterations: c.readInt32() };
-            c.readTaggedFields();
-            return info;
+        const results =
+          d.readUVarIntArray((r): ScramUserDescription => {
+            const user = r.readUVarIntString() ?? '';
+            const userError = r.readInt16();
+            const userMessage = r.readUVarIntString();
+            const mechanisms =
+              r.readUVarIntArray((c) => {
+                const info = { mechanism: c.readInt8(), iterations: c.readInt32() };
+                c.readTaggedFields();
+                return info;
+              }) ?? [];
+            r.readTaggedFields();
+            return { user, errorCode: userError, errorMessage: userMessage, mechanisms };
           }) ?? [];
-          r.readTaggedFields();
-          return { user, errorCode: userError, errorMessage: userMessage, mechanisms };
-        }) ?? [];
         return { errorCode, errorMessage, results };
       },
       parse: async <T>(data: T) => data,
@@ -105,8 +107,14 @@ function alterRequest(deletions: string[], upsertions: ScramUpsertion[]) {
           const salt = randomBytes(32);
           // The client computes the salted password (RFC 5802 Hi()); the broker never sees the password.
           const saltedPassword = pbkdf2Sync(password, salt, SCRAM_ITERATIONS, 64, 'sha512');
-          return emptyTags(encoder().writeUVarIntString(user).writeInt8(SCRAM_SHA_512).writeInt32(SCRAM_ITERATIONS)
-            .writeUVarIntBytes(salt).writeUVarIntBytes(saltedPassword));
+          return emptyTags(
+            encoder()
+              .writeUVarIntString(user)
+              .writeInt8(SCRAM_SHA_512)
+              .writeInt32(SCRAM_ITERATIONS)
+              .writeUVarIntBytes(salt)
+              .writeUVarIntBytes(saltedPassword),
+          );
         });
         return emptyTags(encoder().writeUVarIntBytes(null).writeUVarIntArray(deleted).writeUVarIntArray(upserted));
       },
@@ -116,11 +124,16 @@ function alterRequest(deletions: string[], upsertions: ScramUpsertion[]) {
         const d = new Decoder(raw) as KafkaDecoder;
         d.readTaggedFields();
         d.readInt32(); // throttle
-        const results = d.readUVarIntArray((r): ScramUserResult => {
-          const result = { user: r.readUVarIntString() ?? '', errorCode: r.readInt16(), errorMessage: r.readUVarIntString() };
-          r.readTaggedFields();
-          return result;
-        }) ?? [];
+        const results =
+          d.readUVarIntArray((r): ScramUserResult => {
+            const result = {
+              user: r.readUVarIntString() ?? '',
+              errorCode: r.readInt16(),
+              errorMessage: r.readUVarIntString(),
+            };
+            r.readTaggedFields();
+            return result;
+          }) ?? [];
         return { results };
       },
       parse: async <T>(data: T) => data,
@@ -130,7 +143,10 @@ function alterRequest(deletions: string[], upsertions: ScramUpsertion[]) {
 
 type ClusterConfig = Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl' | 'clientId' | 'connectionTimeout'>;
 
-async function withBroker<T>(config: ClusterConfig, fn: (send: (req: unknown) => Promise<unknown>) => Promise<T>): Promise<T> {
+async function withBroker<T>(
+  config: ClusterConfig,
+  fn: (send: (req: unknown) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
   const cluster = new Cluster({
     ...config,
     logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
@@ -151,19 +167,35 @@ async function withBroker<T>(config: ClusterConfig, fn: (send: (req: unknown) =>
 function raiseFirstError(results: ScramUserResult[]): void {
   const failed = results.find((r) => r.errorCode !== 0);
   if (failed) {
-    throw new SluiceError('SLUICE_KAFKA_ERROR', `SCRAM credential of ${failed.user}: Kafka error ${failed.errorCode}${failed.errorMessage ? ` (${failed.errorMessage})` : ''}`);
+    throw new SluiceError(
+      'SLUICE_KAFKA_ERROR',
+      `SCRAM credential of ${failed.user}: Kafka error ${failed.errorCode}${failed.errorMessage ? ` (${failed.errorMessage})` : ''}`,
+    );
   }
 }
 
 export async function describeScramUsers(config: ClusterConfig): Promise<ScramUserDescription[]> {
-  const response = (await withBroker(config, (send) => send(describeRequest()))) as { errorCode: number; errorMessage: string | null; results: ScramUserDescription[] };
+  const response = (await withBroker(config, (send) => send(describeRequest()))) as {
+    errorCode: number;
+    errorMessage: string | null;
+    results: ScramUserDescription[];
+  };
   if (response.errorCode !== 0) {
-    throw new SluiceError('SLUICE_KAFKA_ERROR', `describing SCRAM users: Kafka error ${response.errorCode} ${response.errorMessage ?? ''}`.trim());
+    throw new SluiceError(
+      'SLUICE_KAFKA_ERROR',
+      `describing SCRAM users: Kafka error ${response.errorCode} ${response.errorMessage ?? ''}`.trim(),
+    );
   }
   return response.results;
 }
 
-export async function alterScramUsers(config: ClusterConfig, deletions: string[], upsertions: ScramUpsertion[]): Promise<void> {
-  const response = (await withBroker(config, (send) => send(alterRequest(deletions, upsertions)))) as { results: ScramUserResult[] };
+export async function alterScramUsers(
+  config: ClusterConfig,
+  deletions: string[],
+  upsertions: ScramUpsertion[],
+): Promise<void> {
+  const response = (await withBroker(config, (send) => send(alterRequest(deletions, upsertions)))) as {
+    results: ScramUserResult[];
+  };
   raiseFirstError(response.results);
 }

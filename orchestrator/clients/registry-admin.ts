@@ -13,7 +13,10 @@ export class HttpSchemaRegistryAdmin implements SchemaRegistryAdmin {
   async observeSubject(subject: string, desiredSchema?: string): Promise<ObservedSubject | undefined> {
     const latest = await this.client.latest(subject);
     if (!latest) return undefined;
-    const observed: ObservedSubject = { subject, latest: { id: latest.id, version: latest.version, schema: latest.schema } };
+    const observed: ObservedSubject = {
+      subject,
+      latest: { id: latest.id, version: latest.version, schema: latest.schema },
+    };
     const compatibility = await this.client.compatibility(subject);
     if (compatibility) observed.compatibility = compatibility;
     if (desiredSchema !== undefined && !sameSchema(desiredSchema, latest.schema)) {

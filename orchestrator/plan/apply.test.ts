@@ -40,29 +40,57 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const log = () => createLogger({ level: 'debug', format: 'text', write: (line) => logLines.push(line) });
 
-async function planAndApply(desired: PipelineSpec, kafka: FakeKafkaAdmin, secrets = memorySecretStore(), prune = false) {
-  const plan = planPipeline(desired, { kafka: await kafka.observe(), subjects: [], sqlJobs: [] }, {
-    managed: loadManagedState(stateFile),
-    prune,
-    hasSecret: (name) => secrets.read(name) !== undefined,
+async function planAndApply(
+  desired: PipelineSpec,
+  kafka: FakeKafkaAdmin,
+  secrets = memorySecretStore(),
+  prune = false,
+) {
+  const plan = planPipeline(
+    desired,
+    { kafka: await kafka.observe(), subjects: [], sqlJobs: [] },
+    {
+      managed: loadManagedState(stateFile),
+      prune,
+      hasSecret: (name) => secrets.read(name) !== undefined,
+    },
+  );
+  const result = await applyPlan(plan, {
+    kafka,
+    secrets,
+    log: log(),
+    registry: fakeRegistry(),
+    managedStateFile: stateFile,
+    specIds: plan.specIds,
   });
-  const result = await applyPlan(plan, { kafka, secrets, log: log(), registry: fakeRegistry(), managedStateFile: stateFile, specIds: plan.specIds });
   return { plan, result };
 }
 
 describe('applyPlan', () => {
   it('refuses the whole plan when one step is refused, before calling Kafka', async () => {
-    const kafka = fakeKafkaAdmin({ ...emptyCluster(), topics: [{ name: 'web.access-logs', partitions: 12, replicationFactor: 3, config: {} }] });
-    const plan = planPipeline(demo(), { kafka: await kafka.observe(), subjects: [], sqlJobs: [] }, { managed: new Set(), prune: false, hasSecret: () => false });
+    const kafka = fakeKafkaAdmin({
+      ...emptyCluster(),
+      topics: [{ name: 'web.access-logs', partitions: 12, replicationFactor: 3, config: {} }],
+    });
+    const plan = planPipeline(
+      demo(),
+      { kafka: await kafka.observe(), subjects: [], sqlJobs: [] },
+      { managed: new Set(), prune: false, hasSecret: () => false },
+    );
     expect(plan.counts.create).toBeGreaterThan(0);
 
-    const error = await applyPlan(plan, { kafka, secrets: memorySecretStore(), log: log(), registry: fakeRegistry(), managedStateFile: stateFile, specIds: plan.specIds }).catch(
-      (e: unknown) => e,
-    );
+    const error = await applyPlan(plan, {
+      kafka,
+      secrets: memorySecretStore(),
+      log: log(),
+      registry: fakeRegistry(),
+      managedStateFile: stateFile,
+      specIds: plan.specIds,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SluiceError);
     expect((error as SluiceError).code).toBe('SLUICE_PLAN_REFUSED');
     expect((error as SluiceError).message).toBe(
-      "the plan has 1 change that cannot be made; nothing was applied:\n" +
+      'the plan has 1 change that cannot be made; nothing was applied:\n' +
         '  - topic/web.access-logs: partitions: Kafka cannot remove partitions from a topic; create a new topic with 6 partitions and migrate, or keep 12',
     );
     expect(kafka.calls).toEqual([]);
@@ -97,7 +125,11 @@ describe('applyPlan', () => {
     expect(secrets.read('users/sim-web')).toBeDefined();
     expect(logLines.join('\n')).not.toContain(secrets.read('users/sim-web'));
 
-    const again = planPipeline(demo(), { kafka: await kafka.observe(), subjects: [], sqlJobs: [] }, { managed: loadManagedState(stateFile), prune: false, hasSecret: (n) => secrets.read(n) !== undefined });
+    const again = planPipeline(
+      demo(),
+      { kafka: await kafka.observe(), subjects: [], sqlJobs: [] },
+      { managed: loadManagedState(stateFile), prune: false, hasSecret: (n) => secrets.read(n) !== undefined },
+    );
     expect(again.hasChanges).toBe(false);
   });
 
@@ -112,7 +144,12 @@ describe('applyPlan', () => {
     const smaller = spec([{ name: 'web.access-logs', partitions: 6 }]);
     const { plan } = await planAndApply(smaller, kafka);
     expect(plan.kept).toEqual(['topic/labels.web', 'principal/sim-web', 'acl/sim-web']);
-    expect([...loadManagedState(stateFile)].sort()).toEqual(['acl/sim-web', 'principal/sim-web', 'topic/labels.web', 'topic/web.access-logs']);
+    expect([...loadManagedState(stateFile)].sort()).toEqual([
+      'acl/sim-web',
+      'principal/sim-web',
+      'topic/labels.web',
+      'topic/web.access-logs',
+    ]);
 
     // With --prune: deleted in reverse order, and forgotten.
     kafka.calls.length = 0;
@@ -128,7 +165,17 @@ describe('applyPlan', () => {
       ...emptyCluster(),
       topics: [{ name: 'someone-elses', partitions: 1, replicationFactor: 3, config: {} }],
       scramUsers: ['admin', 'connect'],
-      acls: [{ principal: 'User:connect', resourceType: 'group', resourceName: 'connect', patternType: 'literal', operation: 'read', permission: 'allow', host: '*' }],
+      acls: [
+        {
+          principal: 'User:connect',
+          resourceType: 'group',
+          resourceName: 'connect',
+          patternType: 'literal',
+          operation: 'read',
+          permission: 'allow',
+          host: '*',
+        },
+      ],
     };
     const kafka = fakeKafkaAdmin(foreign);
     saveManagedState(stateFile, ['topic/gone-already']);
@@ -176,21 +223,40 @@ describe('applyPlan', () => {
     const kafka = fakeKafkaAdmin();
     const registry = fakeRegistry();
     const v1 = '{"fields":[{"name":"id","type":"string"}],"name":"E","type":"record"}';
-    const v2 = '{"fields":[{"name":"id","type":"string"},{"default":0,"name":"n","type":"int"}],"name":"E","type":"record"}';
+    const v2 =
+      '{"fields":[{"name":"id","type":"string"},{"default":0,"name":"n","type":"int"}],"name":"E","type":"record"}';
     const withSchema = (schema: string, extraTopic?: string): PipelineSpec => ({
       ...spec([{ name: 'events', partitions: 1 }, ...(extraTopic ? [{ name: extraTopic, partitions: 1 }] : [])]),
-      schemas: [{ subject: 'events-value', topic: 'events', file: 'e.avsc', path: 'topics[0].valueSchema', schema, compatibility: 'BACKWARD' }],
+      schemas: [
+        {
+          subject: 'events-value',
+          topic: 'events',
+          file: 'e.avsc',
+          path: 'topics[0].valueSchema',
+          schema,
+          compatibility: 'BACKWARD',
+        },
+      ],
     });
     const run = async (desired: PipelineSpec) => {
-      const plan = planPipeline(desired, await observeState(desired, { kafka, registry }, loadManagedState(stateFile)), {
-        managed: loadManagedState(stateFile), prune: false, hasSecret: () => true,
-      });
+      const plan = planPipeline(
+        desired,
+        await observeState(desired, { kafka, registry }, loadManagedState(stateFile)),
+        {
+          managed: loadManagedState(stateFile),
+          prune: false,
+          hasSecret: () => true,
+        },
+      );
       await applyPlan(plan, { kafka, registry, secrets: memorySecretStore(), log: log(), managedStateFile: stateFile });
       return plan;
     };
 
     const first = await run(withSchema(v1));
-    expect(first.steps.map((s) => [s.id, s.action])).toEqual([['topic/events', 'create'], ['schema/events-value', 'create']]);
+    expect(first.steps.map((s) => [s.id, s.action])).toEqual([
+      ['topic/events', 'create'],
+      ['schema/events-value', 'create'],
+    ]);
     expect(registry.calls).toEqual(['register(events-value)', 'setCompatibility(events-value, BACKWARD)']);
     expect((await run(withSchema(v1))).hasChanges).toBe(false);
 
@@ -205,7 +271,10 @@ describe('applyPlan', () => {
 
     registry.incompatible.clear();
     const second = await run(withSchema(v2));
-    expect(second.steps.find((s) => s.id === 'schema/events-value')).toMatchObject({ action: 'update', changes: [{ field: 'version', from: 1, to: 2 }, { field: 'file' }] });
+    expect(second.steps.find((s) => s.id === 'schema/events-value')).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'version', from: 1, to: 2 }, { field: 'file' }],
+    });
     expect(registry.versions.get('events-value')).toEqual([v1, v2]);
   });
 });

@@ -56,7 +56,10 @@ function refusal(plan: Plan): SluiceError {
   const lines = plan.refused.map((s) => `  - ${s.id}: ${s.reason ?? 'refused'}`);
   return new SluiceError(
     'SLUICE_PLAN_REFUSED',
-    [`the plan has ${plan.refused.length} change${plan.refused.length === 1 ? '' : 's'} that cannot be made; nothing was applied:`, ...lines].join('\n'),
+    [
+      `the plan has ${plan.refused.length} change${plan.refused.length === 1 ? '' : 's'} that cannot be made; nothing was applied:`,
+      ...lines,
+    ].join('\n'),
     {
       fix: 'change the spec back to what the cluster has, or follow the instructions for each refused resource',
       details: { refused: plan.refused.map((s) => ({ id: s.id, reason: s.reason, changes: s.changes })) },
@@ -98,15 +101,42 @@ async function execute(context: ApplyContext, step: Step): Promise<void> {
 
 /** Stands in when the platform runs no Flink: only a plan with sql-job steps ever calls it. */
 const noFlinkError = () =>
-  Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'this plan has SQL jobs, but no Flink cluster is running', { fix: 'start the platform with Flink: npx sluice platform up' }));
-const noFlink: FlinkAdmin = { listJobs: noFlinkError, submit: noFlinkError, stopWithSavepoint: noFlinkError, forgetSavepoint: noFlinkError };
+  Promise.reject(
+    new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'this plan has SQL jobs, but no Flink cluster is running', {
+      fix: 'start the platform with Flink: npx sluice platform up',
+    }),
+  );
+const noFlink: FlinkAdmin = {
+  listJobs: noFlinkError,
+  submit: noFlinkError,
+  stopWithSavepoint: noFlinkError,
+  forgetSavepoint: noFlinkError,
+};
 const notRunning = (what: string, component: string) => () =>
-  Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `this plan changes ${what}, but ${what} is not running`, { fix: `start it: npx sluice platform up ${component}` }));
-const noCassandra: CassandraAdmin = { observe: notRunning('Cassandra', 'cassandra'), schema: notRunning('Cassandra', 'cassandra'), grant: notRunning('Cassandra', 'cassandra'), revoke: notRunning('Cassandra', 'cassandra'), close: async () => undefined };
-const noInflux: InfluxAdmin = { observe: notRunning('InfluxDB', 'influxdb'), execute: notRunning('InfluxDB', 'influxdb') };
+  Promise.reject(
+    new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `this plan changes ${what}, but ${what} is not running`, {
+      fix: `start it: npx sluice platform up ${component}`,
+    }),
+  );
+const noCassandra: CassandraAdmin = {
+  observe: notRunning('Cassandra', 'cassandra'),
+  schema: notRunning('Cassandra', 'cassandra'),
+  grant: notRunning('Cassandra', 'cassandra'),
+  revoke: notRunning('Cassandra', 'cassandra'),
+  close: async () => undefined,
+};
+const noInflux: InfluxAdmin = {
+  observe: notRunning('InfluxDB', 'influxdb'),
+  execute: notRunning('InfluxDB', 'influxdb'),
+};
 const noConnectCall = notRunning('Kafka Connect', 'connect');
 const noConnect: ConnectAdmin = {
-  listConnectors: noConnectCall, validate: noConnectCall, putConfig: noConnectCall, restartFailed: noConnectCall, deleteConnector: noConnectCall, settledStatus: noConnectCall,
+  listConnectors: noConnectCall,
+  validate: noConnectCall,
+  putConfig: noConnectCall,
+  restartFailed: noConnectCall,
+  deleteConnector: noConnectCall,
+  settledStatus: noConnectCall,
 };
 
 const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
@@ -116,8 +146,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   const previous = loadManagedState(options.managedStateFile);
   const context: ApplyContext = {
-    kafka: options.kafka, registry: options.registry, flink: options.flink ?? noFlink,
-    cassandra: options.cassandra ?? noCassandra, influx: options.influx ?? noInflux, connect: options.connect ?? noConnect, secrets: options.secrets, log: options.log,
+    kafka: options.kafka,
+    registry: options.registry,
+    flink: options.flink ?? noFlink,
+    cassandra: options.cassandra ?? noCassandra,
+    influx: options.influx ?? noInflux,
+    connect: options.connect ?? noConnect,
+    secrets: options.secrets,
+    log: options.log,
   };
   const applied: string[] = [];
   const deleted = new Set<string>();
@@ -130,7 +166,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     } catch (cause) {
       // What did get created is Sluice's to prune later, even though the apply as a whole failed.
       const created = applied.filter((id) => !deleted.has(id));
-      saveManagedState(options.managedStateFile, [...previous, ...created].filter((id) => !deleted.has(id)));
+      saveManagedState(
+        options.managedStateFile,
+        [...previous, ...created].filter((id) => !deleted.has(id)),
+      );
       throw new SluiceError('SLUICE_APPLY_FAILED', `${step.id}: ${messageOf(cause)}`, {
         cause,
         path: step.id,

@@ -28,43 +28,84 @@ export interface Observers {
 
 const SCHEMA_PREFIX = 'schema/';
 
-export async function observeRegistry(spec: PipelineSpec, registry: SchemaRegistryAdmin, managed: ReadonlySet<string>): Promise<ObservedSubject[]> {
+export async function observeRegistry(
+  spec: PipelineSpec,
+  registry: SchemaRegistryAdmin,
+  managed: ReadonlySet<string>,
+): Promise<ObservedSubject[]> {
   const desired = new Map(spec.schemas.map((s) => [s.subject, s.schema]));
-  const managedSubjects = [...managed].filter((id) => id.startsWith(SCHEMA_PREFIX)).map((id) => id.slice(SCHEMA_PREFIX.length));
+  const managedSubjects = [...managed]
+    .filter((id) => id.startsWith(SCHEMA_PREFIX))
+    .map((id) => id.slice(SCHEMA_PREFIX.length));
   const subjects = [...new Set([...desired.keys(), ...managedSubjects])];
   const observed = await Promise.all(subjects.map((subject) => registry.observeSubject(subject, desired.get(subject))));
   return observed.filter((s): s is ObservedSubject => s !== undefined);
 }
 
 /** Flink's `sluice.*` jobs, when the spec declares SQL jobs or Sluice manages some. */
-export async function observeSqlJobs(spec: PipelineSpec, flink: FlinkAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedSqlJob[]> {
+export async function observeSqlJobs(
+  spec: PipelineSpec,
+  flink: FlinkAdmin | undefined,
+  managed: ReadonlySet<string>,
+): Promise<ObservedSqlJob[]> {
   const needed = spec.sqlJobs.length > 0 || [...managed].some((id) => id.startsWith('sql-job/'));
   if (!needed) return [];
   if (!flink) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'the spec declares SQL jobs, but no Flink cluster is running', {
-      fix: 'start the platform with Flink: npx sluice platform up',
-    });
+    throw new SluiceError(
+      'SLUICE_PLATFORM_NOT_RUNNING',
+      'the spec declares SQL jobs, but no Flink cluster is running',
+      {
+        fix: 'start the platform with Flink: npx sluice platform up',
+      },
+    );
   }
   return flink.listJobs();
 }
 
 /** A database's state, when the spec has its section or Sluice manages some of its resources. */
-async function observeDatabase<T>(needed: boolean, admin: { observe(): Promise<T> } | undefined, what: string, component: string): Promise<T | undefined> {
+async function observeDatabase<T>(
+  needed: boolean,
+  admin: { observe(): Promise<T> } | undefined,
+  what: string,
+  component: string,
+): Promise<T | undefined> {
   if (!needed) return undefined;
   if (!admin) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `the spec declares ${what} resources, but ${what} is not running`, {
-      fix: `start it: npx sluice platform up ${component}`,
-    });
+    throw new SluiceError(
+      'SLUICE_PLATFORM_NOT_RUNNING',
+      `the spec declares ${what} resources, but ${what} is not running`,
+      {
+        fix: `start it: npx sluice platform up ${component}`,
+      },
+    );
   }
   return admin.observe();
 }
 
-export function observeCassandra(spec: PipelineSpec, cassandra: CassandraAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedCassandra | undefined> {
-  return observeDatabase(spec.cassandra !== undefined || [...managed].some((id) => id.startsWith('cassandra-')), cassandra, 'Cassandra', 'cassandra');
+export function observeCassandra(
+  spec: PipelineSpec,
+  cassandra: CassandraAdmin | undefined,
+  managed: ReadonlySet<string>,
+): Promise<ObservedCassandra | undefined> {
+  return observeDatabase(
+    spec.cassandra !== undefined || [...managed].some((id) => id.startsWith('cassandra-')),
+    cassandra,
+    'Cassandra',
+    'cassandra',
+  );
 }
 
-export function observeInflux(spec: PipelineSpec, influx: InfluxAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedInflux | undefined> {
-  return observeDatabase(spec.influx !== undefined || [...managed].some((id) => id.startsWith('influx-')), influx, 'InfluxDB', 'influxdb');
+export function observeInflux(
+  spec: PipelineSpec,
+  influx: InfluxAdmin | undefined,
+  managed: ReadonlySet<string>,
+): Promise<ObservedInflux | undefined> {
+  return observeDatabase(
+    spec.influx !== undefined || [...managed].some((id) => id.startsWith('influx-')),
+    influx,
+    'InfluxDB',
+    'influxdb',
+  );
 }
 
 /**
@@ -72,13 +113,21 @@ export function observeInflux(spec: PipelineSpec, influx: InfluxAdmin | undefine
  * spec declares connectors or Sluice manages some: planPipeline stays pure and still refuses a
  * configuration Connect would not take, before anything is applied.
  */
-export async function observeConnectors(spec: PipelineSpec, connect: ConnectAdmin | undefined, managed: ReadonlySet<string>): Promise<ObservedState['connect']> {
+export async function observeConnectors(
+  spec: PipelineSpec,
+  connect: ConnectAdmin | undefined,
+  managed: ReadonlySet<string>,
+): Promise<ObservedState['connect']> {
   const needed = spec.connectorConfigs.length > 0 || [...managed].some((id) => id.startsWith('connector/'));
   if (!needed) return undefined;
   if (!connect) {
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'the spec declares connectors, but Kafka Connect is not running', {
-      fix: 'start it: npx sluice platform up connect',
-    });
+    throw new SluiceError(
+      'SLUICE_PLATFORM_NOT_RUNNING',
+      'the spec declares connectors, but Kafka Connect is not running',
+      {
+        fix: 'start it: npx sluice platform up connect',
+      },
+    );
   }
   const connectors = await connect.listConnectors();
   const validations: Record<string, ConnectorValidation> = {};
@@ -87,7 +136,12 @@ export async function observeConnectors(spec: PipelineSpec, connect: ConnectAdmi
 }
 
 /** The spec is needed to know which subjects to read; `kafka` is passed when the caller already read it. */
-export async function observeState(spec: PipelineSpec, observers: Observers, managed: ReadonlySet<string>, kafka?: ObservedState['kafka']): Promise<ObservedState> {
+export async function observeState(
+  spec: PipelineSpec,
+  observers: Observers,
+  managed: ReadonlySet<string>,
+  kafka?: ObservedState['kafka'],
+): Promise<ObservedState> {
   const cassandra = await observeCassandra(spec, observers.cassandra, managed);
   const influx = await observeInflux(spec, observers.influx, managed);
   const connect = await observeConnectors(spec, observers.connect, managed);

@@ -30,7 +30,12 @@ function demoSpec(): PipelineSpec {
 function clusterMatching(spec: PipelineSpec, brokerCount = 3): ObservedCluster {
   return {
     brokerCount,
-    topics: spec.topics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, config: { ...t.config } })),
+    topics: spec.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions,
+      replicationFactor: t.replicationFactor,
+      config: { ...t.config },
+    })),
     scramUsers: ['admin', ...spec.principals.map((p) => p.name)],
     acls: spec.principals.flatMap(expandAcls),
   };
@@ -38,7 +43,12 @@ function clusterMatching(spec: PipelineSpec, brokerCount = 3): ObservedCluster {
 
 const empty = (brokerCount = 3): ObservedCluster => ({ brokerCount, topics: [], scramUsers: ['admin'], acls: [] });
 const state = (kafka: ObservedCluster): ObservedState => ({ kafka, subjects: [], sqlJobs: [] });
-const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ managed: new Set(), prune: false, hasSecret: () => true, ...over });
+const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({
+  managed: new Set(),
+  prune: false,
+  hasSecret: () => true,
+  ...over,
+});
 const topicOf = (cluster: ObservedCluster, name: string) => {
   const topic = cluster.topics.find((t) => t.name === name);
   if (!topic) throw new Error(name);
@@ -131,7 +141,11 @@ Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
 
   it('gives a principal whose password is not known locally a new one', () => {
     const spec = demoSpec();
-    const plan = planPipeline(spec, state(clusterMatching(spec)), options({ hasSecret: (name) => name !== 'users/anomaly' }));
+    const plan = planPipeline(
+      spec,
+      state(clusterMatching(spec)),
+      options({ hasSecret: (name) => name !== 'users/anomaly' }),
+    );
     expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  ~ principal/anomaly            update  new SCRAM-SHA-512 password (password not known locally)
 
@@ -193,10 +207,32 @@ No changes. The cluster matches demo. 1 unmanaged ACL binding left alone."
     );
     cluster.scramUsers.push('old-svc', 'hand-made');
     cluster.acls.push(
-      { principal: 'User:old-svc', resourceType: 'topic', resourceName: 'old.events', patternType: 'literal', operation: 'write', permission: 'allow', host: '*' },
-      { principal: 'User:hand-made', resourceType: 'topic', resourceName: 'someone-elses', patternType: 'literal', operation: 'read', permission: 'allow', host: '*' },
+      {
+        principal: 'User:old-svc',
+        resourceType: 'topic',
+        resourceName: 'old.events',
+        patternType: 'literal',
+        operation: 'write',
+        permission: 'allow',
+        host: '*',
+      },
+      {
+        principal: 'User:hand-made',
+        resourceType: 'topic',
+        resourceName: 'someone-elses',
+        patternType: 'literal',
+        operation: 'read',
+        permission: 'allow',
+        host: '*',
+      },
     );
-    const managed = new Set([...planPipeline(spec, state(cluster), options()).specIds, 'topic/old.events', 'principal/old-svc', 'acl/old-svc', 'topic/gone-already']);
+    const managed = new Set([
+      ...planPipeline(spec, state(cluster), options()).specIds,
+      'topic/old.events',
+      'principal/old-svc',
+      'acl/old-svc',
+      'topic/gone-already',
+    ]);
 
     it('are kept without --prune', () => {
       const plan = planPipeline(spec, state(cluster), options({ managed }));
@@ -212,7 +248,11 @@ No changes. The cluster matches demo. 3 kept (not in spec; --prune deletes them)
 
     it('are deleted with --prune, ACLs first and topics last, and only when Sluice manages them', () => {
       const plan = planPipeline(spec, state(cluster), options({ managed, prune: true }));
-      expect(plan.steps.filter((s) => s.action === 'delete').map((s) => s.id)).toEqual(['acl/old-svc', 'principal/old-svc', 'topic/old.events']);
+      expect(plan.steps.filter((s) => s.action === 'delete').map((s) => s.id)).toEqual([
+        'acl/old-svc',
+        'principal/old-svc',
+        'topic/old.events',
+      ]);
       expect(plan.kept).toEqual([]);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  - acl/old-svc                  delete  - allow WRITE topic:old.events

@@ -101,9 +101,20 @@ export function planPipeline(desired: PipelineSpec, observed: ObservedState, opt
 
   // Grants go before they are used and after what they name exists; removal runs the other way round.
   const steps = [
-    ...topics.steps, ...schemas.steps, ...principals.steps, ...acls.steps, ...sqlJobs.steps, ...storage.flatMap((k) => k.steps), ...connectors.steps,
-    ...connectors.deletes, ...[...storage].reverse().flatMap((k) => k.deletes),
-    ...sqlJobs.deletes, ...acls.deletes, ...principals.deletes, ...schemas.deletes, ...topics.deletes,
+    ...topics.steps,
+    ...schemas.steps,
+    ...principals.steps,
+    ...acls.steps,
+    ...sqlJobs.steps,
+    ...storage.flatMap((k) => k.steps),
+    ...connectors.steps,
+    ...connectors.deletes,
+    ...[...storage].reverse().flatMap((k) => k.deletes),
+    ...sqlJobs.deletes,
+    ...acls.deletes,
+    ...principals.deletes,
+    ...schemas.deletes,
+    ...topics.deletes,
   ];
   const counts = Object.fromEntries(STEP_ACTIONS.map((a) => [a, 0])) as Record<StepAction, number>;
   for (const step of steps) counts[step.action] += 1;
@@ -113,7 +124,23 @@ export function planPipeline(desired: PipelineSpec, observed: ObservedState, opt
     counts,
     hasChanges: counts.create + counts.update + counts.replace + counts.delete > 0,
     refused: steps.filter((s) => s.action === 'refused'),
-    kept: [...topics.kept, ...schemas.kept, ...principals.kept, ...acls.kept, ...sqlJobs.kept, ...storage.flatMap((k) => k.kept), ...connectors.kept],
-    specIds: [...topics.ids, ...schemas.ids, ...principals.ids, ...acls.ids, ...sqlJobs.ids, ...storage.flatMap((k) => k.ids), ...connectors.ids],
+    kept: [
+      ...topics.kept,
+      ...schemas.kept,
+      ...principals.kept,
+      ...acls.kept,
+      ...sqlJobs.kept,
+      ...storage.flatMap((k) => k.kept),
+      ...connectors.kept,
+    ],
+    specIds: [
+      ...topics.ids,
+      ...schemas.ids,
+      ...principals.ids,
+      ...acls.ids,
+      ...sqlJobs.ids,
+      ...storage.flatMap((k) => k.ids),
+      ...connectors.ids,
+    ],
   };
 }

@@ -52,7 +52,9 @@ function changeText(change: Change): string {
 /** `partitions=6 replicationFactor=3 config{min.insync.replicas=2, retention.ms=604800000}` */
 function createText(changes: Change[]): string {
   const plain = changes.filter((c) => !c.field.startsWith('config.')).map(changeText);
-  const config = changes.filter((c) => c.field.startsWith('config.')).map((c) => `${c.field.slice('config.'.length)}=${value(c.to)}`);
+  const config = changes
+    .filter((c) => c.field.startsWith('config.'))
+    .map((c) => `${c.field.slice('config.'.length)}=${value(c.to)}`);
   return [...plain, ...(config.length > 0 ? [`config{${config.join(', ')}}`] : [])].join(' ');
 }
 
@@ -108,7 +110,8 @@ function stepRows(step: Step): Row[] {
   const storage = step.kind.startsWith('cassandra-') || step.kind.startsWith('influx-');
   const why = (step.kind === 'sql-job' || storage) && step.reason ? ` (${step.reason})` : '';
   if (step.action === 'create') return [row(createText(step.changes) + why)];
-  if (step.action === 'delete' && storage) return [row(`drops ${step.changes.map((c) => `${c.field} ${value(c.from)}`).join('; ')}`)];
+  if (step.action === 'delete' && storage)
+    return [row(`drops ${step.changes.map((c) => `${c.field} ${value(c.from)}`).join('; ')}`)];
   if (step.action === 'delete') return [row(step.kind === 'sql-job' ? `stop ${step.jobId} with a savepoint` : '')];
   return [row(step.changes.map(changeText).join('; ') + why)];
 }
@@ -125,7 +128,9 @@ function summary(plan: Plan): string {
   ].join('');
   if (!plan.hasChanges && refused === 0) return `No changes. The cluster matches ${plan.specName}.${parts}`;
   const line = `Plan: ${create} to create, ${update} to update, ${replace} to replace, ${remove} to delete, ${refused} refused.${parts}`;
-  return refused === 0 ? line : `${line}\nNothing will be applied while a change is refused: change the spec as each refused line says.`;
+  return refused === 0
+    ? line
+    : `${line}\nNothing will be applied while a change is refused: change the spec as each refused line says.`;
 }
 
 export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
@@ -135,7 +140,8 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   ];
   const width = Math.max(28, ...rows.map((r) => r.id.length + 2));
   const lines = rows.map((r) => {
-    const line = `  ${SYMBOL[r.kind]} ${r.id.padEnd(width)} ${(r.kind === 'kept' ? 'kept' : r.kind).padEnd(7)} ${r.detail}`.trimEnd();
+    const line =
+      `  ${SYMBOL[r.kind]} ${r.id.padEnd(width)} ${(r.kind === 'kept' ? 'kept' : r.kind).padEnd(7)} ${r.detail}`.trimEnd();
     return options.color ? `\u001b[${COLOR[r.kind]}m${line}\u001b[0m` : line;
   });
   return [...lines, ...(lines.length > 0 ? [''] : []), summary(plan)].join('\n');

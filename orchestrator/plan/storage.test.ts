@@ -70,17 +70,42 @@ function observed(cassandra: FakeCassandra, influx: FakeInflux): ObservedState {
   };
 }
 
-const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ managed: new Set(), prune: false, hasSecret: () => true, ...over });
+const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({
+  managed: new Set(),
+  prune: false,
+  hasSecret: () => true,
+  ...over,
+});
 
-async function deploy(spec: PipelineSpec, cassandra: FakeCassandra, influx: FakeInflux, over: Partial<PlanOptions> = {}) {
+async function deploy(
+  spec: PipelineSpec,
+  cassandra: FakeCassandra,
+  influx: FakeInflux,
+  over: Partial<PlanOptions> = {},
+) {
   const plan = planPipeline(spec, observed(cassandra, influx), options(over));
   const stateFile = join(mkdtempSync(join(tmpdir(), 'sluice-state-')), 'state.json');
-  await applyPlan(plan, { kafka: fakeKafkaAdmin(), registry: fakeRegistry(), cassandra, influx, secrets: memorySecretStore(), log: quiet, managedStateFile: stateFile });
+  await applyPlan(plan, {
+    kafka: fakeKafkaAdmin(),
+    registry: fakeRegistry(),
+    cassandra,
+    influx,
+    secrets: memorySecretStore(),
+    log: quiet,
+    managedStateFile: stateFile,
+  });
   return plan;
 }
 
-const changedSteps = (spec: PipelineSpec, cassandra: FakeCassandra, influx: FakeInflux, over: Partial<PlanOptions> = {}) =>
-  planPipeline(spec, observed(cassandra, influx), options(over)).steps.filter((s) => s.action !== 'noop').map((s) => [s.id, s.action, s.changes.map((c) => `${c.field}: ${String(c.from)} -> ${String(c.to)}`)]);
+const changedSteps = (
+  spec: PipelineSpec,
+  cassandra: FakeCassandra,
+  influx: FakeInflux,
+  over: Partial<PlanOptions> = {},
+) =>
+  planPipeline(spec, observed(cassandra, influx), options(over))
+    .steps.filter((s) => s.action !== 'noop')
+    .map((s) => [s.id, s.action, s.changes.map((c) => `${c.field}: ${String(c.from)} -> ${String(c.to)}`)]);
 
 describe('the storage resource kinds', () => {
   test('a first deploy creates the keyspace, its tables and grants, then the database, its policies and grants', async () => {
@@ -100,7 +125,9 @@ describe('the storage resource kinds', () => {
 
 Plan: 9 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
 `);
-    expect(cassandra.statements[0]).toBe("CREATE KEYSPACE IF NOT EXISTS sluice WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    expect(cassandra.statements[0]).toBe(
+      "CREATE KEYSPACE IF NOT EXISTS sluice WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+    );
     expect(cassandra.statements[1]).toMatch(/^CREATE TABLE IF NOT EXISTS sluice\.events_by_hour \(/);
     expect(cassandra.statements.at(-1)).toBe('GRANT MODIFY ON KEYSPACE sluice TO sluice-connect');
     expect(influx.statements).toEqual([
@@ -117,7 +144,10 @@ Plan: 9 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
     const influx = fakeInflux();
     const spec = specWith();
     await deploy(spec, cassandra, influx);
-    expect(cassandra.state.tables[0]!.options.compaction).toMatchObject({ class: 'org.apache.cassandra.db.compaction.TimeWindowCompactionStrategy', max_threshold: '32' });
+    expect(cassandra.state.tables[0]!.options.compaction).toMatchObject({
+      class: 'org.apache.cassandra.db.compaction.TimeWindowCompactionStrategy',
+      max_threshold: '32',
+    });
     const again = planPipeline(spec, observed(cassandra, influx), options());
     expect(again.hasChanges).toBe(false);
     expect(renderPlan(again)).toBe('No changes. The cluster matches store.');
@@ -127,10 +157,21 @@ Plan: 9 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
     const cassandra = fakeCassandra();
     const influx = fakeInflux();
     await deploy(specWith(), cassandra, influx);
-    const events = EVENTS.replace('status int,', 'status int, region text, site text STATIC,').replace('= 2592000', '= 1296000');
+    const events = EVENTS.replace('status int,', 'status int, region text, site text STATIC,').replace(
+      '= 2592000',
+      '= 1296000',
+    );
     const spec = specWith({ events });
     expect(changedSteps(spec, cassandra, influx)).toEqual([
-      ['cassandra-table/sluice.events_by_hour', 'update', ['column.region: undefined -> text', 'column.site: undefined -> text static', 'config.default_time_to_live: 2592000 -> 1296000']],
+      [
+        'cassandra-table/sluice.events_by_hour',
+        'update',
+        [
+          'column.region: undefined -> text',
+          'column.site: undefined -> text static',
+          'config.default_time_to_live: 2592000 -> 1296000',
+        ],
+      ],
     ]);
     cassandra.statements.length = 0;
     await deploy(spec, cassandra, influx);
@@ -146,11 +187,17 @@ Plan: 9 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
     const cassandra = fakeCassandra();
     const influx = fakeInflux();
     await deploy(specWith(), cassandra, influx);
-    const events = EVENTS.replace('status int,', 'status bigint,').replace('PRIMARY KEY ((hour), ts, event_id)', 'PRIMARY KEY ((hour, path), ts, event_id)');
+    const events = EVENTS.replace('status int,', 'status bigint,').replace(
+      'PRIMARY KEY ((hour), ts, event_id)',
+      'PRIMARY KEY ((hour, path), ts, event_id)',
+    );
     const devices = DEVICES.replace(' value double,', '');
     const spec = specWith({ events, devices });
     const plan = planPipeline(spec, observed(cassandra, influx), options());
-    expect(plan.refused.map((s) => s.id)).toEqual(['cassandra-table/sluice.events_by_hour', 'cassandra-table/sluice.readings_by_device_day']);
+    expect(plan.refused.map((s) => s.id)).toEqual([
+      'cassandra-table/sluice.events_by_hour',
+      'cassandra-table/sluice.readings_by_device_day',
+    ]);
     expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  ! cassandra-table/sluice.events_by_hour           refused primaryKey: ((hour), ts DESC, event_id ASC) -> ((hour, path), ts DESC, event_id ASC): Cassandra cannot change a table's primary key; create a new table (e.g. events_by_hour_v2) with the new key, copy the rows, and point writers and readers at it, or keep the key as it is
   ! cassandra-table/sluice.events_by_hour           refused column.status: int -> bigint: Cassandra cannot change the type of a column; add a column with another name and type bigint (write both while readers move), or keep int
@@ -161,7 +208,10 @@ Nothing will be applied while a change is refused: change the spec as each refus
 `);
     expect(plan.refused[0]!.reason).toMatch(/^cassandra\.tables\[0\] \(events\.cql\): primaryKey: /);
     cassandra.statements.length = 0;
-    const error = await deploy(spec, cassandra, influx).then(() => undefined, (e: unknown) => e);
+    const error = await deploy(spec, cassandra, influx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isSluiceError(error, 'SLUICE_PLAN_REFUSED')).toBe(true);
     expect(cassandra.statements).toEqual([]);
   });
@@ -172,7 +222,11 @@ Nothing will be applied while a change is refused: change the spec as each refus
     await deploy(specWith(), cassandra, influx);
     const spec = specWith({ devices: DEVICES.replace('ts DESC', 'ts ASC') });
     expect(changedSteps(spec, cassandra, influx)).toEqual([
-      ['cassandra-table/sluice.readings_by_device_day', 'refused', ['primaryKey: ((device_id, day), ts DESC, event_id ASC) -> ((device_id, day), ts ASC, event_id ASC)']],
+      [
+        'cassandra-table/sluice.readings_by_device_day',
+        'refused',
+        ['primaryKey: ((device_id, day), ts DESC, event_id ASC) -> ((device_id, day), ts ASC, event_id ASC)'],
+      ],
     ]);
   });
 
@@ -181,7 +235,9 @@ Nothing will be applied while a change is refused: change the spec as each refus
     const influx = fakeInflux();
     await deploy(specWith(), cassandra, influx);
     await cassandra.grant('SELECT', 'sluice', 'sluice-connect');
-    expect(changedSteps(specWith(), cassandra, influx)).toEqual([['cassandra-grant/sluice/sluice-connect', 'update', ['permissions: MODIFY,SELECT -> MODIFY']]]);
+    expect(changedSteps(specWith(), cassandra, influx)).toEqual([
+      ['cassandra-grant/sluice/sluice-connect', 'update', ['permissions: MODIFY,SELECT -> MODIFY']],
+    ]);
     cassandra.statements.length = 0;
     await deploy(specWith(), cassandra, influx);
     expect(cassandra.statements).toEqual(['REVOKE SELECT ON KEYSPACE sluice FROM sluice-connect']);
@@ -203,7 +259,10 @@ Nothing will be applied while a change is refused: change the spec as each refus
       { name: 'raw', duration: '14d', shardDuration: '1d', replication: 1, default: false },
       { name: 'long', duration: '52w', replication: 1, default: true },
     ];
-    spec.influx!.grants = [{ user: 'sluice-connect', privilege: 'write' }, { user: 'grafana', privilege: 'all' }];
+    spec.influx!.grants = [
+      { user: 'sluice-connect', privilege: 'write' },
+      { user: 'grafana', privilege: 'all' },
+    ];
     expect(changedSteps(spec, cassandra, influx)).toEqual([
       ['influx-retention-policy/sluice.raw', 'update', ['duration: 720h0m0s -> 336h0m0s', 'default: true -> false']],
       ['influx-retention-policy/sluice.long', 'update', ['default: false -> true']],
@@ -232,12 +291,20 @@ Nothing will be applied while a change is refused: change the spec as each refus
     const spec = specWith();
     const first = await deploy(spec, cassandra, influx);
     const managed = new Set(first.specIds);
-    const fewer = { ...spec, cassandra: { ...spec.cassandra!, definitions: spec.cassandra!.definitions.filter((d) => d.name !== 'readings_by_device_day') } };
+    const fewer = {
+      ...spec,
+      cassandra: {
+        ...spec.cassandra!,
+        definitions: spec.cassandra!.definitions.filter((d) => d.name !== 'readings_by_device_day'),
+      },
+    };
     const kept = planPipeline(fewer, observed(cassandra, influx), options({ managed }));
     expect(kept.kept).toEqual(['cassandra-table/sluice.readings_by_device_day']);
     expect(kept.hasChanges).toBe(false);
     const pruned = planPipeline(fewer, observed(cassandra, influx), options({ managed, prune: true }));
-    expect(renderPlan(pruned)).toContain('- cassandra-table/sluice.readings_by_device_day   delete  drops table 5 columns and every row');
+    expect(renderPlan(pruned)).toContain(
+      '- cassandra-table/sluice.readings_by_device_day   delete  drops table 5 columns and every row',
+    );
     // Someone else's table is never part of the plan.
     await cassandra.schema('CREATE TABLE IF NOT EXISTS sluice.hand_made (k int PRIMARY KEY)');
     expect(planPipeline(spec, observed(cassandra, influx), options({ managed, prune: true })).hasChanges).toBe(false);

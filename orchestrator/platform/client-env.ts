@@ -44,34 +44,43 @@ export function writeClientConfigs(ctx: PlatformContext, identity: ClientIdentit
   const servers = bootstrapServers(ctx);
   const ca = caFile(ctx);
   const kcatConfig = join(dir, 'kcat.properties');
-  writePrivateFile(kcatConfig, [
-    '# librdkafka settings: kcat -F <this file> …',
-    `bootstrap.servers=${servers}`,
-    'security.protocol=SASL_SSL',
-    'sasl.mechanisms=SCRAM-SHA-512',
-    `sasl.username=${identity.user}`,
-    `sasl.password=${password}`,
-    `ssl.ca.location=${ca}`,
-    'ssl.endpoint.identification.algorithm=https',
-    '',
-  ].join('\n'));
+  writePrivateFile(
+    kcatConfig,
+    [
+      '# librdkafka settings: kcat -F <this file> …',
+      `bootstrap.servers=${servers}`,
+      'security.protocol=SASL_SSL',
+      'sasl.mechanisms=SCRAM-SHA-512',
+      `sasl.username=${identity.user}`,
+      `sasl.password=${password}`,
+      `ssl.ca.location=${ca}`,
+      'ssl.endpoint.identification.algorithm=https',
+      '',
+    ].join('\n'),
+  );
   const javaClientConfig = join(dir, 'client.properties');
-  writePrivateFile(javaClientConfig, [
-    '# Java client settings: kafka-topics.sh --command-config <this file> …',
-    `bootstrap.servers=${servers}`,
-    'security.protocol=SASL_SSL',
-    'sasl.mechanism=SCRAM-SHA-512',
-    `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${identity.user}" password="${password}";`,
-    'ssl.truststore.type=PEM',
-    `ssl.truststore.location=${ca}`,
-    'ssl.endpoint.identification.algorithm=https',
-    '',
-  ].join('\n'));
+  writePrivateFile(
+    javaClientConfig,
+    [
+      '# Java client settings: kafka-topics.sh --command-config <this file> …',
+      `bootstrap.servers=${servers}`,
+      'security.protocol=SASL_SSL',
+      'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${identity.user}" password="${password}";`,
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${ca}`,
+      'ssl.endpoint.identification.algorithm=https',
+      '',
+    ].join('\n'),
+  );
   return { kcatConfig, javaClientConfig, passwordFile: ctx.secrets.pathOf(identity.secret) };
 }
 
 /** The variables a Sluice service or a shell needs, for `identity`. */
-export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity = adminIdentity): Record<string, string> {
+export function clientEnvironment(
+  ctx: PlatformContext,
+  identity: ClientIdentity = adminIdentity,
+): Record<string, string> {
   const files = writeClientConfigs(ctx, identity);
   return {
     SLUICE_HOME: ctx.paths.home,
@@ -85,7 +94,10 @@ export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity
     // Reads are anonymous; only the admin identity gets the registry's write credentials.
     SLUICE_REGISTRY_URL: registryUrl(ctx),
     ...(identity === adminIdentity && ctx.secrets.read(REGISTRY_ADMIN_SECRET) !== undefined
-      ? { SLUICE_REGISTRY_USER: REGISTRY_ADMIN_USER, SLUICE_REGISTRY_PASSWORD_FILE: ctx.secrets.pathOf(REGISTRY_ADMIN_SECRET) }
+      ? {
+          SLUICE_REGISTRY_USER: REGISTRY_ADMIN_USER,
+          SLUICE_REGISTRY_PASSWORD_FILE: ctx.secrets.pathOf(REGISTRY_ADMIN_SECRET),
+        }
       : {}),
     // Loopback only, like the Flink web UI: the gateway has no authentication of its own.
     SLUICE_SQL_GATEWAY_URL: sqlGatewayUrl(ctx),
@@ -93,7 +105,10 @@ export function clientEnvironment(ctx: PlatformContext, identity: ClientIdentity
     // Kafka Connect's REST API needs Basic credentials for every request: the admin identity gets them.
     SLUICE_CONNECT_URL: connectUrl(ctx),
     ...(identity === adminIdentity && ctx.secrets.read(CONNECT_ADMIN_SECRET) !== undefined
-      ? { SLUICE_CONNECT_USER: CONNECT_ADMIN_USER, SLUICE_CONNECT_PASSWORD_FILE: ctx.secrets.pathOf(CONNECT_ADMIN_SECRET) }
+      ? {
+          SLUICE_CONNECT_USER: CONNECT_ADMIN_USER,
+          SLUICE_CONNECT_PASSWORD_FILE: ctx.secrets.pathOf(CONNECT_ADMIN_SECRET),
+        }
       : {}),
     // Loopback only, without authentication of their own (docs/guides/alerting-and-dashboards.md).
     SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
@@ -139,7 +154,9 @@ function shellQuote(value: string): string {
 export function exportLines(vars: Record<string, string>, binDir?: string): string {
   const lines = Object.entries(vars).flatMap(([k, v]) => [
     `export ${k}=${shellQuote(v)}`,
-    ...(k.endsWith('_PASSWORD_FILE') || k.endsWith('_TOKEN_FILE') ? [`export ${k.slice(0, -'_FILE'.length)}="$(cat ${shellQuote(v)})"`] : []),
+    ...(k.endsWith('_PASSWORD_FILE') || k.endsWith('_TOKEN_FILE')
+      ? [`export ${k.slice(0, -'_FILE'.length)}="$(cat ${shellQuote(v)})"`]
+      : []),
   ]);
   if (binDir) lines.push(`export PATH=${shellQuote(binDir)}:"$PATH"`);
   return lines.join('\n');

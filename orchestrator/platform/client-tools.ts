@@ -42,12 +42,15 @@ export async function ensureKcat(ctx: PlatformContext): Promise<boolean> {
   }
   const libDir = await installPypiLibrary(ctx.paths.cache, 'librdkafka', pypiLibrary('librdkafka'), ctx.log);
   mkdirSync(binDir, { recursive: true });
-  writeFileSync(kcatWrapperPath(ctx), [
-    '#!/bin/sh',
-    '# Written by `sluice platform up`: Debian\'s kcat with a librdkafka whose SCRAM works against Kafka 4.',
-    `LD_LIBRARY_PATH="${libDir}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "${kcat}" "$@"`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    kcatWrapperPath(ctx),
+    [
+      '#!/bin/sh',
+      "# Written by `sluice platform up`: Debian's kcat with a librdkafka whose SCRAM works against Kafka 4.",
+      `LD_LIBRARY_PATH="${libDir}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "${kcat}" "$@"`,
+      '',
+    ].join('\n'),
+  );
   chmodSync(kcatWrapperPath(ctx), 0o755);
   return true;
 }

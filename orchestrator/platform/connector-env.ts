@@ -24,7 +24,9 @@ export const CONNECTOR_ONLY_PLACEHOLDERS = [
 
 export function connectorPlaceholders(ctx: PlatformContext): Record<string, string> {
   // Addresses and names only: no file of a secret, so no `${…_PASSWORD}` of the admin identity exists.
-  const platform = Object.fromEntries(Object.entries(clientEnvironment(ctx)).filter(([key]) => !/_(PASSWORD|PASSWORD_FILE|TOKEN|TOKEN_FILE)$/.test(key)));
+  const platform = Object.fromEntries(
+    Object.entries(clientEnvironment(ctx)).filter(([key]) => !/_(PASSWORD|PASSWORD_FILE|TOKEN|TOKEN_FILE)$/.test(key)),
+  );
   return {
     ...platform,
     SLUICE_REGISTRY_V2_URL: `http://${ctx.host}:${ctx.ports.registry}/apis/registry/v2`,

@@ -20,7 +20,14 @@ describe('port map', () => {
     const map = portMap(29000);
     expect(map.kafka[1]).toEqual({ client: 29012, controller: 29013, internal: 29014, metrics: 29015 });
     expect(map.kafka[3]).toEqual({ client: 29032, controller: 29033, internal: 29034, metrics: 29035 });
-    expect(map).toMatchObject({ connect: { rest: 29110 }, prometheus: 29130, alertmanager: 29140, grafana: 29150, cassandra: { native: 29160 }, influx: { http: 29170 } });
+    expect(map).toMatchObject({
+      connect: { rest: 29110 },
+      prometheus: 29130,
+      alertmanager: 29140,
+      grafana: 29150,
+      cassandra: { native: 29160 },
+      influx: { http: 29170 },
+    });
     const ports = allPorts(map).map((p) => p.port);
     expect(new Set(ports).size).toBe(ports.length);
     // Every port stays inside the documented block of 500 above the base.
@@ -43,18 +50,28 @@ describe('port map', () => {
 describe('templates and generated files', () => {
   test('every placeholder is required', () => {
     expect(renderTemplate('node.id={{nodeId}}', { nodeId: 2 })).toBe('node.id=2');
-    expect(() => renderTemplate('x={{missing}}', {}, 'server.properties')).toThrow('server.properties: no value for {{missing}}');
+    expect(() => renderTemplate('x={{missing}}', {}, 'server.properties')).toThrow(
+      'server.properties: no value for {{missing}}',
+    );
   });
 
   test('the generated pom lists each artifact, with type and classifier when given', () => {
-    const pom = renderPom('registry', { description: '', version: '3.1.0', artifacts: ['g:a:1', 'io.apicurio:apicurio-registry-app:3.1.0:tar.gz:all'] });
+    const pom = renderPom('registry', {
+      description: '',
+      version: '3.1.0',
+      artifacts: ['g:a:1', 'io.apicurio:apicurio-registry-app:3.1.0:tar.gz:all'],
+    });
     expect(pom).toContain('<groupId>g</groupId><artifactId>a</artifactId><version>1</version>');
     expect(pom).toContain('<type>tar.gz</type><classifier>all</classifier>');
   });
 
   test('export lines quote what a shell would split, and put the tools dir first on PATH', () => {
     const text = exportLines({ SLUICE_A: '/plain/path', SLUICE_B: "it's spaced" }, '/x/bin');
-    expect(text.split('\n')).toEqual(['export SLUICE_A=/plain/path', `export SLUICE_B='it'\\''s spaced'`, 'export PATH=/x/bin:"$PATH"']);
+    expect(text.split('\n')).toEqual([
+      'export SLUICE_A=/plain/path',
+      `export SLUICE_B='it'\\''s spaced'`,
+      'export PATH=/x/bin:"$PATH"',
+    ]);
   });
 
   test('a password file also gives the password variable, read by the shell, never printed', async () => {
@@ -92,8 +109,14 @@ describe('secret store', () => {
 describe('logs', () => {
   test('fields that look like secrets are masked, and the line names its subject', () => {
     const lines: string[] = [];
-    createLogger({ format: 'text', write: (l) => lines.push(l) }).info('created', { resource: 'principal/sim-web', password: 'hunter2' });
-    createLogger({ format: 'json', write: (l) => lines.push(l) }).warn('slow', { component: 'kafka-1', saslJaas: 'secret' });
+    createLogger({ format: 'text', write: (l) => lines.push(l) }).info('created', {
+      resource: 'principal/sim-web',
+      password: 'hunter2',
+    });
+    createLogger({ format: 'json', write: (l) => lines.push(l) }).warn('slow', {
+      component: 'kafka-1',
+      saslJaas: 'secret',
+    });
     expect(lines[0]).toBe('principal/sim-web: created  password=***');
     expect(JSON.parse(lines[1]!)).toMatchObject({ level: 'warn', msg: 'slow', component: 'kafka-1', saslJaas: '***' });
   });
@@ -104,7 +127,9 @@ describe('wait strategies', () => {
     const strategy = forCondition('the moon to rise', 300, async () => {
       throw new Error('still dark');
     });
-    await expect(waitFor(strategy, { intervalMs: 50 })).rejects.toThrow(/timed out after 0s waiting for the moon to rise \(last probe: still dark\)/);
+    await expect(waitFor(strategy, { intervalMs: 50 })).rejects.toThrow(
+      /timed out after 0s waiting for the moon to rise \(last probe: still dark\)/,
+    );
   });
 
   test('abortIf ends the wait at once (a process that died)', async () => {
@@ -116,7 +141,13 @@ describe('wait strategies', () => {
 describe('daemons', () => {
   test('a daemon is found by its pid file and marker, and stopped; a recycled pid is not ours', async () => {
     const home = tmp();
-    const spec = { name: 'sleeper', command: 'sleep', args: ['60'], pidFile: join(home, 'run', 'sleeper.pid'), logFile: join(home, 'logs', 'sleeper.log') };
+    const spec = {
+      name: 'sleeper',
+      command: 'sleep',
+      args: ['60'],
+      pidFile: join(home, 'run', 'sleeper.pid'),
+      logFile: join(home, 'logs', 'sleeper.log'),
+    };
     const pid = startDaemon(spec, home);
     try {
       expect(runningPid(spec.pidFile, 'sleeper', home)).toBe(pid);

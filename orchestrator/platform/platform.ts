@@ -30,13 +30,31 @@ import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 export { adminClient };
 
 // The databases come after Kafka but do not need it: they start in Kafka's layer.
-export const components: Component[] = [...kafkaNodes, cassandra, influxdb, registry, ...flinkComponents, connect, ...monitoringComponents, grafana, ...simulators, anomaly, ...keylessIngestors];
+export const components: Component[] = [
+  ...kafkaNodes,
+  cassandra,
+  influxdb,
+  registry,
+  ...flinkComponents,
+  connect,
+  ...monitoringComponents,
+  grafana,
+  ...simulators,
+  anomaly,
+  ...keylessIngestors,
+];
 /** What `sluice up` starts after deploy-pipeline (Component.workload); `platform up` leaves them. */
 export const workloads: Component[] = components.filter((c) => c.workload);
 
 export function createContext(env: NodeJS.ProcessEnv = process.env, log: Logger = rootLog): PlatformContext {
   const paths = platformPaths(env);
-  return { paths, ports: portMap(), secrets: fileSecretStore(paths.secrets), log, host: env.SLUICE_HOST ?? '127.0.0.1' };
+  return {
+    paths,
+    ports: portMap(),
+    secrets: fileSecretStore(paths.secrets),
+    log,
+    host: env.SLUICE_HOST ?? '127.0.0.1',
+  };
 }
 
 export function componentNamed(name: string): Component {
@@ -73,9 +91,13 @@ function layers(selected: Component[]): Component[][] {
 async function checkPortsFree(ctx: PlatformContext, c: Component): Promise<void> {
   for (const { name, port } of c.ports(ctx)) {
     if (await portOpen(ctx.host, port, 500)) {
-      throw new SluiceError('SLUICE_PORT_IN_USE', `${c.name}: port ${port} (${name}) is in use by a process Sluice did not start`, {
-        fix: `stop that process, or move every port with SLUICE_PORT_BASE (now ${ctx.ports.base})`,
-      });
+      throw new SluiceError(
+        'SLUICE_PORT_IN_USE',
+        `${c.name}: port ${port} (${name}) is in use by a process Sluice did not start`,
+        {
+          fix: `stop that process, or move every port with SLUICE_PORT_BASE (now ${ctx.ports.base})`,
+        },
+      );
     }
   }
 }
@@ -105,7 +127,11 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
     });
     await c.initialise?.(ctx);
   } catch (error) {
-    throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `${c.name} did not become healthy: ${messageOf(error)}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 25)}`, { cause: error });
+    throw new SluiceError(
+      'SLUICE_COMPONENT_START_FAILED',
+      `${c.name} did not become healthy: ${messageOf(error)}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 25)}`,
+      { cause: error },
+    );
   }
   log.info(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
@@ -113,14 +139,17 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
 /** Waits until the admin user can connect and every broker has registered. */
 export async function waitForKafkaCluster(ctx: PlatformContext, timeoutMs = 120_000): Promise<void> {
   const expected = kafkaNodes.length;
-  await waitFor(forCondition(`all ${expected} brokers to register with the controller`, timeoutMs, async () => {
-    const admin = adminClient(ctx);
-    try {
-      return (await admin.brokerCount()) === expected;
-    } finally {
-      await admin.close();
-    }
-  }), { intervalMs: 1000 });
+  await waitFor(
+    forCondition(`all ${expected} brokers to register with the controller`, timeoutMs, async () => {
+      const admin = adminClient(ctx);
+      try {
+        return (await admin.brokerCount()) === expected;
+      } finally {
+        await admin.close();
+      }
+    }),
+    { intervalMs: 1000 },
+  );
 }
 
 /** Starts the named components, or every platform component (not the workloads) when none is named. */
@@ -150,17 +179,24 @@ export async function down(ctx: PlatformContext, only?: string[]): Promise<void>
   // Hooks first, while everything still runs (a savepoint needs the TaskManager and Kafka).
   for (const c of selected) {
     if (!c.beforeStop || pidOf(ctx, c) === undefined) continue;
-    await c.beforeStop(ctx).catch((error: unknown) => ctx.log.warn(`before stopping: ${messageOf(error)}`, { component: c.name }));
+    await c
+      .beforeStop(ctx)
+      .catch((error: unknown) => ctx.log.warn(`before stopping: ${messageOf(error)}`, { component: c.name }));
   }
   // Reverse order: dependants first. Kafka nodes stop together, so that no node waits on a lost quorum.
   for (const layer of layers(selected).reverse()) {
-    await Promise.all(layer.map(async (c) => {
-      const pid = pidOf(ctx, c);
-      if (pid === undefined) return;
-      const how = await stopProcess(pid, c.stopGraceMs);
-      ctx.log.info(how === 'stopped' ? `stopped (pid ${pid})` : `killed after ${c.stopGraceMs / 1000}s grace (pid ${pid})`, { component: c.name });
-      rmSync(pidFileOf(ctx, c.name), { force: true });
-    }));
+    await Promise.all(
+      layer.map(async (c) => {
+        const pid = pidOf(ctx, c);
+        if (pid === undefined) return;
+        const how = await stopProcess(pid, c.stopGraceMs);
+        ctx.log.info(
+          how === 'stopped' ? `stopped (pid ${pid})` : `killed after ${c.stopGraceMs / 1000}s grace (pid ${pid})`,
+          { component: c.name },
+        );
+        rmSync(pidFileOf(ctx, c.name), { force: true });
+      }),
+    );
   }
   if (only?.length) return;
   // Orphans: processes of this data dir whose pid file is gone.
@@ -181,17 +217,40 @@ export interface StatusRow {
 }
 
 export async function status(ctx: PlatformContext): Promise<StatusRow[]> {
-  return Promise.all(components.map(async (c) => {
-    const pid = pidOf(ctx, c);
-    const health = pid !== undefined ? ((await c.healthy(ctx)) ? 'healthy' : 'unhealthy') : (await c.unavailable?.(ctx)) ? 'unavailable' : 'stopped';
-    return { component: c.name, pid, ports: c.ports(ctx).map((p) => `${p.port} ${p.name}`).join(', '), health, workload: c.workload === true };
-  }));
+  return Promise.all(
+    components.map(async (c) => {
+      const pid = pidOf(ctx, c);
+      const health =
+        pid !== undefined
+          ? (await c.healthy(ctx))
+            ? 'healthy'
+            : 'unhealthy'
+          : (await c.unavailable?.(ctx))
+            ? 'unavailable'
+            : 'stopped';
+      return {
+        component: c.name,
+        pid,
+        ports: c
+          .ports(ctx)
+          .map((p) => `${p.port} ${p.name}`)
+          .join(', '),
+        health,
+        workload: c.workload === true,
+      };
+    }),
+  );
 }
 
 export function renderStatus(rows: StatusRow[]): string {
-  const table = [['COMPONENT', 'PID', 'HEALTH', 'PORTS'], ...rows.map((r) => [r.component, r.pid?.toString() ?? '-', r.health, r.ports])];
+  const table = [
+    ['COMPONENT', 'PID', 'HEALTH', 'PORTS'],
+    ...rows.map((r) => [r.component, r.pid?.toString() ?? '-', r.health, r.ports]),
+  ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+  return table
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 export function logs(ctx: PlatformContext, name: string, lines: number): string {
@@ -201,9 +260,13 @@ export function logs(ctx: PlatformContext, name: string, lines: number): string 
 /** Stops everything and deletes the data dir: data, configs, certificates, secrets. The install cache stays. */
 export async function reset(ctx: PlatformContext, confirmed: boolean): Promise<void> {
   if (!confirmed) {
-    throw new SluiceError('SLUICE_CONFIRMATION_REQUIRED', `reset deletes every topic, certificate and secret in ${ctx.paths.home}`, {
-      fix: 'run again with --yes',
-    });
+    throw new SluiceError(
+      'SLUICE_CONFIRMATION_REQUIRED',
+      `reset deletes every topic, certificate and secret in ${ctx.paths.home}`,
+      {
+        fix: 'run again with --yes',
+      },
+    );
   }
   await down(ctx);
   rmSync(ctx.paths.home, { recursive: true, force: true });

@@ -59,11 +59,25 @@ export function portBase(env: NodeJS.ProcessEnv = process.env): number {
 export function portMap(base = portBase()): PortMap {
   const kafka: Record<number, KafkaNodePorts> = {};
   for (const id of KAFKA_NODE_IDS) {
-    kafka[id] = { client: base + 10 * id + 2, controller: base + 10 * id + 3, internal: base + 10 * id + 4, metrics: base + 10 * id + 5 };
+    kafka[id] = {
+      client: base + 10 * id + 2,
+      controller: base + 10 * id + 3,
+      internal: base + 10 * id + 4,
+      metrics: base + 10 * id + 5,
+    };
   }
-  const flink = { rest: base + 120, gateway: base + 121, rpc: base + 122, taskManagerData: base + 124, blob: base + 125 };
+  const flink = {
+    rest: base + 120,
+    gateway: base + 121,
+    rpc: base + 122,
+    taskManagerData: base + 124,
+    blob: base + 125,
+  };
   return {
-    base, kafka, registry: base + 100, flink,
+    base,
+    kafka,
+    registry: base + 100,
+    flink,
     connect: { rest: base + 110, metrics: base + 111 },
     flinkMetrics: { first: base + 126, last: base + 128 },
     prometheus: base + 130,
@@ -84,12 +98,18 @@ export function allPorts(map: PortMap): Array<{ owner: string; name: string; por
   }
   out.push({ owner: 'registry', name: 'http', port: map.registry });
   for (const [name, port] of Object.entries(map.flink)) out.push({ owner: 'flink', name, port });
-  for (let port = map.flinkMetrics.first; port <= map.flinkMetrics.last; port++) out.push({ owner: 'flink', name: 'metrics', port });
+  for (let port = map.flinkMetrics.first; port <= map.flinkMetrics.last; port++)
+    out.push({ owner: 'flink', name: 'metrics', port });
   for (const [name, port] of Object.entries(map.connect)) out.push({ owner: 'connect', name, port });
-  out.push({ owner: 'prometheus', name: 'http', port: map.prometheus }, { owner: 'alertmanager', name: 'http', port: map.alertmanager }, { owner: 'grafana', name: 'http', port: map.grafana });
+  out.push(
+    { owner: 'prometheus', name: 'http', port: map.prometheus },
+    { owner: 'alertmanager', name: 'http', port: map.alertmanager },
+    { owner: 'grafana', name: 'http', port: map.grafana },
+  );
   for (const [name, port] of Object.entries(map.cassandra)) out.push({ owner: 'cassandra', name, port });
   for (const [name, port] of Object.entries(map.influx)) out.push({ owner: 'influxdb', name, port });
-  for (const [source, port] of Object.entries(map.simulators)) out.push({ owner: `sim-${source}`, name: 'metrics', port });
+  for (const [source, port] of Object.entries(map.simulators))
+    out.push({ owner: `sim-${source}`, name: 'metrics', port });
   for (const [service, port] of Object.entries(map.services)) out.push({ owner: service, name: 'metrics', port });
   return out;
 }

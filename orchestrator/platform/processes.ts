@@ -6,7 +6,16 @@
  * whose pid file was lost can still be found and reaped.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { SluiceError } from '../../lib/errors';
 
@@ -181,5 +190,8 @@ export async function stopProcess(pid: number, graceMs: number): Promise<'stoppe
 export function tailFile(path: string, lines = 30): string {
   if (!existsSync(path)) return '(no log file)';
   const text = readFileSync(path, 'utf8');
-  return text.split('\n').slice(-lines - 1).join('\n');
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }

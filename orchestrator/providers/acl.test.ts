@@ -10,7 +10,11 @@ const context = (over: Partial<DiffContext> = {}): DiffContext => ({
   ...over,
 });
 
-const binding = (resourceName: string, operation: AclBinding['operation'], over: Partial<AclBinding> = {}): AclBinding => ({
+const binding = (
+  resourceName: string,
+  operation: AclBinding['operation'],
+  over: Partial<AclBinding> = {},
+): AclBinding => ({
   principal: 'User:svc',
   resourceType: 'topic',
   resourceName,
@@ -27,7 +31,16 @@ describe('expandAcls', () => {
       name: 'svc',
       produces: ['out'],
       consumes: [{ group: 'g', topics: ['in', 'out'] }],
-      acls: [{ resourceType: 'transactional-id', name: 'svc-', patternType: 'prefixed', operations: ['write'], permission: 'allow', host: '*' }],
+      acls: [
+        {
+          resourceType: 'transactional-id',
+          name: 'svc-',
+          patternType: 'prefixed',
+          operations: ['write'],
+          permission: 'allow',
+          host: '*',
+        },
+      ],
     });
     expect(bindings.map((b) => describeBinding(b))).toEqual([
       'allow WRITE topic:out',
@@ -53,11 +66,22 @@ describe('aclProvider.diff', () => {
 
   it('adds what is missing and keeps extra bindings without --prune', () => {
     const step = aclProvider.diff('acl/svc', desired, [desired[0]!, extra], context({ managed: new Set(['acl/svc']) }));
-    expect(step).toMatchObject({ action: 'update', add: [desired[1]], remove: [], kept: [extra], keptBecause: 'no-prune' });
+    expect(step).toMatchObject({
+      action: 'update',
+      add: [desired[1]],
+      remove: [],
+      kept: [extra],
+      keptBecause: 'no-prune',
+    });
   });
 
   it('removes extra bindings with --prune once Sluice manages the principal', () => {
-    const step = aclProvider.diff('acl/svc', desired, [...desired, extra], context({ prune: true, managed: new Set(['acl/svc']) }));
+    const step = aclProvider.diff(
+      'acl/svc',
+      desired,
+      [...desired, extra],
+      context({ prune: true, managed: new Set(['acl/svc']) }),
+    );
     expect(step).toMatchObject({ action: 'update', add: [], remove: [extra], kept: [] });
   });
 
@@ -67,7 +91,10 @@ describe('aclProvider.diff', () => {
   });
 
   it('deletes every binding of a principal the planner wants gone', () => {
-    expect(aclProvider.diff('acl/svc', undefined, [extra], context())).toMatchObject({ action: 'delete', remove: [extra] });
+    expect(aclProvider.diff('acl/svc', undefined, [extra], context())).toMatchObject({
+      action: 'delete',
+      remove: [extra],
+    });
   });
 
   it('groups observed bindings by user and ignores other principal types', () => {
@@ -76,7 +103,11 @@ describe('aclProvider.diff', () => {
         brokerCount: 1,
         topics: [],
         scramUsers: [],
-        acls: [extra, binding('x', 'read', { principal: 'User:other' }), binding('y', 'read', { principal: 'Group:ops' })],
+        acls: [
+          extra,
+          binding('x', 'read', { principal: 'User:other' }),
+          binding('y', 'read', { principal: 'Group:ops' }),
+        ],
       },
       subjects: [],
       sqlJobs: [],

@@ -22,8 +22,20 @@ export function describeBinding(b: AclBinding, operations: string = b.operation.
 export function expandAcls(principal: PrincipalSpec): AclBinding[] {
   const user = `${USER}${principal.name}`;
   const bindings: AclBinding[] = [];
-  const literal = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation']): void => {
-    bindings.push({ principal: user, resourceType, resourceName, patternType: 'literal', operation, permission: 'allow', host: '*' });
+  const literal = (
+    resourceType: AclBinding['resourceType'],
+    resourceName: string,
+    operation: AclBinding['operation'],
+  ): void => {
+    bindings.push({
+      principal: user,
+      resourceType,
+      resourceName,
+      patternType: 'literal',
+      operation,
+      permission: 'allow',
+      host: '*',
+    });
   };
   for (const topic of principal.produces) {
     literal('topic', topic, 'write');
@@ -85,7 +97,16 @@ export const aclProvider: Provider<AclBinding[], AclBinding[], AclStep> = {
     const user = id.slice('acl/'.length);
     const current = observed ?? [];
     if (!desired) {
-      return { kind: 'acl', id, user, action: 'delete', changes: current.map(removed), add: [], remove: current, kept: [] };
+      return {
+        kind: 'acl',
+        id,
+        user,
+        action: 'delete',
+        changes: current.map(removed),
+        add: [],
+        remove: current,
+        kept: [],
+      };
     }
     const add = minus(desired, current);
     const extra = minus(current, desired);
@@ -95,7 +116,16 @@ export const aclProvider: Provider<AclBinding[], AclBinding[], AclStep> = {
     const remove = context.prune && managed ? extra : [];
     const kept = context.prune && managed ? [] : extra;
     const action = add.length + remove.length === 0 ? 'noop' : current.length === 0 ? 'create' : 'update';
-    const step: AclStep = { kind: 'acl', id, user, action, changes: [...add.map(added), ...remove.map(removed)], add, remove, kept };
+    const step: AclStep = {
+      kind: 'acl',
+      id,
+      user,
+      action,
+      changes: [...add.map(added), ...remove.map(removed)],
+      add,
+      remove,
+      kept,
+    };
     if (kept.length > 0) step.keptBecause = managed ? 'no-prune' : 'unmanaged';
     return step;
   },

@@ -30,10 +30,12 @@ export const cassandraGrantProvider: Provider<DesiredGrant, ObservedGrant, Cassa
   desired(spec) {
     if (!spec.cassandra) return new Map();
     const keyspace = spec.cassandra.keyspace;
-    return new Map(spec.cassandra.grants.map((g) => [
-      cassandraGrantId(keyspace, g.role),
-      { keyspace, role: g.role, permissions: [...new Set(g.permissions.map((p) => p.toUpperCase()))].sort() },
-    ]));
+    return new Map(
+      spec.cassandra.grants.map((g) => [
+        cassandraGrantId(keyspace, g.role),
+        { keyspace, role: g.role, permissions: [...new Set(g.permissions.map((p) => p.toUpperCase()))].sort() },
+      ]),
+    );
   },
 
   observed({ cassandra }) {
@@ -41,8 +43,13 @@ export const cassandraGrantProvider: Provider<DesiredGrant, ObservedGrant, Cassa
     const keyspaces = new Set((cassandra?.keyspaces ?? []).map((k) => k.name));
     for (const entry of cassandra?.permissions ?? ([] as ObservedPermission[])) {
       const keyspace = entry.resource.slice('data/'.length);
-      if (entry.resource !== keyspaceResource(keyspace) || !keyspaces.has(keyspace) || entry.permissions.length === 0) continue;
-      out.set(cassandraGrantId(keyspace, entry.role), { keyspace, role: entry.role, permissions: [...entry.permissions].sort() });
+      if (entry.resource !== keyspaceResource(keyspace) || !keyspaces.has(keyspace) || entry.permissions.length === 0)
+        continue;
+      out.set(cassandraGrantId(keyspace, entry.role), {
+        keyspace,
+        role: entry.role,
+        permissions: [...entry.permissions].sort(),
+      });
     }
     return out;
   },
@@ -52,10 +59,24 @@ export const cassandraGrantProvider: Provider<DesiredGrant, ObservedGrant, Cassa
     const role = desired?.role ?? observed!.role;
     const base = { kind: 'cassandra-grant' as const, id, keyspace, role };
     const have = observed?.permissions ?? [];
-    if (!desired) return { ...base, action: 'delete', grant: [], revoke: have, changes: [{ field: 'permissions', from: list(have) }] };
+    if (!desired)
+      return {
+        ...base,
+        action: 'delete',
+        grant: [],
+        revoke: have,
+        changes: [{ field: 'permissions', from: list(have) }],
+      };
     if (context.cassandraRoles && !context.cassandraRoles.has(role)) {
       const refused = `role ${role} does not exist in Cassandra: the launcher makes sluice-connect (npx sluice platform up cassandra); make other roles by hand (CREATE ROLE), or remove the grant`;
-      return { ...base, action: 'refused', grant: [], revoke: [], reason: refused, changes: [{ field: 'role', to: role, refused }] };
+      return {
+        ...base,
+        action: 'refused',
+        grant: [],
+        revoke: [],
+        reason: refused,
+        changes: [{ field: 'role', to: role, refused }],
+      };
     }
     const grant = desired.permissions.filter((p) => !have.includes(p));
     const revoke = have.filter((p) => !desired.permissions.includes(p));

@@ -17,8 +17,12 @@ export interface DesiredKeyspace {
 
 /** The replication map Cassandra takes: `{class: 'SimpleStrategy', replication_factor: '1'}`. */
 export function replicationMap(spec: CassandraReplicationSpec): Record<string, string> {
-  if (spec.class === 'SimpleStrategy') return { class: 'SimpleStrategy', replication_factor: String(spec.replication_factor ?? 1) };
-  return { class: 'NetworkTopologyStrategy', ...Object.fromEntries((spec.datacenters ?? []).map((dc) => [dc.name, String(dc.replication_factor)])) };
+  if (spec.class === 'SimpleStrategy')
+    return { class: 'SimpleStrategy', replication_factor: String(spec.replication_factor ?? 1) };
+  return {
+    class: 'NetworkTopologyStrategy',
+    ...Object.fromEntries((spec.datacenters ?? []).map((dc) => [dc.name, String(dc.replication_factor)])),
+  };
 }
 
 /** Strips the package Cassandra adds to a class name (`org.apache.cassandra.locator.SimpleStrategy`). */
@@ -29,11 +33,18 @@ export function normaliseReplication(observed: Record<string, string>): Record<s
 }
 
 export function renderReplication(map: Record<string, string>): string {
-  return `{${Object.entries(map).map(([k, v]) => `${cqlString(k)}: ${k === 'class' ? cqlString(v) : v}`).join(', ')}}`;
+  return `{${Object.entries(map)
+    .map(([k, v]) => `${cqlString(k)}: ${k === 'class' ? cqlString(v) : v}`)
+    .join(', ')}}`;
 }
 
 const describe = (map: Record<string, string>): string =>
-  [map.class, ...Object.entries(map).filter(([k]) => k !== 'class').map(([k, v]) => `${k}=${v}`)].join(' ');
+  [
+    map.class,
+    ...Object.entries(map)
+      .filter(([k]) => k !== 'class')
+      .map(([k, v]) => `${k}=${v}`),
+  ].join(' ');
 
 export const cassandraKeyspaceProvider: Provider<DesiredKeyspace, ObservedKeyspace, CassandraKeyspaceStep> = {
   kind: 'cassandra-keyspace',
@@ -51,8 +62,15 @@ export const cassandraKeyspaceProvider: Provider<DesiredKeyspace, ObservedKeyspa
   diff(id, desired, observed) {
     const keyspace = desired?.keyspace ?? observed?.name ?? id.slice('cassandra-keyspace/'.length);
     const base = { kind: 'cassandra-keyspace' as const, id, keyspace };
-    if (!desired) return { ...base, action: 'delete', changes: [{ field: 'keyspace', from: `${keyspace} and every table in it` }] };
-    if (!observed) return { ...base, action: 'create', replication: desired.replication, changes: [{ field: 'replication', to: describe(desired.replication) }] };
+    if (!desired)
+      return { ...base, action: 'delete', changes: [{ field: 'keyspace', from: `${keyspace} and every table in it` }] };
+    if (!observed)
+      return {
+        ...base,
+        action: 'create',
+        replication: desired.replication,
+        changes: [{ field: 'replication', to: describe(desired.replication) }],
+      };
     const have = normaliseReplication(observed.replication);
     const changes: Change[] = [];
     for (const key of [...new Set([...Object.keys(desired.replication), ...Object.keys(have)])].sort()) {
@@ -63,15 +81,25 @@ export const cassandraKeyspaceProvider: Provider<DesiredKeyspace, ObservedKeyspa
       changes.push(change);
     }
     if (changes.length === 0) return { ...base, action: 'noop', changes };
-    return { ...base, action: 'update', replication: desired.replication, changes, reason: 'existing rows reach new replicas only after a repair (nodetool repair --full on every node)' };
+    return {
+      ...base,
+      action: 'update',
+      replication: desired.replication,
+      changes,
+      reason: 'existing rows reach new replicas only after a repair (nodetool repair --full on every node)',
+    };
   },
 
   async create({ cassandra }, step) {
-    await cassandra.schema(`CREATE KEYSPACE IF NOT EXISTS ${quoteIdentifier(step.keyspace)} WITH replication = ${renderReplication(step.replication!)}`);
+    await cassandra.schema(
+      `CREATE KEYSPACE IF NOT EXISTS ${quoteIdentifier(step.keyspace)} WITH replication = ${renderReplication(step.replication!)}`,
+    );
   },
 
   async update({ cassandra }, step) {
-    await cassandra.schema(`ALTER KEYSPACE ${quoteIdentifier(step.keyspace)} WITH replication = ${renderReplication(step.replication!)}`);
+    await cassandra.schema(
+      `ALTER KEYSPACE ${quoteIdentifier(step.keyspace)} WITH replication = ${renderReplication(step.replication!)}`,
+    );
   },
 
   async delete({ cassandra }, step) {

@@ -6,7 +6,13 @@
  * too: dropping it would delete its data, so that is left to a person. Options are normalised before the
  * diff (Cassandra names classes in full and adds defaults to the maps): only keys the file sets count.
  */
-import { quoteIdentifier, renderCreateTable, renderOptionValue, type CqlOptionValue, type CqlTable } from '../../lib/cql/table';
+import {
+  quoteIdentifier,
+  renderCreateTable,
+  renderOptionValue,
+  type CqlOptionValue,
+  type CqlTable,
+} from '../../lib/cql/table';
 import type { ColumnToAdd, ObservedColumn, ObservedTable } from '../clients/cassandra-types';
 import type { CassandraTableSpec } from '../spec/types';
 import { simpleClassName } from './cassandra-keyspace';
@@ -24,11 +30,20 @@ export function describeKey(partition: string[], clustering: Array<{ name: strin
   return `((${partition.join(', ')})${clustering.map((c) => `, ${c.name} ${c.order.toUpperCase()}`).join('')})`;
 }
 
-function observedKey(table: ObservedTable): { partition: string[]; clustering: Array<{ name: string; order: string }> } {
+function observedKey(table: ObservedTable): {
+  partition: string[];
+  clustering: Array<{ name: string; order: string }>;
+} {
   const byPosition = (a: ObservedColumn, b: ObservedColumn) => a.position - b.position;
   return {
-    partition: table.columns.filter((c) => c.kind === 'partition_key').sort(byPosition).map((c) => c.name),
-    clustering: table.columns.filter((c) => c.kind === 'clustering').sort(byPosition).map((c) => ({ name: c.name, order: c.clusteringOrder === 'desc' ? 'desc' : 'asc' })),
+    partition: table.columns
+      .filter((c) => c.kind === 'partition_key')
+      .sort(byPosition)
+      .map((c) => c.name),
+    clustering: table.columns
+      .filter((c) => c.kind === 'clustering')
+      .sort(byPosition)
+      .map((c) => ({ name: c.name, order: c.clusteringOrder === 'desc' ? 'desc' : 'asc' })),
   };
 }
 
@@ -60,18 +75,25 @@ function createChanges(table: CqlTable, file: string): Change[] {
 }
 
 function keyRefusal(name: string): string {
-  return `Cassandra cannot change a table's primary key; create a new table (e.g. ${name}_v2) with the new key, copy the rows, ` +
-    'and point writers and readers at it, or keep the key as it is';
+  return (
+    `Cassandra cannot change a table's primary key; create a new table (e.g. ${name}_v2) with the new key, copy the rows, ` +
+    'and point writers and readers at it, or keep the key as it is'
+  );
 }
 
-function updateChanges(keyspace: string, desired: CqlTable, observed: ObservedTable): { changes: Change[]; add: ColumnToAdd[]; options: Record<string, string> } {
+function updateChanges(
+  keyspace: string,
+  desired: CqlTable,
+  observed: ObservedTable,
+): { changes: Change[]; add: ColumnToAdd[]; options: Record<string, string> } {
   const changes: Change[] = [];
   const add: ColumnToAdd[] = [];
   const options: Record<string, string> = {};
   const have = observedKey(observed);
   const wanted = describeKey(desired.partitionKey, desired.clustering);
   const current = describeKey(have.partition, have.clustering);
-  if (wanted !== current) changes.push({ field: 'primaryKey', from: current, to: wanted, refused: keyRefusal(desired.name) });
+  if (wanted !== current)
+    changes.push({ field: 'primaryKey', from: current, to: wanted, refused: keyRefusal(desired.name) });
 
   const keyColumns = new Set([...desired.partitionKey, ...desired.clustering.map((c) => c.name)]);
   const columns = new Map(observed.columns.map((c) => [c.name, c]));
@@ -85,13 +107,18 @@ function updateChanges(keyspace: string, desired: CqlTable, observed: ObservedTa
       changes.push({ field, to: `${column.type}${column.static ? ' static' : ''}` });
     } else if (existing.type !== column.type) {
       changes.push({
-        field, from: existing.type, to: column.type,
+        field,
+        from: existing.type,
+        to: column.type,
         refused: `Cassandra cannot change the type of a column; add a column with another name and type ${column.type} (write both while readers move), or keep ${existing.type}`,
       });
     } else if ((existing.kind === 'static') !== column.static && !keyColumns.has(column.name)) {
       changes.push({
-        field, from: existing.kind, to: column.static ? 'static' : 'regular',
-        refused: 'Cassandra cannot make a column static or regular once it exists; add a column with another name, or keep it as it is',
+        field,
+        from: existing.kind,
+        to: column.static ? 'static' : 'regular',
+        refused:
+          'Cassandra cannot make a column static or regular once it exists; add a column with another name, or keep it as it is',
       });
     }
   }
@@ -99,7 +126,9 @@ function updateChanges(keyspace: string, desired: CqlTable, observed: ObservedTa
   for (const column of observed.columns) {
     if (declared.has(column.name) || column.kind === 'partition_key' || column.kind === 'clustering') continue;
     changes.push({
-      field: `column.${column.name}`, from: column.type, to: '(not in the file)',
+      field: `column.${column.name}`,
+      from: column.type,
+      to: '(not in the file)',
       refused: `dropping a column deletes its data, so deploy-pipeline does not: put the column back in the file, or drop it by hand (ALTER TABLE ${keyspace}.${observed.name} DROP ${quoteIdentifier(column.name)})`,
     });
   }
@@ -108,7 +137,10 @@ function updateChanges(keyspace: string, desired: CqlTable, observed: ObservedTa
     const current = observed.options[name];
     if (!optionDiffers(value, current)) continue;
     options[name] = renderOptionValue(value);
-    const change: Change = { field: `config.${name}`, to: typeof value === 'object' ? renderOptionValue(value) : value };
+    const change: Change = {
+      field: `config.${name}`,
+      to: typeof value === 'object' ? renderOptionValue(value) : value,
+    };
     const from = showObserved(current);
     if (from !== undefined) change.from = from;
     changes.push(change);
@@ -133,14 +165,29 @@ export const cassandraTableProvider: Provider<DesiredTable, ObservedTable, Cassa
     const keyspace = desired?.keyspace ?? observed!.keyspace;
     const table = desired?.spec.name ?? observed!.name;
     const base = { kind: 'cassandra-table' as const, id, keyspace, table, addColumns: [], options: {} };
-    if (!desired) return { ...base, action: 'delete', changes: [{ field: 'table', from: `${observed?.columns.length ?? 0} columns and every row` }] };
+    if (!desired)
+      return {
+        ...base,
+        action: 'delete',
+        changes: [{ field: 'table', from: `${observed?.columns.length ?? 0} columns and every row` }],
+      };
     if (!observed) {
-      return { ...base, action: 'create', statement: renderCreateTable(keyspace, desired.spec.table), changes: createChanges(desired.spec.table, desired.spec.file) };
+      return {
+        ...base,
+        action: 'create',
+        statement: renderCreateTable(keyspace, desired.spec.table),
+        changes: createChanges(desired.spec.table, desired.spec.file),
+      };
     }
     const { changes, add, options } = updateChanges(keyspace, desired.spec.table, observed);
     const refusals = changes.filter((c) => c.refused);
     if (refusals.length) {
-      return { ...base, action: 'refused', changes, reason: `${desired.spec.path} (${desired.spec.file}): ${refusals.map((c) => `${c.field}: ${c.refused}`).join('; ')}` };
+      return {
+        ...base,
+        action: 'refused',
+        changes,
+        reason: `${desired.spec.path} (${desired.spec.file}): ${refusals.map((c) => `${c.field}: ${c.refused}`).join('; ')}`,
+      };
     }
     if (changes.length === 0) return { ...base, action: 'noop', changes };
     return { ...base, action: 'update', addColumns: add, options, changes };
@@ -153,10 +200,13 @@ export const cassandraTableProvider: Provider<DesiredTable, ObservedTable, Cassa
   async update({ cassandra }, step) {
     const table = `${quoteIdentifier(step.keyspace)}.${quoteIdentifier(step.table)}`;
     for (const column of step.addColumns) {
-      await cassandra.schema(`ALTER TABLE ${table} ADD ${quoteIdentifier(column.name)} ${column.type}${column.static ? ' STATIC' : ''}`);
+      await cassandra.schema(
+        `ALTER TABLE ${table} ADD ${quoteIdentifier(column.name)} ${column.type}${column.static ? ' STATIC' : ''}`,
+      );
     }
     const options = Object.entries(step.options);
-    if (options.length) await cassandra.schema(`ALTER TABLE ${table} WITH ${options.map(([k, v]) => `${k} = ${v}`).join(' AND ')}`);
+    if (options.length)
+      await cassandra.schema(`ALTER TABLE ${table} WITH ${options.map(([k, v]) => `${k} = ${v}`).join(' AND ')}`);
   },
 
   async delete({ cassandra }, step) {

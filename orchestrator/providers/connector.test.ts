@@ -37,7 +37,14 @@ const desired = (extra: Record<string, string> = {}): ConnectorSpec => ({
 /** What Connect echoes back for a connector created from `spec` with the placeholders above. */
 const running = (spec: ConnectorSpec, overrides: Partial<ObservedConnector> = {}): ObservedConnector => ({
   name: spec.name,
-  config: Object.fromEntries(Object.entries(spec.config).map(([k, v]) => [k, v.replace('${SLUICE_CASSANDRA_CONTACT_POINT}', '127.0.0.1:29160').replace('${SLUICE_CONNECT_CASSANDRA_PASSWORD}', PASSWORD)])),
+  config: Object.fromEntries(
+    Object.entries(spec.config).map(([k, v]) => [
+      k,
+      v
+        .replace('${SLUICE_CASSANDRA_CONTACT_POINT}', '127.0.0.1:29160')
+        .replace('${SLUICE_CONNECT_CASSANDRA_PASSWORD}', PASSWORD),
+    ]),
+  ),
   state: 'RUNNING',
   tasks: [{ id: 0, state: 'RUNNING' }],
   ...overrides,
@@ -45,25 +52,50 @@ const running = (spec: ConnectorSpec, overrides: Partial<ObservedConnector> = {}
 
 const ok: ConnectorValidation = { errors: [], passwordFields: ['cassandra.password'] };
 const context: DiffContext = { brokerCount: 3, prune: false, managed: new Set(), hasSecret: () => true, placeholders };
-const state = (connectors: ObservedConnector[], validations: Record<string, ConnectorValidation> = { 'cassandra-iot': ok }): ObservedState => ({
-  kafka: { brokerCount: 3, topics: [], scramUsers: [], acls: [] }, subjects: [], sqlJobs: [], connect: { connectors, validations },
+const state = (
+  connectors: ObservedConnector[],
+  validations: Record<string, ConnectorValidation> = { 'cassandra-iot': ok },
+): ObservedState => ({
+  kafka: { brokerCount: 3, topics: [], scramUsers: [], acls: [] },
+  subjects: [],
+  sqlJobs: [],
+  connect: { connectors, validations },
 });
-const diff = (spec: ConnectorSpec | undefined, connectors: ObservedConnector[], validations?: Record<string, ConnectorValidation>, ctx = context): ConnectorStep =>
-  connectorProvider.diff('connector/cassandra-iot', spec, connectorProvider.observed(state(connectors, validations)).get('connector/cassandra-iot'), ctx);
+const diff = (
+  spec: ConnectorSpec | undefined,
+  connectors: ObservedConnector[],
+  validations?: Record<string, ConnectorValidation>,
+  ctx = context,
+): ConnectorStep =>
+  connectorProvider.diff(
+    'connector/cassandra-iot',
+    spec,
+    connectorProvider.observed(state(connectors, validations)).get('connector/cassandra-iot'),
+    ctx,
+  );
 
 describe('connector provider diff', () => {
   it('creates a connector Connect does not have, carrying the template (never the filled secret)', () => {
     const step = diff(desired(), []);
     expect(step).toMatchObject({
       action: 'create',
-      changes: [{ field: 'class', to: 'dev.sluice.connect.CassandraSinkConnector' }, { field: 'topics', to: 'iot.readings' }, { field: 'dead-letters', to: 'dlq.iot' }, { field: 'file', to: 'connectors/cassandra-iot.json' }],
+      changes: [
+        { field: 'class', to: 'dev.sluice.connect.CassandraSinkConnector' },
+        { field: 'topics', to: 'iot.readings' },
+        { field: 'dead-letters', to: 'dlq.iot' },
+        { field: 'file', to: 'connectors/cassandra-iot.json' },
+      ],
     });
     expect(step.config!['cassandra.password']).toBe('${SLUICE_CONNECT_CASSANDRA_PASSWORD}');
     expect(JSON.stringify(step)).not.toContain(PASSWORD);
   });
 
   it('finds nothing to do when what Connect echoes (name included) is the filled template, and reports the status', () => {
-    expect(diff(desired(), [running(desired())])).toMatchObject({ action: 'noop', changes: [], status: 'RUNNING, tasks: 0 RUNNING' });
+    expect(diff(desired(), [running(desired())])).toMatchObject({
+      action: 'noop',
+      changes: [],
+      status: 'RUNNING, tasks: 0 RUNNING',
+    });
   });
 
   it('updates only the keys that differ, and masks a secret that changed', () => {
@@ -86,39 +118,82 @@ describe('connector provider diff', () => {
   });
 
   it('restarts failed tasks of a connector whose configuration matches, with the reason', () => {
-    const failed = running(desired(), { tasks: [{ id: 0, state: 'RUNNING' }, { id: 1, state: 'FAILED', reason: 'cannot prepare the statement' }] });
+    const failed = running(desired(), {
+      tasks: [
+        { id: 0, state: 'RUNNING' },
+        { id: 1, state: 'FAILED', reason: 'cannot prepare the statement' },
+      ],
+    });
     expect(diff(desired(), [failed])).toMatchObject({
-      action: 'update', restart: true, changes: [{ field: 'task 1', from: 'FAILED', to: 'restart' }], reason: 'failed: cannot prepare the statement',
+      action: 'update',
+      restart: true,
+      changes: [{ field: 'task 1', from: 'FAILED', to: 'restart' }],
+      reason: 'failed: cannot prepare the statement',
     });
     expect(diff(desired(), [failed]).config).toBeUndefined();
   });
 
   it('refuses a configuration Connect refuses, with the field and its message', () => {
-    const refused = { 'cassandra-iot': { errors: [{ field: 'cassandra.cql', message: 'the statement must be an INSERT or UPDATE' }], passwordFields: [] } };
+    const refused = {
+      'cassandra-iot': {
+        errors: [{ field: 'cassandra.cql', message: 'the statement must be an INSERT or UPDATE' }],
+        passwordFields: [],
+      },
+    };
     const step = diff(desired({ 'cassandra.cql': 'SELECT 1' }), [], refused);
-    expect(step).toMatchObject({ action: 'refused', changes: [{ field: 'cassandra.cql', refused: 'Connect refuses connectors/cassandra-iot.json: the statement must be an INSERT or UPDATE' }] });
-    expect(step.reason).toMatch(/^Connect refuses the configuration of connectors\/cassandra-iot\.json: cassandra\.cql: the statement must be an INSERT or UPDATE/);
+    expect(step).toMatchObject({
+      action: 'refused',
+      changes: [
+        {
+          field: 'cassandra.cql',
+          refused: 'Connect refuses connectors/cassandra-iot.json: the statement must be an INSERT or UPDATE',
+        },
+      ],
+    });
+    expect(step.reason).toMatch(
+      /^Connect refuses the configuration of connectors\/cassandra-iot\.json: cassandra\.cql: the statement must be an INSERT or UPDATE/,
+    );
     // An unchanged connector is not refused for what Connect would say now.
     expect(diff(desired(), [running(desired())], refused).action).toBe('noop');
   });
 
   it('deletes a connector that left the spec, saying how it ran', () => {
-    expect(diff(undefined, [running(desired())])).toMatchObject({ action: 'delete', changes: [{ field: 'connector', from: 'RUNNING, tasks: 0 RUNNING' }] });
+    expect(diff(undefined, [running(desired())])).toMatchObject({
+      action: 'delete',
+      changes: [{ field: 'connector', from: 'RUNNING, tasks: 0 RUNNING' }],
+    });
   });
 });
 
 describe('connectors in a plan', () => {
-  const spec = (connectors: ConnectorSpec[]): PipelineSpec => ({ ...validateSpec({ apiVersion: 'sluice/v1', name: 'demo' }).spec!, connectorConfigs: connectors });
+  const spec = (connectors: ConnectorSpec[]): PipelineSpec => ({
+    ...validateSpec({ apiVersion: 'sluice/v1', name: 'demo' }).spec!,
+    connectorConfigs: connectors,
+  });
 
   /** A Connect that keeps configurations in memory, fills placeholders like the real client, and records calls. */
-  function fakeConnect(statusAfterPut: Partial<ObservedConnector> = {}): ConnectAdmin & { calls: string[]; configs: Map<string, Record<string, string>> } {
+  function fakeConnect(
+    statusAfterPut: Partial<ObservedConnector> = {},
+  ): ConnectAdmin & { calls: string[]; configs: Map<string, Record<string, string>> } {
     const configs = new Map<string, Record<string, string>>();
     const calls: string[] = [];
-    const fill = (config: Record<string, string>) => Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.replace(/\$\{(\w+)\}/g, (_, n: string) => (placeholders as Record<string, string>)[n]!)]));
+    const fill = (config: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [
+          k,
+          v.replace(/\$\{(\w+)\}/g, (_, n: string) => (placeholders as Record<string, string>)[n]!),
+        ]),
+      );
     return {
       calls,
       configs,
-      listConnectors: async () => [...configs].map(([name, config]) => ({ name, config, state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] })),
+      listConnectors: async () =>
+        [...configs].map(([name, config]) => ({
+          name,
+          config,
+          state: 'RUNNING',
+          tasks: [{ id: 0, state: 'RUNNING' }],
+        })),
       validate: async () => ok,
       putConfig: async (name, config) => {
         calls.push(`put(${name}, ${config['cassandra.password']})`);
@@ -129,7 +204,13 @@ describe('connectors in a plan', () => {
         calls.push(`delete(${name})`);
         configs.delete(name);
       },
-      settledStatus: async (name) => ({ name, config: {}, state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }], ...statusAfterPut }),
+      settledStatus: async (name) => ({
+        name,
+        config: {},
+        state: 'RUNNING',
+        tasks: [{ id: 0, state: 'RUNNING' }],
+        ...statusAfterPut,
+      }),
     };
   }
 
@@ -137,11 +218,33 @@ describe('connectors in a plan', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sluice-connector-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function planAndApply(connect: ReturnType<typeof fakeConnect>, connectors: ConnectorSpec[], lines: string[] = []) {
-    const observed: ObservedState = { kafka: { brokerCount: 3, topics: [], scramUsers: [], acls: [] }, subjects: [], sqlJobs: [], connect: { connectors: await connect.listConnectors(), validations: { 'cassandra-iot': ok } } };
-    const plan = planPipeline(spec(connectors), observed, { managed: new Set(['connector/cassandra-iot']), prune: true, hasSecret: () => true, placeholders });
+  async function planAndApply(
+    connect: ReturnType<typeof fakeConnect>,
+    connectors: ConnectorSpec[],
+    lines: string[] = [],
+  ) {
+    const observed: ObservedState = {
+      kafka: { brokerCount: 3, topics: [], scramUsers: [], acls: [] },
+      subjects: [],
+      sqlJobs: [],
+      connect: { connectors: await connect.listConnectors(), validations: { 'cassandra-iot': ok } },
+    };
+    const plan = planPipeline(spec(connectors), observed, {
+      managed: new Set(['connector/cassandra-iot']),
+      prune: true,
+      hasSecret: () => true,
+      placeholders,
+    });
     const log = createLogger({ level: 'info', format: 'text', write: (line) => lines.push(line) });
-    if (plan.hasChanges) await applyPlan(plan, { kafka: fakeKafkaAdmin(), registry: fakeRegistry(), connect, secrets: memorySecretStore(), log, managedStateFile: join(dir, 'state.json') });
+    if (plan.hasChanges)
+      await applyPlan(plan, {
+        kafka: fakeKafkaAdmin(),
+        registry: fakeRegistry(),
+        connect,
+        secrets: memorySecretStore(),
+        log,
+        managedStateFile: join(dir, 'state.json'),
+      });
     return plan;
   }
 
@@ -154,8 +257,17 @@ describe('connectors in a plan', () => {
     expect(renderPlan(first)).toContain('+ connector/cassandra-iot');
     const second = await planAndApply(connect, [desired()]);
     expect(second.hasChanges).toBe(false);
-    expect(renderPlan(second).split('\n')[0]).toMatch(/^ {4}connector\/cassandra-iot +noop +RUNNING, tasks: 0 RUNNING$/);
-    for (const text of [renderPlan(first), renderPlan(second), JSON.stringify(first), JSON.stringify(second), lines.join('\n')]) expect(text).not.toContain(PASSWORD);
+    expect(renderPlan(second).split('\n')[0]).toMatch(
+      /^ {4}connector\/cassandra-iot +noop +RUNNING, tasks: 0 RUNNING$/,
+    );
+    for (const text of [
+      renderPlan(first),
+      renderPlan(second),
+      JSON.stringify(first),
+      JSON.stringify(second),
+      lines.join('\n'),
+    ])
+      expect(text).not.toContain(PASSWORD);
   });
 
   it('fails the apply with SLUICE_CONNECTOR_FAILED when a task is FAILED after the put, naming the reason', async () => {
@@ -164,7 +276,9 @@ describe('connectors in a plan', () => {
     expect(isSluiceError(error, 'SLUICE_APPLY_FAILED')).toBe(true);
     const cause = (error as { cause?: unknown }).cause;
     expect(isSluiceError(cause, 'SLUICE_CONNECTOR_FAILED')).toBe(true);
-    expect((cause as Error).message).toBe('connector/cassandra-iot is RUNNING, tasks: 0 FAILED (Cassandra refused the credentials)');
+    expect((cause as Error).message).toBe(
+      'connector/cassandra-iot is RUNNING, tasks: 0 FAILED (Cassandra refused the credentials)',
+    );
     // The put came first; the failed task was restarted once only when the step asked for it.
     expect(connect.calls).toEqual(['put(cassandra-iot, ${SLUICE_CONNECT_CASSANDRA_PASSWORD})']);
   });

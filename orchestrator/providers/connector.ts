@@ -26,13 +26,23 @@ export const SECRET_SHOWN_AS = '(secret)';
 
 /** The configuration as Connect should echo it: the template filled in (`name` is part of it). */
 export function filledConfig(desired: ConnectorSpec, values: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(desired.config).map(([key, value]) => [key, fillPlaceholders(value, values, `${desired.file} ${key}`)]));
+  return Object.fromEntries(
+    Object.entries(desired.config).map(([key, value]) => [
+      key,
+      fillPlaceholders(value, values, `${desired.file} ${key}`),
+    ]),
+  );
 }
 
 /** Keys whose values differ, with values masked when they are secrets. */
-export function configChanges(filled: Record<string, string>, observed: Record<string, string>, secret: ReadonlySet<string>): Change[] {
+export function configChanges(
+  filled: Record<string, string>,
+  observed: Record<string, string>,
+  secret: ReadonlySet<string>,
+): Change[] {
   const keys = [...new Set([...Object.keys(filled), ...Object.keys(observed)])].sort();
-  const shown = (key: string, value: string | undefined) => (value === undefined ? undefined : secret.has(key) ? SECRET_SHOWN_AS : value);
+  const shown = (key: string, value: string | undefined) =>
+    value === undefined ? undefined : secret.has(key) ? SECRET_SHOWN_AS : value;
   const changes: Change[] = [];
   for (const key of keys) {
     if (filled[key] === observed[key]) continue;
@@ -46,8 +56,15 @@ export function configChanges(filled: Record<string, string>, observed: Record<s
   return changes;
 }
 
-function refusal(base: Omit<ConnectorStep, 'action' | 'changes'>, desired: ConnectorSpec, validation: ConnectorValidation): ConnectorStep {
-  const changes: Change[] = validation.errors.map((e) => ({ field: e.field, refused: `Connect refuses ${desired.file}: ${e.message}` }));
+function refusal(
+  base: Omit<ConnectorStep, 'action' | 'changes'>,
+  desired: ConnectorSpec,
+  validation: ConnectorValidation,
+): ConnectorStep {
+  const changes: Change[] = validation.errors.map((e) => ({
+    field: e.field,
+    refused: `Connect refuses ${desired.file}: ${e.message}`,
+  }));
   const reason = `Connect refuses the configuration of ${desired.file}: ${validation.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}. Correct the file (or the platform setting a placeholder stands for)`;
   return { ...base, action: 'refused', changes, reason };
 }
@@ -102,10 +119,18 @@ export const connectorProvider: Provider<ConnectorSpec, ObservedConnectorState, 
     if (hasFailed(current)) {
       const failed: Change[] = [
         ...(current.state === 'FAILED' ? [{ field: 'connector', from: 'FAILED', to: 'restart' }] : []),
-        ...current.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ field: `task ${t.id}`, from: 'FAILED', to: 'restart' })),
+        ...current.tasks
+          .filter((t) => t.state === 'FAILED')
+          .map((t) => ({ field: `task ${t.id}`, from: 'FAILED', to: 'restart' })),
       ];
       const reason = current.reason ?? current.tasks.find((t) => t.reason)?.reason;
-      return { ...withFile, action: 'update', restart: true, changes: failed, ...(reason ? { reason: `failed: ${reason}` } : {}) };
+      return {
+        ...withFile,
+        action: 'update',
+        restart: true,
+        changes: failed,
+        ...(reason ? { reason: `failed: ${reason}` } : {}),
+      };
     }
     return { ...withFile, action: 'noop', changes: [] };
   },

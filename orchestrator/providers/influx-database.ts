@@ -12,7 +12,9 @@ export const influxDatabaseProvider: Provider<{ database: string }, { database: 
   kind: 'influx-database',
 
   desired(spec) {
-    return spec.influx ? new Map([[influxDatabaseId(spec.influx.database), { database: spec.influx.database }]]) : new Map();
+    return spec.influx
+      ? new Map([[influxDatabaseId(spec.influx.database), { database: spec.influx.database }]])
+      : new Map();
   },
 
   observed({ influx }) {
@@ -22,7 +24,8 @@ export const influxDatabaseProvider: Provider<{ database: string }, { database: 
   diff(id, desired, observed) {
     const database = desired?.database ?? observed!.database;
     const base = { kind: 'influx-database' as const, id, database };
-    if (!desired) return { ...base, action: 'delete', changes: [{ field: 'database', from: `${database} with every point` }] };
+    if (!desired)
+      return { ...base, action: 'delete', changes: [{ field: 'database', from: `${database} with every point` }] };
     if (!observed) return { ...base, action: 'create', changes: [{ field: 'database', to: database }] };
     return { ...base, action: 'noop', changes: [] };
   },

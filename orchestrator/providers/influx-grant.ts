@@ -23,7 +23,12 @@ export const influxGrantProvider: Provider<DesiredInfluxGrant, ObservedInfluxGra
   desired(spec) {
     if (!spec.influx) return new Map();
     const database = spec.influx.database;
-    return new Map(spec.influx.grants.map((g) => [influxGrantId(database, g.user), { database, user: g.user, privilege: g.privilege.toUpperCase() as InfluxPrivilege }]));
+    return new Map(
+      spec.influx.grants.map((g) => [
+        influxGrantId(database, g.user),
+        { database, user: g.user, privilege: g.privilege.toUpperCase() as InfluxPrivilege },
+      ]),
+    );
   },
 
   observed({ influx }) {
@@ -39,20 +44,38 @@ export const influxGrantProvider: Provider<DesiredInfluxGrant, ObservedInfluxGra
       const refused = `user ${user} does not exist in InfluxDB: the launcher makes sluice-connect and grafana (npx sluice platform up influxdb); make others by hand (CREATE USER), or remove the grant`;
       return { ...base, action: 'refused', reason: refused, changes: [{ field: 'user', to: user, refused }] };
     }
-    if (!observed) return { ...base, action: 'create', privilege: desired.privilege, changes: [{ field: 'privilege', to: desired.privilege }] };
-    if (observed.privilege === desired.privilege) return { ...base, action: 'noop', privilege: desired.privilege, changes: [] };
-    return { ...base, action: 'update', privilege: desired.privilege, changes: [{ field: 'privilege', from: observed.privilege, to: desired.privilege }] };
+    if (!observed)
+      return {
+        ...base,
+        action: 'create',
+        privilege: desired.privilege,
+        changes: [{ field: 'privilege', to: desired.privilege }],
+      };
+    if (observed.privilege === desired.privilege)
+      return { ...base, action: 'noop', privilege: desired.privilege, changes: [] };
+    return {
+      ...base,
+      action: 'update',
+      privilege: desired.privilege,
+      changes: [{ field: 'privilege', from: observed.privilege, to: desired.privilege }],
+    };
   },
 
   async create({ influx }, step) {
-    await influx.execute(`GRANT ${statement(step.privilege!)} ON ${influxIdentifier(step.database)} TO ${influxIdentifier(step.user)}`);
+    await influx.execute(
+      `GRANT ${statement(step.privilege!)} ON ${influxIdentifier(step.database)} TO ${influxIdentifier(step.user)}`,
+    );
   },
 
   async update({ influx }, step) {
-    await influx.execute(`GRANT ${statement(step.privilege!)} ON ${influxIdentifier(step.database)} TO ${influxIdentifier(step.user)}`);
+    await influx.execute(
+      `GRANT ${statement(step.privilege!)} ON ${influxIdentifier(step.database)} TO ${influxIdentifier(step.user)}`,
+    );
   },
 
   async delete({ influx }, step) {
-    await influx.execute(`REVOKE ALL PRIVILEGES ON ${influxIdentifier(step.database)} FROM ${influxIdentifier(step.user)}`);
+    await influx.execute(
+      `REVOKE ALL PRIVILEGES ON ${influxIdentifier(step.database)} FROM ${influxIdentifier(step.user)}`,
+    );
   },
 };

@@ -12,7 +12,10 @@ describe('principalProvider.diff', () => {
   const user = { user: 'sim-web' };
 
   it('creates a missing user', () => {
-    expect(principalProvider.diff('principal/sim-web', user, undefined, context([]))).toMatchObject({ action: 'create', user: 'sim-web' });
+    expect(principalProvider.diff('principal/sim-web', user, undefined, context([]))).toMatchObject({
+      action: 'create',
+      user: 'sim-web',
+    });
   });
 
   it('is a noop when the user exists and its password is known locally', () => {
@@ -30,7 +33,11 @@ describe('principalProvider.diff', () => {
   });
 
   it('lists only SCRAM users as observed', () => {
-    const observed = principalProvider.observed({ kafka: { brokerCount: 1, topics: [], scramUsers: ['admin', 'sim-web'], acls: [] }, subjects: [], sqlJobs: [] });
+    const observed = principalProvider.observed({
+      kafka: { brokerCount: 1, topics: [], scramUsers: ['admin', 'sim-web'], acls: [] },
+      subjects: [],
+      sqlJobs: [],
+    });
     expect([...observed.keys()]).toEqual(['principal/admin', 'principal/sim-web']);
   });
 });

@@ -30,8 +30,10 @@ export const principalProvider: Provider<{ user: string }, { user: string }, Pri
 
   diff(id, desired, observed, context) {
     const user = desired?.user ?? observed?.user ?? id.slice('principal/'.length);
-    if (!desired) return { kind: 'principal', id, user, action: 'delete', changes: [{ field: 'credential', from: MECHANISM }] };
-    if (!observed) return { kind: 'principal', id, user, action: 'create', changes: [{ field: 'credential', to: MECHANISM }] };
+    if (!desired)
+      return { kind: 'principal', id, user, action: 'delete', changes: [{ field: 'credential', from: MECHANISM }] };
+    if (!observed)
+      return { kind: 'principal', id, user, action: 'create', changes: [{ field: 'credential', to: MECHANISM }] };
     if (!context.hasSecret(secretNameOf(user))) {
       return {
         kind: 'principal',

@@ -4,21 +4,37 @@ import { schemaProvider } from './schema';
 import type { DiffContext } from './types';
 
 const v1 = '{"fields":[{"name":"id","type":"string"}],"name":"Event","type":"record"}';
-const v2 = '{"fields":[{"name":"id","type":"string"},{"default":null,"name":"note","type":["null","string"]}],"name":"Event","type":"record"}';
+const v2 =
+  '{"fields":[{"name":"id","type":"string"},{"default":null,"name":"note","type":["null","string"]}],"name":"Event","type":"record"}';
 const desired = (schema: string): SchemaSpec => ({
-  subject: 'events-value', topic: 'events', file: 'schemas/event.avsc', path: 'topics[0].valueSchema', schema, compatibility: 'BACKWARD',
+  subject: 'events-value',
+  topic: 'events',
+  file: 'schemas/event.avsc',
+  path: 'topics[0].valueSchema',
+  schema,
+  compatibility: 'BACKWARD',
 });
 const observed = (schema: string, extra: Partial<ObservedSubject> = {}): ObservedSubject => ({
-  subject: 'events-value', latest: { id: 7, version: 3, schema }, compatibility: 'BACKWARD', ...extra,
+  subject: 'events-value',
+  latest: { id: 7, version: 3, schema },
+  compatibility: 'BACKWARD',
+  ...extra,
 });
 const context: DiffContext = { brokerCount: 3, prune: false, managed: new Set(), hasSecret: () => true };
-const diff = (d: SchemaSpec | undefined, o: ObservedSubject | undefined) => schemaProvider.diff('schema/events-value', d, o, context);
+const diff = (d: SchemaSpec | undefined, o: ObservedSubject | undefined) =>
+  schemaProvider.diff('schema/events-value', d, o, context);
 
 describe('schema provider diff', () => {
   it('registers a new subject as version 1 with BACKWARD compatibility', () => {
     expect(diff(desired(v1), undefined)).toMatchObject({
-      action: 'create', schema: v1, compatibility: 'BACKWARD',
-      changes: [{ field: 'version', to: 1 }, { field: 'compatibility', to: 'BACKWARD' }, { field: 'file', to: 'schemas/event.avsc' }],
+      action: 'create',
+      schema: v1,
+      compatibility: 'BACKWARD',
+      changes: [
+        { field: 'version', to: 1 },
+        { field: 'compatibility', to: 'BACKWARD' },
+        { field: 'file', to: 'schemas/event.avsc' },
+      ],
     });
   });
 
@@ -29,7 +45,11 @@ describe('schema provider diff', () => {
 
   it('shows a compatible change as the next version', () => {
     const step = diff(desired(v2), observed(v1, { candidate: { compatible: true, messages: [] } }));
-    expect(step).toMatchObject({ action: 'update', schema: v2, changes: [{ field: 'version', from: 3, to: 4 }, { field: 'file' }] });
+    expect(step).toMatchObject({
+      action: 'update',
+      schema: v2,
+      changes: [{ field: 'version', from: 3, to: 4 }, { field: 'file' }],
+    });
     expect(step.compatibility).toBeUndefined();
   });
 
@@ -44,7 +64,9 @@ describe('schema provider diff', () => {
 
   it('sets the compatibility level when the subject has another one, without a new version', () => {
     expect(diff(desired(v1), observed(v1, { compatibility: 'NONE' }))).toMatchObject({
-      action: 'update', compatibility: 'BACKWARD', changes: [{ field: 'compatibility', from: 'NONE', to: 'BACKWARD' }],
+      action: 'update',
+      compatibility: 'BACKWARD',
+      changes: [{ field: 'compatibility', from: 'NONE', to: 'BACKWARD' }],
     });
     expect(diff(desired(v1), observed(v1, { compatibility: 'NONE' })).schema).toBeUndefined();
   });

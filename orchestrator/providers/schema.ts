@@ -32,7 +32,8 @@ export const schemaProvider: Provider<SchemaSpec, ObservedSubject, SchemaStep> =
   diff(id, desired, observed) {
     const subject = desired?.subject ?? observed?.subject ?? id.slice('schema/'.length);
     const base = { kind: 'schema' as const, id, subject };
-    if (!desired) return { ...base, action: 'delete', changes: [{ field: 'versions', from: observed?.latest?.version }] };
+    if (!desired)
+      return { ...base, action: 'delete', changes: [{ field: 'versions', from: observed?.latest?.version }] };
 
     const latest = observed?.latest;
     if (!latest) {
@@ -41,7 +42,11 @@ export const schemaProvider: Provider<SchemaSpec, ObservedSubject, SchemaStep> =
         action: 'create',
         schema: desired.schema,
         compatibility: desired.compatibility,
-        changes: [{ field: 'version', to: 1 }, { field: 'compatibility', to: desired.compatibility }, { field: 'file', to: desired.file }],
+        changes: [
+          { field: 'version', to: 1 },
+          { field: 'compatibility', to: desired.compatibility },
+          { field: 'file', to: desired.file },
+        ],
       };
     }
 

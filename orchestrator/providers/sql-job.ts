@@ -39,13 +39,28 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
     const running = observed && isActive(observed.state) ? observed : undefined;
     if (!desired) {
       if (!running) return { ...base, action: 'noop', changes: [] };
-      return { ...base, action: 'delete', jobId: running.jobId, changes: [{ field: 'job', from: `${running.jobId} (${running.state})` }] };
+      return {
+        ...base,
+        action: 'delete',
+        jobId: running.jobId,
+        changes: [{ field: 'job', from: `${running.jobId} (${running.state})` }],
+      };
     }
     if (!running) {
-      const changes: Change[] = [{ field: 'version', to: desired.version }, { field: 'file', to: desired.file }];
+      const changes: Change[] = [
+        { field: 'version', to: desired.version },
+        { field: 'file', to: desired.file },
+      ];
       if (observed?.savepoint) {
         // Stopped with the platform: carry on from where it was, whatever the version.
-        return { ...base, action: 'create', job: desired, changes, savepoint: observed.savepoint, reason: `resumes from the savepoint taken when the platform stopped (${observed.savepoint})` };
+        return {
+          ...base,
+          action: 'create',
+          job: desired,
+          changes,
+          savepoint: observed.savepoint,
+          reason: `resumes from the savepoint taken when the platform stopped (${observed.savepoint})`,
+        };
       }
       const reason = observed ? `its last run ${observed.jobId} is ${observed.state}` : undefined;
       return { ...base, action: 'create', job: desired, changes, ...(reason ? { reason } : {}) };
@@ -57,14 +72,21 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
       job: desired,
       jobId: running.jobId,
       reason: 'its SQL changed: stop with a savepoint, then resubmit from it',
-      changes: [{ field: 'version', from: running.version, to: desired.version }, { field: 'file', to: desired.file }],
+      changes: [
+        { field: 'version', from: running.version, to: desired.version },
+        { field: 'file', to: desired.file },
+      ],
     };
   },
 
   async create({ flink }, step) {
     const job = step.job!;
     await flink.submit({
-      name: job.name, version: job.version, parallelism: job.parallelism, tables: job.tables, statements: job.statements,
+      name: job.name,
+      version: job.version,
+      parallelism: job.parallelism,
+      tables: job.tables,
+      statements: job.statements,
       ...(step.savepoint ? { savepoint: step.savepoint } : {}),
     });
     await flink.forgetSavepoint(job.name);
@@ -74,7 +96,14 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
     const job = step.job!;
     const savepoint = await flink.stopWithSavepoint(step.jobId!);
     log.info(`stopped with savepoint ${savepoint}`, { resource: step.id });
-    await flink.submit({ name: job.name, version: job.version, parallelism: job.parallelism, tables: job.tables, statements: job.statements, savepoint });
+    await flink.submit({
+      name: job.name,
+      version: job.version,
+      parallelism: job.parallelism,
+      tables: job.tables,
+      statements: job.statements,
+      savepoint,
+    });
   },
 
   async delete({ flink, log }, step) {

@@ -18,6 +18,9 @@ describe('normaliseConfigValue', () => {
   });
 
   it('sorts keys', () => {
-    expect(Object.keys(normaliseConfig({ 'retention.ms': '1', 'cleanup.policy': 'compact' }))).toEqual(['cleanup.policy', 'retention.ms']);
+    expect(Object.keys(normaliseConfig({ 'retention.ms': '1', 'cleanup.policy': 'compact' }))).toEqual([
+      'cleanup.policy',
+      'retention.ms',
+    ]);
   });
 });

@@ -13,7 +13,12 @@ export function normaliseConfigValue(value: string): string {
   if (INTEGER.test(trimmed)) return BigInt(trimmed).toString();
   if (DECIMAL.test(trimmed)) return String(Number(trimmed));
   if (/^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase();
-  return trimmed.includes(',') ? trimmed.split(',').map((item) => item.trim()).join(',') : trimmed;
+  return trimmed.includes(',')
+    ? trimmed
+        .split(',')
+        .map((item) => item.trim())
+        .join(',')
+    : trimmed;
 }
 
 /** Sorted by key, so the diff and the plan list config in a stable order. */

@@ -6,7 +6,13 @@ import type { DiffContext } from './types';
 const context: DiffContext = { brokerCount: 3, prune: false, managed: new Set(), hasSecret: () => true };
 
 const desired = (over: Partial<DesiredTopic['settings']> = {}): DesiredTopic => ({
-  settings: { name: 'iot.readings', partitions: 6, replicationFactor: 3, config: { 'retention.ms': '604800000' }, ...over },
+  settings: {
+    name: 'iot.readings',
+    partitions: 6,
+    replicationFactor: 3,
+    config: { 'retention.ms': '604800000' },
+    ...over,
+  },
   path: 'topics[1]',
 });
 const observed = (over: Partial<ObservedTopic> = {}): ObservedTopic => ({
@@ -17,7 +23,8 @@ const observed = (over: Partial<ObservedTopic> = {}): ObservedTopic => ({
   ...over,
 });
 
-const diff = (d?: DesiredTopic, o?: ObservedTopic, ctx: DiffContext = context) => topicProvider.diff('topic/iot.readings', d, o, ctx);
+const diff = (d?: DesiredTopic, o?: ObservedTopic, ctx: DiffContext = context) =>
+  topicProvider.diff('topic/iot.readings', d, o, ctx);
 
 describe('topicProvider.diff', () => {
   it('creates a missing topic', () => {
@@ -40,7 +47,12 @@ describe('topicProvider.diff', () => {
   });
 
   it('is a noop when only the spelling of a config value differs', () => {
-    expect(diff(desired({ config: { 'retention.ms': '604800000' } }), observed({ config: { 'retention.ms': '604800000.0' } })).action).toBe('noop');
+    expect(
+      diff(
+        desired({ config: { 'retention.ms': '604800000' } }),
+        observed({ config: { 'retention.ms': '604800000.0' } }),
+      ).action,
+    ).toBe('noop');
   });
 
   it('adds partitions', () => {

@@ -114,7 +114,12 @@ export const topicProvider: Provider<DesiredTopic, ObservedTopic, TopicStep> = {
       return step;
     }
     if (!observed) {
-      const step = stepOf(id, desired.settings.name, createChanges(desired.settings, context, desired.path), desired.settings);
+      const step = stepOf(
+        id,
+        desired.settings.name,
+        createChanges(desired.settings, context, desired.path),
+        desired.settings,
+      );
       if (step.action === 'noop') step.action = 'create';
       return step;
     }
@@ -132,7 +137,8 @@ export const topicProvider: Provider<DesiredTopic, ObservedTopic, TopicStep> = {
     const desired = step.desired;
     if (!desired) throw new Error(`${step.id}: update step without desired settings`);
     if (step.changes.some((c) => c.field === 'partitions')) await kafka.addPartitions(step.topic, desired.partitions);
-    if (step.changes.some((c) => c.field.startsWith('config.'))) await kafka.replaceTopicConfig(step.topic, desired.config);
+    if (step.changes.some((c) => c.field.startsWith('config.')))
+      await kafka.replaceTopicConfig(step.topic, desired.config);
   },
 
   async delete({ kafka }, step) {

@@ -15,9 +15,17 @@ import type { SecretStore } from '../platform/secrets';
 import type { PipelineSpec, SqlJobSpec } from '../spec/types';
 
 export type ResourceKind =
-  | 'topic' | 'principal' | 'acl' | 'schema' | 'sql-job'
-  | 'cassandra-keyspace' | 'cassandra-table' | 'cassandra-grant'
-  | 'influx-database' | 'influx-retention-policy' | 'influx-grant'
+  | 'topic'
+  | 'principal'
+  | 'acl'
+  | 'schema'
+  | 'sql-job'
+  | 'cassandra-keyspace'
+  | 'cassandra-table'
+  | 'cassandra-grant'
+  | 'influx-database'
+  | 'influx-retention-policy'
+  | 'influx-grant'
   | 'connector';
 
 /** `refused`: the change is needed but cannot be made (Kafka cannot make it in place, the registry finds it incompatible); the whole plan is refused. */
@@ -154,9 +162,17 @@ export interface ConnectorStep extends StepBase {
 }
 
 export type Step =
-  | TopicStep | PrincipalStep | AclStep | SchemaStep | SqlJobStep
-  | CassandraKeyspaceStep | CassandraTableStep | CassandraGrantStep
-  | InfluxDatabaseStep | InfluxRetentionPolicyStep | InfluxGrantStep
+  | TopicStep
+  | PrincipalStep
+  | AclStep
+  | SchemaStep
+  | SqlJobStep
+  | CassandraKeyspaceStep
+  | CassandraTableStep
+  | CassandraGrantStep
+  | InfluxDatabaseStep
+  | InfluxRetentionPolicyStep
+  | InfluxGrantStep
   | ConnectorStep;
 
 /** Everything deploy-pipeline observed: the Kafka cluster and the registry subjects it manages. */

@@ -20,7 +20,16 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const field = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined);
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-const STATISTICAL = ['threshold', 'warmup', 'direction', 'minScale', 'relativeMinScale', 'calibrationWindow', 'calibrationQuantile', 'cooldown'];
+const STATISTICAL = [
+  'threshold',
+  'warmup',
+  'direction',
+  'minScale',
+  'relativeMinScale',
+  'calibrationWindow',
+  'calibrationQuantile',
+  'cooldown',
+];
 
 /** The options each detector kind takes (anomaly/detectors/types.ts). */
 export const DETECTOR_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -40,12 +49,18 @@ function optionIssues(spec: unknown, at: Segment[], member: boolean): LocatedIss
   if (!isRecord(spec) || kind === undefined || !(kind in DETECTOR_OPTIONS)) return []; // the schema reports it
   const issues: LocatedIssue[] = [];
   if (member && !MEMBER_KINDS.includes(kind)) {
-    issues.push({ segments: [...at, 'kind'], message: `an ensemble's members are statistical detectors, not '${kind}'`, fix: `use one of ${MEMBER_KINDS.join(', ')}; put rules under rules` });
+    issues.push({
+      segments: [...at, 'kind'],
+      message: `an ensemble's members are statistical detectors, not '${kind}'`,
+      fix: `use one of ${MEMBER_KINDS.join(', ')}; put rules under rules`,
+    });
   }
   const allowed = DETECTOR_OPTIONS[kind] ?? [];
   for (const key of Object.keys(spec)) {
     if (key === 'kind' || allowed.includes(key)) continue;
-    const owners = Object.entries(DETECTOR_OPTIONS).filter(([, options]) => options.includes(key)).map(([k]) => k);
+    const owners = Object.entries(DETECTOR_OPTIONS)
+      .filter(([, options]) => options.includes(key))
+      .map(([k]) => k);
     if (owners.length === 0) continue; // no detector has it: the schema reports the unknown key
     issues.push({
       segments: [...at, key],
@@ -74,10 +89,19 @@ function wellShaped(metric: unknown): boolean {
 function buildIssue(metric: unknown, at: Segment[]): LocatedIssue[] {
   if (!wellShaped(metric)) return [];
   try {
-    createDetector(withRules(field(metric, 'detector') as DetectorSpec | undefined, list(field(metric, 'rules')) as RuleSpec[]));
+    createDetector(
+      withRules(field(metric, 'detector') as DetectorSpec | undefined, list(field(metric, 'rules')) as RuleSpec[]),
+    );
     return [];
   } catch (error) {
-    if (!isSluiceError(error)) return [{ segments: at, message: `the detector cannot be built: ${messageOf(error)}`, fix: 'see docs/guides/anomaly-detection.md' }];
+    if (!isSluiceError(error))
+      return [
+        {
+          segments: at,
+          message: `the detector cannot be built: ${messageOf(error)}`,
+          fix: 'see docs/guides/anomaly-detection.md',
+        },
+      ];
     const where = field(metric, 'detector') !== undefined ? [...at, 'detector'] : [...at, 'rules'];
     return [{ segments: where, message: error.message, fix: error.fix ?? 'see docs/guides/anomaly-detection.md' }];
   }
@@ -102,13 +126,19 @@ function principalNamed(principals: unknown[], name: string): Principal | undefi
     for (const t of list(field(c, 'topics'))) if (typeof t === 'string') topics.add(t);
     consumes.set(group, topics);
   }
-  return { index, produces: new Set(list(field(p, 'produces')).filter((t): t is string => typeof t === 'string')), consumes, acls: list(field(p, 'acls')) };
+  return {
+    index,
+    produces: new Set(list(field(p, 'produces')).filter((t): t is string => typeof t === 'string')),
+    consumes,
+    acls: list(field(p, 'acls')),
+  };
 }
 
 function transactionalIdAllowed(acls: unknown[], id: string): boolean {
   return acls.some((acl) => {
     const name = text(field(acl, 'name'));
-    if (field(acl, 'resourceType') !== 'transactional-id' || name === undefined || field(acl, 'permission') === 'deny') return false;
+    if (field(acl, 'resourceType') !== 'transactional-id' || name === undefined || field(acl, 'permission') === 'deny')
+      return false;
     const matches = field(acl, 'patternType') === 'prefixed' ? id.startsWith(name) : name === id || name === '*';
     return matches && list(field(acl, 'operations')).some((op) => op === 'write' || op === 'all');
   });
@@ -122,11 +152,13 @@ function accessIssues(anomaly: Record<string, unknown>, watched: string[], princ
   const restoreGroup = `${group}-restore`;
   const principal = principalNamed(principals, name);
   if (!principal) {
-    return [{
-      segments: ['anomaly', 'principal'],
-      message: `the anomaly service's principal '${name}' is not declared under principals`,
-      fix: `declare it: { name: ${name}, consumes: [{ group: ${group}, topics: [${watched.join(', ')}] }, { group: ${restoreGroup}, topics: [${state}] }], produces: [${alerts}, ${state}], acls: [{ resourceType: transactional-id, name: ${group}, operations: [write, describe] }] }`,
-    }];
+    return [
+      {
+        segments: ['anomaly', 'principal'],
+        message: `the anomaly service's principal '${name}' is not declared under principals`,
+        fix: `declare it: { name: ${name}, consumes: [{ group: ${group}, topics: [${watched.join(', ')}] }, { group: ${restoreGroup}, topics: [${state}] }], produces: [${alerts}, ${state}], acls: [{ resourceType: transactional-id, name: ${group}, operations: [write, describe] }] }`,
+      },
+    ];
   }
   const at = ['principals', principal.index];
   const issues: LocatedIssue[] = [];
@@ -148,7 +180,11 @@ function accessIssues(anomaly: Record<string, unknown>, watched: string[], princ
   }
   const unwritten = [alerts, state].filter((t) => !principal.produces.has(t));
   if (unwritten.length) {
-    issues.push({ segments: [...at, 'produces'], message: `${name} does not produce ${unwritten.join(' and ')}`, fix: `add ${unwritten.join(', ')} to its produces` });
+    issues.push({
+      segments: [...at, 'produces'],
+      message: `${name} does not produce ${unwritten.join(' and ')}`,
+      fix: `add ${unwritten.join(', ')} to its produces`,
+    });
   }
   if (!transactionalIdAllowed(principal.acls, group)) {
     issues.push({
@@ -169,21 +205,42 @@ function topicIssues(anomaly: Record<string, unknown>, topics: unknown[]): Locat
   const issues: LocatedIssue[] = [];
   const undeclared = (topic: string, segments: Segment[], what: string): void => {
     const suggestion = closest(topic, declared.keys());
-    issues.push({ segments, message: `${what} '${topic}' is not declared under topics`, fix: `${suggestion ? `did you mean '${suggestion}'? Otherwise ` : ''}declare it under topics` });
+    issues.push({
+      segments,
+      message: `${what} '${topic}' is not declared under topics`,
+      fix: `${suggestion ? `did you mean '${suggestion}'? Otherwise ` : ''}declare it under topics`,
+    });
   };
   const alerts = text(anomaly.alertsTopic) ?? 'alerts';
   const state = text(anomaly.stateTopic) ?? 'anomaly.state';
   const alertsTopic = declared.get(alerts);
   if (!alertsTopic) undeclared(alerts, ['anomaly', 'alertsTopic'], 'the alerts topic');
   else if (field(alertsTopic, 'valueSchema') === undefined) {
-    issues.push({ segments: ['anomaly', 'alertsTopic'], message: `the alerts topic '${alerts}' declares no valueSchema`, fix: `give it valueSchema: schemas/alert.avsc, so deploy-pipeline registers the alerts' schema` });
+    issues.push({
+      segments: ['anomaly', 'alertsTopic'],
+      message: `the alerts topic '${alerts}' declares no valueSchema`,
+      fix: `give it valueSchema: schemas/alert.avsc, so deploy-pipeline registers the alerts' schema`,
+    });
   }
   const stateTopic = declared.get(state);
   if (!stateTopic) undeclared(state, ['anomaly', 'stateTopic'], 'the state topic');
-  else if (!String(field(field(stateTopic, 'config'), 'cleanup.policy') ?? '').split(',').includes('compact')) {
-    issues.push({ segments: ['anomaly', 'stateTopic'], message: `the state topic '${state}' is not compacted: it would lose the state of quiet series when old segments are deleted`, fix: `set config: { cleanup.policy: compact } on topic ${state}` });
+  else if (
+    !String(field(field(stateTopic, 'config'), 'cleanup.policy') ?? '')
+      .split(',')
+      .includes('compact')
+  ) {
+    issues.push({
+      segments: ['anomaly', 'stateTopic'],
+      message: `the state topic '${state}' is not compacted: it would lose the state of quiet series when old segments are deleted`,
+      fix: `set config: { cleanup.policy: compact } on topic ${state}`,
+    });
   }
-  if (alerts === state) issues.push({ segments: ['anomaly', 'stateTopic'], message: 'the state topic is the alerts topic', fix: 'give them different topics, e.g. alerts and anomaly.state' });
+  if (alerts === state)
+    issues.push({
+      segments: ['anomaly', 'stateTopic'],
+      message: 'the state topic is the alerts topic',
+      fix: 'give them different topics, e.g. alerts and anomaly.state',
+    });
 
   const seen = new Map<string, string>();
   for (const section of ['series', 'patterns'] as const) {
@@ -193,12 +250,21 @@ function topicIssues(anomaly: Record<string, unknown>, topics: unknown[]): Locat
       const where = `anomaly.${section}[${i}]`;
       const first = seen.get(topic);
       if (first !== undefined) {
-        issues.push({ segments: ['anomaly', section, i, 'topic'], message: `topic '${topic}' is watched twice (first at ${first})`, fix: `merge the two entries into ${first}` });
+        issues.push({
+          segments: ['anomaly', section, i, 'topic'],
+          message: `topic '${topic}' is watched twice (first at ${first})`,
+          fix: `merge the two entries into ${first}`,
+        });
         return;
       }
       seen.set(topic, where);
       if (!declared.has(topic)) undeclared(topic, ['anomaly', section, i, 'topic'], 'topic');
-      if (topic === alerts || topic === state) issues.push({ segments: ['anomaly', section, i, 'topic'], message: `topic '${topic}' is the service's own ${topic === alerts ? 'alerts' : 'state'} topic`, fix: 'watch an agg.* or patterns.* topic' });
+      if (topic === alerts || topic === state)
+        issues.push({
+          segments: ['anomaly', section, i, 'topic'],
+          message: `topic '${topic}' is the service's own ${topic === alerts ? 'alerts' : 'state'} topic`,
+          fix: 'watch an agg.* or patterns.* topic',
+        });
     });
   }
   return issues;
@@ -218,19 +284,33 @@ export function anomalyIssues(data: unknown): LocatedIssue[] {
       const name = text(field(metric, 'field'));
       if (name !== undefined) {
         const first = fields.get(name);
-        if (first !== undefined) issues.push({ segments: [...at, 'field'], message: `metric '${name}' is listed twice (first at metrics[${first}])`, fix: 'merge their rules into one entry' });
+        if (first !== undefined)
+          issues.push({
+            segments: [...at, 'field'],
+            message: `metric '${name}' is listed twice (first at metrics[${first}])`,
+            fix: 'merge their rules into one entry',
+          });
         else fields.set(name, j);
         if (list(field(entry, 'key')).includes(name) || field(entry, 'time') === name) {
-          issues.push({ segments: [...at, 'field'], message: `'${name}' is the series' ${field(entry, 'time') === name ? 'time' : 'key'} field, not a metric`, fix: 'watch a numeric field of the record' });
+          issues.push({
+            segments: [...at, 'field'],
+            message: `'${name}' is the series' ${field(entry, 'time') === name ? 'time' : 'key'} field, not a metric`,
+            fix: 'watch a numeric field of the record',
+          });
         }
       }
       const detector = field(metric, 'detector');
-      const shapes = [...optionIssues(detector, [...at, 'detector'], false), ...list(field(metric, 'rules')).flatMap((r, k) => optionIssues(r, [...at, 'rules', k], false))];
+      const shapes = [
+        ...optionIssues(detector, [...at, 'detector'], false),
+        ...list(field(metric, 'rules')).flatMap((r, k) => optionIssues(r, [...at, 'rules', k], false)),
+      ];
       issues.push(...shapes);
       if (shapes.length === 0) issues.push(...buildIssue(metric, at));
     });
   });
-  const watched = [...series, ...patterns].map((e) => text(field(e, 'topic'))).filter((t): t is string => t !== undefined);
+  const watched = [...series, ...patterns]
+    .map((e) => text(field(e, 'topic')))
+    .filter((t): t is string => t !== undefined);
   issues.push(...accessIssues(anomaly, [...new Set(watched)], list(field(data, 'principals'))));
   return issues;
 }

@@ -48,21 +48,33 @@ function issues(text: string): SpecIssue[] {
 describe('connector files', () => {
   it('are read with the spec: strings only, name added, secrets and topics known', () => {
     const loaded = parseSpec(spec(base), join(dir, 'spec.yaml'), { connectorPlaceholders: known });
-    expect(loaded.connectorConfigs).toEqual([{
-      name: 'cassandra-iot', file: 'c.json', path: 'connectors[0]', config: { ...base, 'tasks.max': '1', name: 'cassandra-iot' },
-      secretKeys: ['cassandra.password'], topics: ['iot.readings'], deadLetterTopic: 'dlq.iot',
-    }]);
+    expect(loaded.connectorConfigs).toEqual([
+      {
+        name: 'cassandra-iot',
+        file: 'c.json',
+        path: 'connectors[0]',
+        config: { ...base, 'tasks.max': '1', name: 'cassandra-iot' },
+        secretKeys: ['cassandra.password'],
+        topics: ['iot.readings'],
+        deadLetterTopic: 'dlq.iot',
+      },
+    ]);
   });
 
   it('refuse a secret written out, with the placeholder to use instead', () => {
     const [issue] = issues(spec({ ...base, 'cassandra.password': 'hunter2' }));
-    expect(issue).toMatchObject({ path: 'connectors[0].file', message: 'c.json: "cassandra.password" is written out; secrets never go into the repository' });
+    expect(issue).toMatchObject({
+      path: 'connectors[0].file',
+      message: 'c.json: "cassandra.password" is written out; secrets never go into the repository',
+    });
     expect(issue!.fix).toContain('${SLUICE_CONNECT_CASSANDRA_PASSWORD}');
   });
 
   it('refuse an unknown placeholder, suggesting the known one it resembles', () => {
     const [issue] = issues(spec({ ...base, 'cassandra.contact.points': '${SLUICE_CASANDRA_CONTACT_POINT}' }));
-    expect(issue!.message).toBe('c.json: "cassandra.contact.points" uses the unknown placeholder ${SLUICE_CASANDRA_CONTACT_POINT}');
+    expect(issue!.message).toBe(
+      'c.json: "cassandra.contact.points" uses the unknown placeholder ${SLUICE_CASANDRA_CONTACT_POINT}',
+    );
     expect(issue!.fix).toMatch(/^did you mean \$\{SLUICE_CASSANDRA_CONTACT_POINT\}\? use one of: /);
   });
 
@@ -74,16 +86,24 @@ describe('connector files', () => {
     ]);
     expect(found[0]!.fix).toMatch(/^did you mean 'iot.readings'\?/);
     const { topics: _omitted, ...withoutTopics } = base;
-    expect(issues(spec({ ...withoutTopics, 'topics.regex': 'iot\\..*' })).map((i) => i.message)).toEqual(['c.json reads topics by "topics.regex"']);
+    expect(issues(spec({ ...withoutTopics, 'topics.regex': 'iot\\..*' })).map((i) => i.message)).toEqual([
+      'c.json reads topics by "topics.regex"',
+    ]);
   });
 
   it('refuse a file that is not a connector: no config, no class, a name of its own, a value that is not a string', () => {
     expect(issues(spec({}, 'c.json', { name: 'x' }))[0]!.message).toMatch(/has no "config" object$/);
     const { 'connector.class': _class, ...classless } = base;
     expect(issues(spec(classless)).map((i) => i.message)).toEqual(['c.json has no "connector.class"']);
-    expect(issues(spec(base, 'c.json', { name: 'other', config: base })).map((i) => i.message)).toEqual(["c.json names the connector 'other', the spec 'cassandra-iot'"]);
-    expect(issues(spec({ ...base, 'tasks.max': { n: 1 } })).map((i) => i.message)).toEqual(['c.json: "tasks.max" is object, Connect takes only strings']);
-    expect(issues(spec(base, 'missing.json').replace('file: missing.json', 'file: nowhere.json'))[0]!.message).toMatch(/cannot read .*nowhere\.json \(no such file\)/);
+    expect(issues(spec(base, 'c.json', { name: 'other', config: base })).map((i) => i.message)).toEqual([
+      "c.json names the connector 'other', the spec 'cassandra-iot'",
+    ]);
+    expect(issues(spec({ ...base, 'tasks.max': { n: 1 } })).map((i) => i.message)).toEqual([
+      'c.json: "tasks.max" is object, Connect takes only strings',
+    ]);
+    expect(issues(spec(base, 'missing.json').replace('file: missing.json', 'file: nowhere.json'))[0]!.message).toMatch(
+      /cannot read .*nowhere\.json \(no such file\)/,
+    );
   });
 
   it('of the repository are valid, read only declared topics, and hold no secret', () => {

@@ -24,7 +24,11 @@ const SECRET_PLACEHOLDER = /_(PASSWORD|TOKEN|SECRET)$/;
 /** A value made only of placeholders (and nothing written out). */
 const ONLY_PLACEHOLDERS = /^(\$\{[A-Z][A-Z0-9_]*\})+$/;
 
-const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
@@ -35,30 +39,50 @@ export function isSecretPlaceholder(name: string): boolean {
 }
 
 /** What the file holds, or the issue that says why it is not a connector file. */
-function readConnectorFile(absolute: string, at: Segments, issues: LocatedIssue[]): { name?: unknown; config: Record<string, unknown> } | undefined {
+function readConnectorFile(
+  absolute: string,
+  at: Segments,
+  issues: LocatedIssue[],
+): { name?: unknown; config: Record<string, unknown> } | undefined {
   let text: string;
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    issues.push({ segments: at, message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`, fix: 'give the path of a .json file relative to the spec file, e.g. connectors/cassandra-web-access-logs.json' });
+    issues.push({
+      segments: at,
+      message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
+      fix: 'give the path of a .json file relative to the spec file, e.g. connectors/cassandra-web-access-logs.json',
+    });
     return undefined;
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    issues.push({ segments: at, message: `${absolute} is not JSON: ${messageOf(cause)}`, fix: 'correct the JSON (a trailing comma, a missing quote)' });
+    issues.push({
+      segments: at,
+      message: `${absolute} is not JSON: ${messageOf(cause)}`,
+      fix: 'correct the JSON (a trailing comma, a missing quote)',
+    });
     return undefined;
   }
   if (!isRecord(parsed) || !isRecord(parsed.config)) {
-    issues.push({ segments: at, message: `${absolute} has no "config" object`, fix: 'write the body of POST /connectors: {"name": "<name>", "config": {"connector.class": …}}' });
+    issues.push({
+      segments: at,
+      message: `${absolute} has no "config" object`,
+      fix: 'write the body of POST /connectors: {"name": "<name>", "config": {"connector.class": …}}',
+    });
     return undefined;
   }
   return { name: parsed.name, config: parsed.config };
 }
 
-export function resolveConnectors(spec: PipelineSpec, baseDir: string, options: ValidateOptions = {}): { connectorConfigs: ConnectorSpec[]; issues: LocatedIssue[] } {
+export function resolveConnectors(
+  spec: PipelineSpec,
+  baseDir: string,
+  options: ValidateOptions = {},
+): { connectorConfigs: ConnectorSpec[]; issues: LocatedIssue[] } {
   const issues: LocatedIssue[] = [];
   const declared = new Set(spec.topics.map((t) => t.name));
   const seen = new Map<string, number>();
@@ -67,7 +91,11 @@ export function resolveConnectors(spec: PipelineSpec, baseDir: string, options: 
   spec.connectors.forEach((connector, i) => {
     const first = seen.get(connector.name);
     if (first !== undefined) {
-      issues.push({ segments: ['connectors', i, 'name'], message: `connector '${connector.name}' is declared twice (also connectors[${first}])`, fix: 'give each connector its own name' });
+      issues.push({
+        segments: ['connectors', i, 'name'],
+        message: `connector '${connector.name}' is declared twice (also connectors[${first}])`,
+        fix: 'give each connector its own name',
+      });
       return;
     }
     seen.set(connector.name, i);
@@ -79,27 +107,52 @@ export function resolveConnectors(spec: PipelineSpec, baseDir: string, options: 
     const before = issues.length;
 
     if (file.name !== undefined && file.name !== connector.name) {
-      issues.push({ segments: at, message: `${where} names the connector '${String(file.name)}', the spec '${connector.name}'`, fix: `use one name: set "name": "${connector.name}" in the file, or rename connectors[${i}]` });
+      issues.push({
+        segments: at,
+        message: `${where} names the connector '${String(file.name)}', the spec '${connector.name}'`,
+        fix: `use one name: set "name": "${connector.name}" in the file, or rename connectors[${i}]`,
+      });
     }
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(file.config)) {
       if (typeof value === 'string') config[key] = value;
       else if (typeof value === 'number' || typeof value === 'boolean') config[key] = String(value);
-      else issues.push({ segments: at, message: `${where}: "${key}" is ${value === null ? 'null' : typeof value}, Connect takes only strings`, fix: `write it as a string, e.g. "${key}": "…"` });
+      else
+        issues.push({
+          segments: at,
+          message: `${where}: "${key}" is ${value === null ? 'null' : typeof value}, Connect takes only strings`,
+          fix: `write it as a string, e.g. "${key}": "…"`,
+        });
     }
     if (!config['connector.class']) {
-      issues.push({ segments: at, message: `${where} has no "connector.class"`, fix: 'name the plugin, e.g. "connector.class": "dev.sluice.connect.CassandraSinkConnector"' });
+      issues.push({
+        segments: at,
+        message: `${where} has no "connector.class"`,
+        fix: 'name the plugin, e.g. "connector.class": "dev.sluice.connect.CassandraSinkConnector"',
+      });
     }
     if (config['name'] !== undefined && config['name'] !== connector.name) {
-      issues.push({ segments: at, message: `${where}: config "name" is '${config['name']}', the spec '${connector.name}'`, fix: 'remove "name" from the config: deploy-pipeline sets it' });
+      issues.push({
+        segments: at,
+        message: `${where}: config "name" is '${config['name']}', the spec '${connector.name}'`,
+        fix: 'remove "name" from the config: deploy-pipeline sets it',
+      });
     }
     if (config['topics.regex'] !== undefined) {
-      issues.push({ segments: at, message: `${where} reads topics by "topics.regex"`, fix: 'list the topics in "topics": the spec declares every topic a service reads, and grants it exactly those' });
+      issues.push({
+        segments: at,
+        message: `${where} reads topics by "topics.regex"`,
+        fix: 'list the topics in "topics": the spec declares every topic a service reads, and grants it exactly those',
+      });
     }
 
     const topics = list(config['topics']);
     if (topics.length === 0 && config['topics.regex'] === undefined) {
-      issues.push({ segments: at, message: `${where} reads no topic ("topics" is missing or empty)`, fix: 'list the topics it reads, comma-separated, in "topics"' });
+      issues.push({
+        segments: at,
+        message: `${where} reads no topic ("topics" is missing or empty)`,
+        fix: 'list the topics it reads, comma-separated, in "topics"',
+      });
     }
     const deadLetterTopic = config['errors.deadletterqueue.topic.name']?.trim() || undefined;
     for (const topic of [...topics, ...(deadLetterTopic ? [deadLetterTopic] : [])]) {
@@ -118,7 +171,11 @@ export function resolveConnectors(spec: PipelineSpec, baseDir: string, options: 
       const secret = isSecretKey(key) || placeholders.some(isSecretPlaceholder);
       if (secret) secretKeys.push(key);
       if (isSecretKey(key) && value !== '' && !ONLY_PLACEHOLDERS.test(value)) {
-        issues.push({ segments: at, message: `${where}: "${key}" is written out; secrets never go into the repository`, fix: `use a placeholder that deploy-pipeline fills in, e.g. "${key}": "\${SLUICE_CONNECT_CASSANDRA_PASSWORD}"` });
+        issues.push({
+          segments: at,
+          message: `${where}: "${key}" is written out; secrets never go into the repository`,
+          fix: `use a placeholder that deploy-pipeline fills in, e.g. "${key}": "\${SLUICE_CONNECT_CASSANDRA_PASSWORD}"`,
+        });
       }
       for (const name of placeholders) {
         if (!options.connectorPlaceholders || options.connectorPlaceholders.has(name)) continue;
@@ -132,7 +189,12 @@ export function resolveConnectors(spec: PipelineSpec, baseDir: string, options: 
     }
     if (issues.length > before) return;
     connectorConfigs.push({
-      name: connector.name, file: connector.file, path: `connectors[${i}]`, config: { ...config, name: connector.name }, secretKeys: secretKeys.sort(), topics,
+      name: connector.name,
+      file: connector.file,
+      path: `connectors[${i}]`,
+      config: { ...config, name: connector.name },
+      secretKeys: secretKeys.sort(),
+      topics,
       ...(deadLetterTopic ? { deadLetterTopic } : {}),
     });
   });

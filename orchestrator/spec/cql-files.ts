@@ -6,11 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { messageOf } from '../../lib/errors';
-import { CqlParseError, MANAGED_TABLE_OPTIONS, cqlStatements, lineOf, parseCreateTable, statementKind } from '../../lib/cql/table';
+import {
+  CqlParseError,
+  MANAGED_TABLE_OPTIONS,
+  cqlStatements,
+  lineOf,
+  parseCreateTable,
+  statementKind,
+} from '../../lib/cql/table';
 import type { LocatedIssue } from './schema-issues';
 import type { CassandraTableSpec, PipelineSpec } from './types';
 
-export function resolveCassandraTables(spec: PipelineSpec, baseDir: string): { definitions: CassandraTableSpec[]; issues: LocatedIssue[] } {
+export function resolveCassandraTables(
+  spec: PipelineSpec,
+  baseDir: string,
+): { definitions: CassandraTableSpec[]; issues: LocatedIssue[] } {
   const cassandra = spec.cassandra;
   if (!cassandra) return { definitions: [], issues: [] };
   const issues: LocatedIssue[] = [];
@@ -26,7 +36,11 @@ export function resolveCassandraTables(spec: PipelineSpec, baseDir: string): { d
       source = readFileSync(absolute, 'utf8');
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
-      issues.push({ segments, message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`, fix: 'give the path of a .cql file relative to the spec file, e.g. connectors/cql/020-web-requests.cql' });
+      issues.push({
+        segments,
+        message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
+        fix: 'give the path of a .cql file relative to the spec file, e.g. connectors/cql/020-web-requests.cql',
+      });
       return;
     }
     let statements;
@@ -34,11 +48,19 @@ export function resolveCassandraTables(spec: PipelineSpec, baseDir: string): { d
       statements = cqlStatements(source);
     } catch (error) {
       const line = error instanceof CqlParseError ? lineOf(source, error.offset) : 1;
-      issues.push({ segments, message: `${file}:${line}: ${messageOf(error)}`, fix: 'close the string or comment that is left open' });
+      issues.push({
+        segments,
+        message: `${file}:${line}: ${messageOf(error)}`,
+        fix: 'close the string or comment that is left open',
+      });
       return;
     }
     if (statements.length === 0) {
-      issues.push({ segments, message: `${file} has no statement`, fix: 'write one CREATE TABLE statement or more, each ending in ;' });
+      issues.push({
+        segments,
+        message: `${file} has no statement`,
+        fix: 'write one CREATE TABLE statement or more, each ending in ;',
+      });
     }
     for (const statement of statements) {
       const kind = statementKind(statement.text);
@@ -55,7 +77,11 @@ export function resolveCassandraTables(spec: PipelineSpec, baseDir: string): { d
         table = parseCreateTable(statement.text);
       } catch (error) {
         const line = statement.line + (error instanceof CqlParseError ? lineOf(statement.text, error.offset) - 1 : 0);
-        issues.push({ segments, message: `${file}:${line}: ${messageOf(error)}`, fix: 'correct the CREATE TABLE statement (CQL: columns, PRIMARY KEY ((partition), clustering…), WITH options)' });
+        issues.push({
+          segments,
+          message: `${file}:${line}: ${messageOf(error)}`,
+          fix: 'correct the CREATE TABLE statement (CQL: columns, PRIMARY KEY ((partition), clustering…), WITH options)',
+        });
         continue;
       }
       if (table.keyspace !== undefined && table.keyspace !== cassandra.keyspace) {
@@ -77,11 +103,20 @@ export function resolveCassandraTables(spec: PipelineSpec, baseDir: string): { d
       }
       const first = declared.get(table.name);
       if (first !== undefined) {
-        issues.push({ segments, message: `${file}:${statement.line}: table ${table.name} is already defined in ${first}`, fix: 'define each table once; rename one of them' });
+        issues.push({
+          segments,
+          message: `${file}:${statement.line}: table ${table.name} is already defined in ${first}`,
+          fix: 'define each table once; rename one of them',
+        });
         continue;
       }
       declared.set(table.name, file);
-      definitions.push({ name: table.name, file, path: `cassandra.tables[${i}]`, table: { ...table, keyspace: cassandra.keyspace } });
+      definitions.push({
+        name: table.name,
+        file,
+        path: `cassandra.tables[${i}]`,
+        table: { ...table, keyspace: cassandra.keyspace },
+      });
     }
   });
   return { definitions, issues };

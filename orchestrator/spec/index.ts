@@ -3,7 +3,15 @@ export { loadSpec, parseSpec, formatIssues } from './load';
 export { validateSpec } from './validate';
 export type { ValidationResult } from './validate';
 export { API_VERSION } from './types';
-export type { PipelineSpec, TopicSpec, PrincipalSpec, ConsumeSpec, RawAclSpec, SpecIssue, ValidateOptions } from './types';
+export type {
+  PipelineSpec,
+  TopicSpec,
+  PrincipalSpec,
+  ConsumeSpec,
+  RawAclSpec,
+  SpecIssue,
+  ValidateOptions,
+} from './types';
 export type { IngestorsSpec } from './types';
 export type { CassandraSpec, CassandraTableSpec, InfluxSpec } from './types';
 export type { ConnectorDeclaration, ConnectorSpec } from './types';

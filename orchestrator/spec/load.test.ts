@@ -80,24 +80,114 @@ describe('loadSpec', () => {
       expect(topic.description).toBeTruthy();
     }
     const byName = new Map(spec.topics.map((t) => [t.name, t]));
-    expect(byName.get('finance.transactions')).toMatchObject({ partitions: 6, config: { 'retention.ms': String(7 * 24 * 3600 * 1000) } });
+    expect(byName.get('finance.transactions')).toMatchObject({
+      partitions: 6,
+      config: { 'retention.ms': String(7 * 24 * 3600 * 1000) },
+    });
     expect(byName.get('ref.devices')).toMatchObject({ partitions: 3, config: { 'cleanup.policy': 'compact' } });
-    expect(byName.get('dlq.ingest')).toMatchObject({ partitions: 3, config: { 'retention.ms': String(14 * 24 * 3600 * 1000) } });
+    expect(byName.get('dlq.ingest')).toMatchObject({
+      partitions: 3,
+      config: { 'retention.ms': String(14 * 24 * 3600 * 1000) },
+    });
     expect(spec.principals.map((p) => [p.name, p.produces, p.consumes])).toEqual([
       ['sim-web', ['web.access-logs', 'labels.web', 'ref.ip-ranges', 'ref.ip-blocks'], []],
       ['sim-iot', ['iot.readings', 'labels.iot', 'ref.devices'], []],
       ['sim-finance', ['finance.transactions', 'labels.finance', 'ref.accounts'], []],
-      ['sluice-flink', ['rejects.iot', 'rejects.web', 'rejects.finance', 'enriched.iot', 'enriched.finance', 'enriched.web', 'agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'agg.api.air-quality-1h', 'agg.api.traffic-15m', 'agg.api.price-moves-1h', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'], [{ group: 'flink-sluice', topics: ['iot.readings', 'ref.devices', 'finance.transactions', 'ref.accounts', 'web.access-logs', 'ref.ip-blocks', 'api.air-quality', 'api.traffic-flow', 'api.market-quotes'] }]],
+      [
+        'sluice-flink',
+        [
+          'rejects.iot',
+          'rejects.web',
+          'rejects.finance',
+          'enriched.iot',
+          'enriched.finance',
+          'enriched.web',
+          'agg.iot.device-1m',
+          'agg.iot.device-5m',
+          'agg.iot.site-1m',
+          'agg.iot.site-5m',
+          'agg.web.path-1m',
+          'agg.web.path-5m',
+          'agg.finance.account-1m',
+          'agg.finance.account-5m',
+          'agg.finance.merchant-1m',
+          'agg.finance.merchant-5m',
+          'agg.api.air-quality-1h',
+          'agg.api.traffic-15m',
+          'agg.api.price-moves-1h',
+          'patterns.iot-over-threshold',
+          'patterns.card-testing',
+          'patterns.web-error-burst',
+        ],
+        [
+          {
+            group: 'flink-sluice',
+            topics: [
+              'iot.readings',
+              'ref.devices',
+              'finance.transactions',
+              'ref.accounts',
+              'web.access-logs',
+              'ref.ip-blocks',
+              'api.air-quality',
+              'api.traffic-flow',
+              'api.market-quotes',
+            ],
+          },
+        ],
+      ],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
       // Kafka Connect (issue 5): each connector reads in its own group; dead letters to one topic per connector.
-      ['sluice-connect', ['dlq.connect.cassandra-web-access-logs', 'dlq.connect.cassandra-iot-readings', 'dlq.connect.cassandra-finance-transactions', 'dlq.connect.influx-aggregates'], [
-        { group: 'connect-cassandra-web-access-logs', topics: ['web.access-logs'] },
-        { group: 'connect-cassandra-iot-readings', topics: ['iot.readings'] },
-        { group: 'connect-cassandra-finance-transactions', topics: ['finance.transactions'] },
-        { group: 'connect-influx-aggregates', topics: ['agg.iot.device-1m', 'agg.iot.device-5m', 'agg.iot.site-1m', 'agg.iot.site-5m', 'agg.web.path-1m', 'agg.web.path-5m', 'agg.finance.account-1m', 'agg.finance.account-5m', 'agg.finance.merchant-1m', 'agg.finance.merchant-5m', 'agg.api.air-quality-1h', 'agg.api.traffic-15m', 'agg.api.price-moves-1h'] },
-      ]],
+      [
+        'sluice-connect',
+        [
+          'dlq.connect.cassandra-web-access-logs',
+          'dlq.connect.cassandra-iot-readings',
+          'dlq.connect.cassandra-finance-transactions',
+          'dlq.connect.influx-aggregates',
+        ],
+        [
+          { group: 'connect-cassandra-web-access-logs', topics: ['web.access-logs'] },
+          { group: 'connect-cassandra-iot-readings', topics: ['iot.readings'] },
+          { group: 'connect-cassandra-finance-transactions', topics: ['finance.transactions'] },
+          {
+            group: 'connect-influx-aggregates',
+            topics: [
+              'agg.iot.device-1m',
+              'agg.iot.device-5m',
+              'agg.iot.site-1m',
+              'agg.iot.site-5m',
+              'agg.web.path-1m',
+              'agg.web.path-5m',
+              'agg.finance.account-1m',
+              'agg.finance.account-5m',
+              'agg.finance.merchant-1m',
+              'agg.finance.merchant-5m',
+              'agg.api.air-quality-1h',
+              'agg.api.traffic-15m',
+              'agg.api.price-moves-1h',
+            ],
+          },
+        ],
+      ],
       // anomaly service (issue 6): its windows and patterns in its group, its state read back, alerts and state written.
-      ['sluice-anomaly', ['alerts', 'anomaly.state'], [{ group: 'sluice-anomaly', topics: ['agg.iot.device-1m', 'agg.web.path-1m', 'patterns.iot-over-threshold', 'patterns.card-testing', 'patterns.web-error-burst'] }, { group: 'sluice-anomaly-restore', topics: ['anomaly.state'] }]],
+      [
+        'sluice-anomaly',
+        ['alerts', 'anomaly.state'],
+        [
+          {
+            group: 'sluice-anomaly',
+            topics: [
+              'agg.iot.device-1m',
+              'agg.web.path-1m',
+              'patterns.iot-over-threshold',
+              'patterns.card-testing',
+              'patterns.web-error-burst',
+            ],
+          },
+          { group: 'sluice-anomaly-restore', topics: ['anomaly.state'] },
+        ],
+      ],
       // API ingestors (issue 7): one principal per API, its topics and the dead-letter queue only.
       ['ingest-openaq', ['api.air-quality', 'dlq.ingest'], []],
       ['ingest-tomtom', ['api.traffic-flow', 'api.traffic-incidents', 'dlq.ingest'], []],
@@ -149,10 +239,38 @@ describe('loadSpec', () => {
     ]);
     expect(spec.schemas.every((s) => s.compatibility === 'BACKWARD')).toBe(true);
     // API ingestors (issue 7): every API has an entry, with the schema's defaults filled in.
-    expect(Object.keys(spec.ingestors)).toEqual(['openaq', 'tomtom', 'weatherapi', 'open-meteo', 'alphavantage', 'yahoo', 'google-maps', 'x', 'facebook']);
-    expect(spec.ingestors.openaq).toEqual({ enabled: true, schedule: '*/15 * * * *', locations: [2178], sensors: [3917] });
-    expect(spec.ingestors.tomtom).toMatchObject({ enabled: true, zoom: 10, points: [expect.objectContaining({ name: 'amsterdam-centre' }), expect.objectContaining({ name: 'nijmegen-centre' })] });
-    expect(spec.ingestors.alphavantage).toEqual({ enabled: true, schedule: '0 */4 * * *', symbols: ['IBM', 'MSFT'], functions: ['GLOBAL_QUOTE'], interval: '5min' });
+    expect(Object.keys(spec.ingestors)).toEqual([
+      'openaq',
+      'tomtom',
+      'weatherapi',
+      'open-meteo',
+      'alphavantage',
+      'yahoo',
+      'google-maps',
+      'x',
+      'facebook',
+    ]);
+    expect(spec.ingestors.openaq).toEqual({
+      enabled: true,
+      schedule: '*/15 * * * *',
+      locations: [2178],
+      sensors: [3917],
+    });
+    expect(spec.ingestors.tomtom).toMatchObject({
+      enabled: true,
+      zoom: 10,
+      points: [
+        expect.objectContaining({ name: 'amsterdam-centre' }),
+        expect.objectContaining({ name: 'nijmegen-centre' }),
+      ],
+    });
+    expect(spec.ingestors.alphavantage).toEqual({
+      enabled: true,
+      schedule: '0 */4 * * *',
+      symbols: ['IBM', 'MSFT'],
+      functions: ['GLOBAL_QUOTE'],
+      interval: '5min',
+    });
     expect(spec.ingestors.x).toMatchObject({ enabled: true, mode: 'filtered', rules: [{ tag: 'traffic-air' }] });
     expect(spec.ingestors.facebook).toMatchObject({ apiVersion: 'v23.0', maxPages: 2 });
   });
@@ -160,19 +278,37 @@ describe('loadSpec', () => {
   it('reads value schemas relative to the spec file and refuses a missing or broken one with its path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-schemas-'));
     try {
-      writeFileSync(join(dir, 'good.avsc'), '{"type": "record", "name": "E", "fields": [{"name": "id", "type": "string"}]}');
-      writeFileSync(join(dir, 'broken.avsc'), '{"type": "record", "name": "E", "fields": [{"name": "id", "type": "strang"}]}');
+      writeFileSync(
+        join(dir, 'good.avsc'),
+        '{"type": "record", "name": "E", "fields": [{"name": "id", "type": "string"}]}',
+      );
+      writeFileSync(
+        join(dir, 'broken.avsc'),
+        '{"type": "record", "name": "E", "fields": [{"name": "id", "type": "strang"}]}',
+      );
       const spec = (topics: string) => `apiVersion: sluice/v1\nname: s\ntopics:\n${topics}`;
       const good = join(dir, 'good.yaml');
       writeFileSync(good, spec('  - name: e\n    partitions: 1\n    valueSchema: good.avsc\n'));
       expect(loadSpec(good).schemas).toEqual([
-        expect.objectContaining({ subject: 'e-value', topic: 'e', schema: '{"fields":[{"name":"id","type":"string"}],"name":"E","type":"record"}' }),
+        expect.objectContaining({
+          subject: 'e-value',
+          topic: 'e',
+          schema: '{"fields":[{"name":"id","type":"string"}],"name":"E","type":"record"}',
+        }),
       ]);
 
       const bad = join(dir, 'bad.yaml');
-      writeFileSync(bad, spec('  - name: a\n    partitions: 1\n    valueSchema: missing.avsc\n  - name: b\n    partitions: 1\n    valueSchema: broken.avsc\n'));
+      writeFileSync(
+        bad,
+        spec(
+          '  - name: a\n    partitions: 1\n    valueSchema: missing.avsc\n  - name: b\n    partitions: 1\n    valueSchema: broken.avsc\n',
+        ),
+      );
       const issues = issuesOf(failure(() => loadSpec(bad)));
-      expect(issues.map((i) => [i.path, i.line])).toEqual([['topics[0].valueSchema', 6], ['topics[1].valueSchema', 9]]);
+      expect(issues.map((i) => [i.path, i.line])).toEqual([
+        ['topics[0].valueSchema', 6],
+        ['topics[1].valueSchema', 9],
+      ]);
       expect(issues[0]!.message).toMatch(/no such file/);
       expect(issues[1]!.message).toMatch(/broken.avsc is not a valid Avro schema: .*strang/);
     } finally {
@@ -230,7 +366,12 @@ describe('loadSpec', () => {
   it('reports a duplicate YAML key with its line', () => {
     const error = failure(() => loadSpec(join(FIXTURES, 'bad', 'duplicate-key.yaml')));
     expect(issuesOf(error)).toEqual([
-      { path: 'line 6, column 5', line: 6, message: 'Map keys must be unique', fix: 'remove one of the two keys, or merge their values' },
+      {
+        path: 'line 6, column 5',
+        line: 6,
+        message: 'Map keys must be unique',
+        fix: 'remove one of the two keys, or merge their values',
+      },
     ]);
   });
 

@@ -23,8 +23,10 @@ const YAML_FIXES: Partial<Record<YAMLError['code'], string>> = {
   MISSING_CHAR: "close the quote or bracket that was opened, or add the missing ':'",
   MULTIPLE_DOCS: "keep a single document: remove the second '---'",
   // YAML reports a mis-indented key as a value running on from the line above: say where to look.
-  BLOCK_AS_IMPLICIT_KEY: 'check the indentation of this line and the next: keys of one mapping start in the same column',
-  MULTILINE_IMPLICIT_KEY: 'check the indentation of this line and the next: keys of one mapping start in the same column',
+  BLOCK_AS_IMPLICIT_KEY:
+    'check the indentation of this line and the next: keys of one mapping start in the same column',
+  MULTILINE_IMPLICIT_KEY:
+    'check the indentation of this line and the next: keys of one mapping start in the same column',
 };
 
 function syntaxIssue(error: YAMLError, lines: LineCounter): SpecIssue {
@@ -32,7 +34,9 @@ function syntaxIssue(error: YAMLError, lines: LineCounter): SpecIssue {
   return {
     path: `line ${line}, column ${col}`,
     message: error.message.split('\n')[0] ?? error.message,
-    fix: YAML_FIXES[error.code] ?? `correct the YAML at line ${line}: check the indentation, a missing ':' or an unclosed quote`,
+    fix:
+      YAML_FIXES[error.code] ??
+      `correct the YAML at line ${line}: check the indentation, a missing ':' or an unclosed quote`,
     line,
   };
 }
@@ -40,7 +44,7 @@ function syntaxIssue(error: YAMLError, lines: LineCounter): SpecIssue {
 /** The line of the key (or item) a path points to; the nearest existing ancestor when it does not exist. */
 function lineOf(doc: Document, lines: LineCounter, segments: Segment[]): number | undefined {
   let node: unknown = doc.contents;
-  let line: number | undefined = undefined;
+  let line: number | undefined;
   const lineAt = (n: unknown): number | undefined => {
     const range = (n as { range?: [number, number, number] } | null)?.range;
     return range ? lines.linePos(range[0]).line : undefined;
@@ -63,7 +67,9 @@ function lineOf(doc: Document, lines: LineCounter, segments: Segment[]): number 
 /** YAML integers beyond 2^53 (Long.MAX_VALUE as a retention) would lose digits as numbers; keep them exact. */
 function exactIntegers(value: unknown): unknown {
   if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   if (Array.isArray(value)) return value.map(exactIntegers);
   if (value !== null && typeof value === 'object') {
@@ -74,7 +80,10 @@ function exactIntegers(value: unknown): unknown {
 
 export function formatIssues(file: string, issues: SpecIssue[]): string {
   const count = `${issues.length} issue${issues.length === 1 ? '' : 's'}`;
-  const body = issues.map((i) => `  - ${i.path}: ${i.message} (fix: ${i.fix})${i.line === undefined || i.path.startsWith('line ') ? '' : ` [line ${i.line}]`}`);
+  const body = issues.map(
+    (i) =>
+      `  - ${i.path}: ${i.message} (fix: ${i.fix})${i.line === undefined || i.path.startsWith('line ') ? '' : ` [line ${i.line}]`}`,
+  );
   return [`${file} is not a valid pipeline spec (${count}):`, ...body].join('\n');
 }
 
@@ -92,7 +101,8 @@ export function parseSpec(text: string, file: string, options: ValidateOptions =
   if (doc.errors.length > 0) {
     // One mistake often yields several errors at the same spot; the first one says it best.
     const first = new Map<string, SpecIssue>();
-    for (const issue of doc.errors.map((e) => syntaxIssue(e, lines))) if (!first.has(issue.path)) first.set(issue.path, issue);
+    for (const issue of doc.errors.map((e) => syntaxIssue(e, lines)))
+      if (!first.has(issue.path)) first.set(issue.path, issue);
     throw invalid(file, [...first.values()]);
   }
 

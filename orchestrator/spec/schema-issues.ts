@@ -43,7 +43,10 @@ export function show(value: unknown): string {
 /** An example value in YAML flow style: `6`, `web.access-logs`, `[write, describe]`. */
 function yamlValue(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(yamlValue).join(', ')}]`;
-  if (isRecord(value)) return `{${Object.entries(value).map(([k, v]) => `${k}: ${yamlValue(v)}`).join(', ')}}`;
+  if (isRecord(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}: ${yamlValue(v)}`)
+      .join(', ')}}`;
   return String(value);
 }
 
@@ -82,11 +85,13 @@ function typeFix(types: string[], data: unknown, at: Segment[]): string {
   if (wantsNumber && typeof data === 'string' && data.trim() !== '' && !Number.isNaN(Number(data))) {
     return `write ${data.trim()} without quotes`;
   }
-  if (types.includes('integer') && typeof data === 'number') return `use a whole number, e.g. ${Math.max(1, Math.round(data))}`;
+  if (types.includes('integer') && typeof data === 'number')
+    return `use a whole number, e.g. ${Math.max(1, Math.round(data))}`;
   if (types.includes('array') && typeof data === 'string') return `write it as a list: [${data}]`;
   if (types.includes('array')) return 'write it as a list, e.g. [a, b]';
   if (types.includes('object')) return 'write it as a mapping, one `key: value` per line';
-  if (types.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) return `quote it: '${String(data)}'`;
+  if (types.includes('string') && (typeof data === 'number' || typeof data === 'boolean'))
+    return `quote it: '${String(data)}'`;
   return `use ${typeNames(types)}`;
 }
 
@@ -145,12 +150,20 @@ export function issueFromAjvError(error: ErrorObject, root: unknown): LocatedIss
     case 'minimum':
     case 'exclusiveMinimum': {
       const limit = Number(params.limit) + (error.keyword === 'exclusiveMinimum' ? 1 : 0);
-      return { segments: at, message: `must be at least ${limit}, got ${show(data)}`, fix: `use a value of at least ${limit}` };
+      return {
+        segments: at,
+        message: `must be at least ${limit}, got ${show(data)}`,
+        fix: `use a value of at least ${limit}`,
+      };
     }
     case 'maximum':
     case 'exclusiveMaximum': {
       const limit = Number(params.limit) - (error.keyword === 'exclusiveMaximum' ? 1 : 0);
-      return { segments: at, message: `must be at most ${limit}, got ${show(data)}`, fix: `use a value of at most ${limit}` };
+      return {
+        segments: at,
+        message: `must be at most ${limit}, got ${show(data)}`,
+        fix: `use a value of at most ${limit}`,
+      };
     }
     case 'enum': {
       const allowed = (Array.isArray(params.allowedValues) ? params.allowedValues : []).map(String);
@@ -173,10 +186,14 @@ export function issueFromAjvError(error: ErrorObject, root: unknown): LocatedIss
       const subject = propertyName === undefined ? data : propertyName;
       const segments = propertyName === undefined ? at : [...at, propertyName];
       const explained =
-        typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;
+        typeof parent.patternErrorMessage === 'string'
+          ? parent.patternErrorMessage
+          : `must match ${String(params.pattern)}`;
       const fix =
         hint(parent, 'pattern') ??
-        (propertyName === undefined ? `change it to match ${String(params.pattern)}` : 'use the config name as Kafka documents it');
+        (propertyName === undefined
+          ? `change it to match ${String(params.pattern)}`
+          : 'use the config name as Kafka documents it');
       return { segments, message: `${show(subject)} ${explained}`, fix };
     }
     case 'propertyNames':
@@ -212,6 +229,10 @@ export function issueFromAjvError(error: ErrorObject, root: unknown): LocatedIss
         fix: `shorten it to at most ${String(params.limit)} characters`,
       };
     default:
-      return { segments: at, message: error.message ?? `fails ${error.keyword}`, fix: 'see orchestrator/spec/pipeline.schema.json' };
+      return {
+        segments: at,
+        message: error.message ?? `fails ${error.keyword}`,
+        fix: 'see orchestrator/spec/pipeline.schema.json',
+      };
   }
 }

@@ -79,7 +79,11 @@ function topicIssues(topics: unknown[], written: unknown[], options: ValidateOpt
       const value = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : Number.NaN;
       const at = ['topics', i, 'config', 'min.insync.replicas'];
       if (!Number.isInteger(value) || value < 1) {
-        issues.push({ segments: at, message: `must be a whole number of at least 1, got ${String(raw)}`, fix: 'use 2 with replicationFactor 3' });
+        issues.push({
+          segments: at,
+          message: `must be a whole number of at least 1, got ${String(raw)}`,
+          fix: 'use 2 with replicationFactor 3',
+        });
       } else if (replication !== undefined && value > replication) {
         issues.push({
           segments: at,

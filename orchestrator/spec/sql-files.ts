@@ -13,13 +13,22 @@ import type { PipelineSpec, SqlJobSpec } from './types';
 
 type Segments = LocatedIssue['segments'];
 
-function readStatements(file: string, baseDir: string, segments: Segments, issues: LocatedIssue[]): string[] | undefined {
+function readStatements(
+  file: string,
+  baseDir: string,
+  segments: Segments,
+  issues: LocatedIssue[],
+): string[] | undefined {
   const absolute = resolve(baseDir, file);
   try {
     return splitStatements(readFileSync(absolute, 'utf8'));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    issues.push({ segments, message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`, fix: 'give the path of a .sql file relative to the spec file, e.g. sql/010-sources.sql' });
+    issues.push({
+      segments,
+      message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
+      fix: 'give the path of a .sql file relative to the spec file, e.g. sql/010-sources.sql',
+    });
     return undefined;
   }
 }
@@ -27,7 +36,10 @@ function readStatements(file: string, baseDir: string, segments: Segments, issue
 const keyword = (statement: string): string => withoutComments(statement).trim().split(/\s+/, 1)[0]!.toUpperCase();
 const isJobStatement = (statement: string): boolean => ['INSERT', 'EXECUTE', 'STATEMENT'].includes(keyword(statement));
 
-export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: SqlJobSpec[]; sqlTables: string[]; issues: LocatedIssue[] } {
+export function resolveSqlJobs(
+  spec: PipelineSpec,
+  baseDir: string,
+): { sqlJobs: SqlJobSpec[]; sqlTables: string[]; issues: LocatedIssue[] } {
   const issues: LocatedIssue[] = [];
   const tables: string[] = [];
   spec.sql.tables.forEach((file, i) => {
@@ -35,7 +47,11 @@ export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: 
     if (!statements) return;
     const job = statements.find(isJobStatement);
     if (job) {
-      issues.push({ segments: ['sql', 'tables', i], message: `${file} starts a job (${withoutComments(job).trim().slice(0, 60)}…)`, fix: 'move INSERT statements into a file of their own under sql.jobs' });
+      issues.push({
+        segments: ['sql', 'tables', i],
+        message: `${file} starts a job (${withoutComments(job).trim().slice(0, 60)}…)`,
+        fix: 'move INSERT statements into a file of their own under sql.jobs',
+      });
     }
     tables.push(...statements);
   });
@@ -45,7 +61,11 @@ export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: 
   spec.sql.jobs.forEach((job, i) => {
     const first = seen.get(job.name);
     if (first !== undefined) {
-      issues.push({ segments: ['sql', 'jobs', i, 'name'], message: `job '${job.name}' is declared twice (also sql.jobs[${first}])`, fix: 'give each job its own name' });
+      issues.push({
+        segments: ['sql', 'jobs', i, 'name'],
+        message: `job '${job.name}' is declared twice (also sql.jobs[${first}])`,
+        fix: 'give each job its own name',
+      });
     } else seen.set(job.name, i);
     const statements = readStatements(job.file, baseDir, ['sql', 'jobs', i, 'file'], issues);
     if (!statements) return;
@@ -59,8 +79,19 @@ export function resolveSqlJobs(spec: PipelineSpec, baseDir: string): { sqlJobs: 
       });
       return;
     }
-    const version = createHash('sha256').update(JSON.stringify({ tables, statements, parallelism: job.parallelism })).digest('hex').slice(0, 12);
-    sqlJobs.push({ name: job.name, file: job.file, path: `sql.jobs[${i}]`, parallelism: job.parallelism, statements, tables, version });
+    const version = createHash('sha256')
+      .update(JSON.stringify({ tables, statements, parallelism: job.parallelism }))
+      .digest('hex')
+      .slice(0, 12);
+    sqlJobs.push({
+      name: job.name,
+      file: job.file,
+      path: `sql.jobs[${i}]`,
+      parallelism: job.parallelism,
+      statements,
+      tables,
+      version,
+    });
   });
   return { sqlJobs, sqlTables: tables, issues };
 }

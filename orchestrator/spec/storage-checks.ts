@@ -15,7 +15,12 @@ export function storageIssues(data: unknown): LocatedIssue[] {
   return [...cassandraIssues(field(data, 'cassandra')), ...influxIssues(field(data, 'influx'))];
 }
 
-function duplicates(items: unknown[], key: string, at: (i: number) => (string | number)[], what: string): LocatedIssue[] {
+function duplicates(
+  items: unknown[],
+  key: string,
+  at: (i: number) => (string | number)[],
+  what: string,
+): LocatedIssue[] {
   const issues: LocatedIssue[] = [];
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
@@ -23,7 +28,12 @@ function duplicates(items: unknown[], key: string, at: (i: number) => (string | 
     if (name === undefined) return;
     const first = seen.get(name);
     if (first === undefined) seen.set(name, i);
-    else issues.push({ segments: at(i), message: `${what} '${name}' is listed twice (first at [${first}])`, fix: `merge the two entries into one` });
+    else
+      issues.push({
+        segments: at(i),
+        message: `${what} '${name}' is listed twice (first at [${first}])`,
+        fix: `merge the two entries into one`,
+      });
   });
   return issues;
 }
@@ -37,14 +47,36 @@ function cassandraIssues(cassandra: unknown): LocatedIssue[] {
   const datacenters = field(replication, 'datacenters');
   const at = ['cassandra', 'replication'];
   if (strategy === 'SimpleStrategy') {
-    if (factor === undefined) issues.push({ segments: at, message: 'SimpleStrategy needs a replication_factor', fix: 'add replication_factor: 1 (the local platform has one node)' });
-    if (datacenters !== undefined) issues.push({ segments: [...at, 'datacenters'], message: 'SimpleStrategy has one factor for the whole cluster, not one per datacenter', fix: 'remove datacenters, or use class: NetworkTopologyStrategy' });
+    if (factor === undefined)
+      issues.push({
+        segments: at,
+        message: 'SimpleStrategy needs a replication_factor',
+        fix: 'add replication_factor: 1 (the local platform has one node)',
+      });
+    if (datacenters !== undefined)
+      issues.push({
+        segments: [...at, 'datacenters'],
+        message: 'SimpleStrategy has one factor for the whole cluster, not one per datacenter',
+        fix: 'remove datacenters, or use class: NetworkTopologyStrategy',
+      });
   } else if (strategy === 'NetworkTopologyStrategy') {
-    if (datacenters === undefined) issues.push({ segments: at, message: 'NetworkTopologyStrategy needs a replication factor per datacenter', fix: 'add datacenters: [{name: datacenter1, replication_factor: 3}]' });
-    if (factor !== undefined) issues.push({ segments: [...at, 'replication_factor'], message: 'NetworkTopologyStrategy takes its factors from datacenters', fix: 'move the factor into datacenters, or use class: SimpleStrategy' });
+    if (datacenters === undefined)
+      issues.push({
+        segments: at,
+        message: 'NetworkTopologyStrategy needs a replication factor per datacenter',
+        fix: 'add datacenters: [{name: datacenter1, replication_factor: 3}]',
+      });
+    if (factor !== undefined)
+      issues.push({
+        segments: [...at, 'replication_factor'],
+        message: 'NetworkTopologyStrategy takes its factors from datacenters',
+        fix: 'move the factor into datacenters, or use class: SimpleStrategy',
+      });
     issues.push(...duplicates(list(datacenters), 'name', (i) => [...at, 'datacenters', i, 'name'], 'datacenter'));
   }
-  issues.push(...duplicates(list(field(cassandra, 'grants')), 'role', (i) => ['cassandra', 'grants', i, 'role'], 'role'));
+  issues.push(
+    ...duplicates(list(field(cassandra, 'grants')), 'role', (i) => ['cassandra', 'grants', i, 'role'], 'role'),
+  );
   return issues;
 }
 
@@ -57,7 +89,10 @@ function influxIssues(influx: unknown): LocatedIssue[] {
   if (policies.length > 0 && defaults.length !== 1) {
     issues.push({
       segments: ['influx', 'retentionPolicies'],
-      message: defaults.length === 0 ? 'no retention policy is the default' : `${defaults.length} retention policies are the default (${defaults.map((i) => `[${i}]`).join(', ')})`,
+      message:
+        defaults.length === 0
+          ? 'no retention policy is the default'
+          : `${defaults.length} retention policies are the default (${defaults.map((i) => `[${i}]`).join(', ')})`,
       fix: 'set default: true on exactly one policy: writes that name no policy go there',
     });
   }
@@ -66,14 +101,26 @@ function influxIssues(influx: unknown): LocatedIssue[] {
     const duration = text(field(policy, 'duration'));
     const ns = duration === undefined ? undefined : parseInfluxDuration(duration);
     if (ns !== undefined && ns !== 0n && ns < HOUR_NS) {
-      issues.push({ segments: [...at, 'duration'], message: `${duration} is shorter than InfluxDB's minimum of 1h`, fix: 'keep points for at least 1h, or INF for ever' });
+      issues.push({
+        segments: [...at, 'duration'],
+        message: `${duration} is shorter than InfluxDB's minimum of 1h`,
+        fix: 'keep points for at least 1h, or INF for ever',
+      });
     }
     const shard = text(field(policy, 'shardDuration'));
     const shardNs = shard === undefined ? undefined : parseInfluxDuration(shard);
     if (shardNs !== undefined && shardNs < HOUR_NS) {
-      issues.push({ segments: [...at, 'shardDuration'], message: `${shard} is shorter than InfluxDB's minimum shard duration of 1h`, fix: 'use 1h or more, e.g. 1d' });
+      issues.push({
+        segments: [...at, 'shardDuration'],
+        message: `${shard} is shorter than InfluxDB's minimum shard duration of 1h`,
+        fix: 'use 1h or more, e.g. 1d',
+      });
     } else if (shardNs !== undefined && ns !== undefined && ns !== 0n && shardNs > ns) {
-      issues.push({ segments: [...at, 'shardDuration'], message: `shard groups of ${shard} are longer than the policy's duration ${duration}: whole shards would outlive it`, fix: `use a shardDuration of at most ${duration}, or leave it out` });
+      issues.push({
+        segments: [...at, 'shardDuration'],
+        message: `shard groups of ${shard} are longer than the policy's duration ${duration}: whole shards would outlive it`,
+        fix: `use a shardDuration of at most ${duration}, or leave it out`,
+      });
     }
   });
   issues.push(...duplicates(list(field(influx, 'grants')), 'user', (i) => ['influx', 'grants', i, 'user'], 'user'));

@@ -21,7 +21,7 @@ function issuesOf(body: string, files: Record<string, string> = {}): SpecIssue[]
   try {
     load(body, files);
   } catch (error) {
-    return ((error as { details?: { issues: SpecIssue[] } }).details?.issues ?? []);
+    return (error as { details?: { issues: SpecIssue[] } }).details?.issues ?? [];
   }
   throw new Error('the spec was accepted');
 }
@@ -31,26 +31,44 @@ const TABLE = 'CREATE TABLE t (k text, ts timestamp, PRIMARY KEY ((k), ts));';
 describe('the cassandra section', () => {
   test('defaults: keyspace sluice, SimpleStrategy with one replica, no grants; the tables parsed', () => {
     const spec = load('cassandra:\n  tables: [t.cql]\n', { 't.cql': TABLE });
-    expect(spec.cassandra).toMatchObject({ keyspace: 'sluice', replication: { class: 'SimpleStrategy', replication_factor: 1 }, grants: [] });
+    expect(spec.cassandra).toMatchObject({
+      keyspace: 'sluice',
+      replication: { class: 'SimpleStrategy', replication_factor: 1 },
+      grants: [],
+    });
     expect(spec.cassandra!.definitions).toEqual([
-      { name: 't', file: 't.cql', path: 'cassandra.tables[0]', table: expect.objectContaining({ keyspace: 'sluice', partitionKey: ['k'], clustering: [{ name: 'ts', order: 'asc' }] }) },
+      {
+        name: 't',
+        file: 't.cql',
+        path: 'cassandra.tables[0]',
+        table: expect.objectContaining({
+          keyspace: 'sluice',
+          partitionKey: ['k'],
+          clustering: [{ name: 'ts', order: 'asc' }],
+        }),
+      },
     ]);
   });
 
-  test('the demo pipeline declares six tables and the sink role\'s MODIFY', () => {
+  test("the demo pipeline declares six tables and the sink role's MODIFY", () => {
     const spec = loadSpec(join(repoRoot(), 'pipeline.yaml'), { brokerCount: 3 });
     expect(spec.cassandra!.definitions.map((d) => d.name)).toEqual([
-      'web_requests_by_hour', 'web_requests_by_path_day', 'iot_readings_by_hour', 'iot_readings_by_device_day',
-      'finance_transactions_by_hour', 'finance_transactions_by_account_day',
+      'web_requests_by_hour',
+      'web_requests_by_path_day',
+      'iot_readings_by_hour',
+      'iot_readings_by_device_day',
+      'finance_transactions_by_hour',
+      'finance_transactions_by_account_day',
     ]);
     expect(spec.cassandra!.grants).toEqual([{ role: 'sluice-connect', permissions: ['modify'] }]);
     expect(spec.influx!.retentionPolicies.filter((p) => p.default).map((p) => p.name)).toEqual(['raw']);
   });
 
-  test('a CQL file\'s problems name the file and the line of the statement', () => {
+  test("a CQL file's problems name the file and the line of the statement", () => {
     const files = {
       'bad.cql': `-- a comment\n\nCREATE TABLE ok (k int PRIMARY KEY);\n\nCREATE TABLE broken (\n  k int,\n  v map<text int>,\n  PRIMARY KEY (k)\n);\nCREATE KEYSPACE other WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};\n`,
-      'other.cql': 'CREATE TABLE elsewhere.t (k int PRIMARY KEY);\nCREATE TABLE ok (k int PRIMARY KEY) WITH read_repair = \'NONE\';\n',
+      'other.cql':
+        "CREATE TABLE elsewhere.t (k int PRIMARY KEY);\nCREATE TABLE ok (k int PRIMARY KEY) WITH read_repair = 'NONE';\n",
     };
     const issues = issuesOf('cassandra:\n  tables: [bad.cql, other.cql, missing.cql]\n', files);
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
@@ -72,14 +90,17 @@ describe('the cassandra section', () => {
   });
 
   test('replication must match its strategy; grants and their permissions are checked', () => {
-    const issues = issuesOf(`cassandra:
+    const issues = issuesOf(
+      `cassandra:
   keyspace: Bad-Name
   replication: { class: NetworkTopologyStrategy, replication_factor: 3 }
   tables: [t.cql]
   grants:
     - { role: sluice-connect, permissions: [modify, write] }
     - { role: sluice-connect, permissions: [select] }
-`, { 't.cql': TABLE });
+`,
+      { 't.cql': TABLE },
+    );
     expect(issues.map((i) => i.path)).toEqual([
       'cassandra.keyspace',
       'cassandra.replication',
@@ -87,16 +108,23 @@ describe('the cassandra section', () => {
       'cassandra.grants[0].permissions[1]',
       'cassandra.grants[1].role',
     ]);
-    expect(issues.find((i) => i.path === 'cassandra.replication')!.fix).toBe('add datacenters: [{name: datacenter1, replication_factor: 3}]');
+    expect(issues.find((i) => i.path === 'cassandra.replication')!.fix).toBe(
+      'add datacenters: [{name: datacenter1, replication_factor: 3}]',
+    );
   });
 });
 
 describe('the influx section', () => {
   test('defaults: database sluice, replication 1, not the default policy, no grants', () => {
-    const spec = load('influx:\n  retentionPolicies:\n    - { name: raw, duration: 30d, default: true }\n    - { name: long, duration: INF }\n');
+    const spec = load(
+      'influx:\n  retentionPolicies:\n    - { name: raw, duration: 30d, default: true }\n    - { name: long, duration: INF }\n',
+    );
     expect(spec.influx).toEqual({
       database: 'sluice',
-      retentionPolicies: [{ name: 'raw', duration: '30d', default: true, replication: 1 }, { name: 'long', duration: 'INF', replication: 1, default: false }],
+      retentionPolicies: [
+        { name: 'raw', duration: '30d', default: true, replication: 1 },
+        { name: 'long', duration: 'INF', replication: 1, default: false },
+      ],
       grants: [],
     });
   });

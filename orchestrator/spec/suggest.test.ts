@@ -8,7 +8,9 @@ describe('closest', () => {
     ['configs', 'config'],
     ['Produces', 'produces'],
   ])('suggests %s -> %s', (input, expected) => {
-    expect(closest(input, ['name', 'description', 'partitions', 'replicationFactor', 'config', 'produces'])).toBe(expected);
+    expect(closest(input, ['name', 'description', 'partitions', 'replicationFactor', 'config', 'produces'])).toBe(
+      expected,
+    );
   });
 
   it('does not suggest a far or very short match', () => {

@@ -343,7 +343,8 @@ export interface CassandraReplicationSpec {
 }
 
 /** Keyspace permissions (CQL's, lower-case in the spec). */
-export type CassandraPermission = 'select' | 'modify' | 'create' | 'alter' | 'drop' | 'authorize' | 'unmask' | 'select_masked';
+export type CassandraPermission =
+  'select' | 'modify' | 'create' | 'alter' | 'drop' | 'authorize' | 'unmask' | 'select_masked';
 
 export interface CassandraGrantSpec {
   /** A role the launcher made (sluice-connect) or one made by hand. */

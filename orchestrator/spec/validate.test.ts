@@ -2,6 +2,7 @@ import { validateSpec } from './validate';
 import type { SpecIssue } from './types';
 
 /** A small valid spec; each test breaks one thing. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reshapes the spec freely
 function base(): Record<string, any> {
   return {
     apiVersion: 'sluice/v1',
@@ -28,7 +29,12 @@ describe('validateSpec', () => {
       config: { 'min.insync.replicas': '2', 'retention.ms': '604800000' },
     });
     expect(spec?.topics[1]?.config).toEqual({});
-    expect(spec?.principals[0]).toEqual({ name: 'sim-web', produces: ['web.access-logs', 'labels.web'], consumes: [], acls: [] });
+    expect(spec?.principals[0]).toEqual({
+      name: 'sim-web',
+      produces: ['web.access-logs', 'labels.web'],
+      consumes: [],
+      acls: [],
+    });
     // The caller's object is not modified by the defaults.
     expect(raw.topics[0].replicationFactor).toBeUndefined();
   });
@@ -38,7 +44,14 @@ describe('validateSpec', () => {
     raw.principals[0].acls = [{ resourceType: 'transactional-id', name: 'flink-', operations: ['write', 'describe'] }];
     const { spec } = validateSpec(raw);
     expect(spec?.principals[0]?.acls).toEqual([
-      { resourceType: 'transactional-id', name: 'flink-', patternType: 'literal', operations: ['write', 'describe'], permission: 'allow', host: '*' },
+      {
+        resourceType: 'transactional-id',
+        name: 'flink-',
+        patternType: 'literal',
+        operations: ['write', 'describe'],
+        permission: 'allow',
+        host: '*',
+      },
     ]);
   });
 
@@ -50,7 +63,11 @@ describe('validateSpec', () => {
     const { spec, issues } = validateSpec(raw);
     expect(spec).toBeUndefined();
     expect(issues).toEqual([
-      { path: 'topics[1].partitons', message: "unknown key 'partitons'", fix: "remove it (did you mean 'partitions'?)" },
+      {
+        path: 'topics[1].partitons',
+        message: "unknown key 'partitons'",
+        fix: "remove it (did you mean 'partitions'?)",
+      },
       { path: 'principals[0].produce', message: "unknown key 'produce'", fix: "remove it (did you mean 'produces'?)" },
       {
         path: 'principals[0].owner',
@@ -72,7 +89,10 @@ describe('validateSpec', () => {
   it('suggests moving a Kafka config written beside partitions under config', () => {
     const raw = base();
     raw.topics[1]['retention.ms'] = 1000;
-    expect(validateSpec(raw).issues[0]).toMatchObject({ path: 'topics[1]["retention.ms"]', fix: expect.stringContaining('move it under config') });
+    expect(validateSpec(raw).issues[0]).toMatchObject({
+      path: 'topics[1]["retention.ms"]',
+      fix: expect.stringContaining('move it under config'),
+    });
   });
 
   it('rejects negative partitions with the minimum as the fix', () => {
@@ -89,7 +109,8 @@ describe('validateSpec', () => {
     expect(issues.map((i) => i.path)).toEqual(['topics[0].replicationFactor', 'topics[1].replicationFactor']);
     expect(issueAt(issues, 'topics[1].replicationFactor')).toEqual({
       path: 'topics[1].replicationFactor',
-      message: "replicationFactor 3 is above the cluster's broker count (1 broker): Kafka cannot place more replicas than brokers",
+      message:
+        "replicationFactor 3 is above the cluster's broker count (1 broker): Kafka cannot place more replicas than brokers",
       fix: 'use a value of at most 1, or add brokers',
     });
     expect(issueAt(issues, 'topics[0].replicationFactor')?.message).toContain('3 (the default)');
@@ -123,7 +144,9 @@ describe('validateSpec', () => {
     const { issues } = validateSpec(raw);
     expect(issues.map((i) => i.path)).toEqual(['principals[0].produces[2]', 'principals[0].consumes[0].topics[0]']);
     expect(issues[0]?.message).toBe("topic 'web.acess-logs' is not declared under topics");
-    expect(issues[0]?.fix).toMatch(/^did you mean 'web.access-logs'\? Otherwise declare it under topics, or .*patternType: prefixed/);
+    expect(issues[0]?.fix).toMatch(
+      /^did you mean 'web.access-logs'\? Otherwise declare it under topics, or .*patternType: prefixed/,
+    );
     expect(issues[1]?.fix).toMatch(/^declare it under topics/);
   });
 
@@ -147,7 +170,11 @@ describe('validateSpec', () => {
 
   it("rejects topic names Kafka would refuse and principals named 'admin'", () => {
     const raw = base();
-    raw.topics.push({ name: '__internal', partitions: 1 }, { name: 'web access', partitions: 1 }, { name: 'labels_web', partitions: 1 });
+    raw.topics.push(
+      { name: '__internal', partitions: 1 },
+      { name: 'web access', partitions: 1 },
+      { name: 'labels_web', partitions: 1 },
+    );
     raw.principals.push({ name: 'admin' }, { name: 'kafka-1' });
     const paths = validateSpec(raw).issues.map((i) => `${i.path}: ${i.message}`);
     expect(paths).toEqual([
@@ -169,7 +196,10 @@ describe('validateSpec', () => {
         message: "must be one of topic, group, cluster, transactional-id, got 'topics'",
         fix: "use one of: topic, group, cluster, transactional-id (did you mean 'topic'?)",
       },
-      expect.objectContaining({ path: 'principals[0].acls[0].operations[0]', fix: expect.stringContaining("did you mean 'describe'?") }),
+      expect.objectContaining({
+        path: 'principals[0].acls[0].operations[0]',
+        fix: expect.stringContaining("did you mean 'describe'?"),
+      }),
     ]);
   });
 
@@ -179,7 +209,11 @@ describe('validateSpec', () => {
     raw.principals[0].produces = 'labels.web';
     expect(validateSpec(raw).issues).toEqual([
       { path: 'topics[0].partitions', message: "must be a whole number, got '6'", fix: 'write 6 without quotes' },
-      { path: 'principals[0].produces', message: "must be a list, got 'labels.web'", fix: 'write it as a list: [labels.web]' },
+      {
+        path: 'principals[0].produces',
+        message: "must be a list, got 'labels.web'",
+        fix: 'write it as a list: [labels.web]',
+      },
     ]);
   });
 

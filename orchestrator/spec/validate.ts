@@ -54,7 +54,10 @@ function normalise(data: PipelineSpec): PipelineSpec {
 }
 
 /** Issues with their segments, for the loader to find their line. */
-export function checkSpec(raw: unknown, options: ValidateOptions = {}): { spec?: PipelineSpec; issues: LocatedIssue[] } {
+export function checkSpec(
+  raw: unknown,
+  options: ValidateOptions = {},
+): { spec?: PipelineSpec; issues: LocatedIssue[] } {
   let data: unknown;
   try {
     // useDefaults writes into the data; the caller's object stays as it was.

@@ -10,7 +10,14 @@ import { API_MODULES } from './catalog';
 import { API_NAMES } from './framework/types';
 
 const guide = readFileSync(join(repoRoot(), 'docs', 'guides', 'data-sources.md'), 'utf8');
-const UNITS: Record<number, string> = { 1000: 'second', 60_000: 'minute', 900_000: '15 minutes', 3_600_000: 'hour', 86_400_000: 'day', [31 * 86_400_000]: '31 days' };
+const UNITS: Record<number, string> = {
+  1000: 'second',
+  60_000: 'minute',
+  900_000: '15 minutes',
+  3_600_000: 'hour',
+  86_400_000: 'day',
+  [31 * 86_400_000]: '31 days',
+};
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe.each(API_NAMES.map((api) => [api]))('the data-sources guide on %s', (api) => {
@@ -28,7 +35,9 @@ describe.each(API_NAMES.map((api) => [api]))('the data-sources guide on %s', (ap
     for (const window of descriptor.limits) {
       const unit = UNITS[window.perMs];
       expect(unit).toBeDefined();
-      expect(row).toMatch(new RegExp(`${escape(window.limit.toLocaleString('en-US'))}( elements| connections)? per ${escape(unit!)}`));
+      expect(row).toMatch(
+        new RegExp(`${escape(window.limit.toLocaleString('en-US'))}( elements| connections)? per ${escape(unit!)}`),
+      );
     }
   });
 

@@ -19,7 +19,14 @@ import { IngestStats } from './framework/stats';
 import { requireApiKey } from './framework/env';
 import type { ApiName, DeadLetterSink, RecordSink } from './framework/types';
 
-export { API_NAMES, type ApiName, type ApiDescriptor, type DeadLetter, type DeadLetterSink, type RecordSink } from './framework/types';
+export {
+  API_NAMES,
+  type ApiName,
+  type ApiDescriptor,
+  type DeadLetter,
+  type DeadLetterSink,
+  type RecordSink,
+} from './framework/types';
 export { API_MODULES } from './catalog';
 export { API_TOPICS, API_TOPIC_SCHEMAS, DEAD_LETTER_TOPIC } from './topics';
 export { IngestRunner, type PollReport } from './framework/runner';
@@ -55,7 +62,11 @@ export interface IngestRunnerSetup {
  * SLUICE_CONFIG_INVALID when the spec has no entry for it or disables it, SLUICE_API_KEY_MISSING when
  * its key is not set (the keyless APIs need none).
  */
-export function ingestorReady<Name extends ApiName>(api: Name, ingestors: IngestorsSpec, env: NodeJS.ProcessEnv = process.env): { spec: NonNullable<IngestorsSpec[Name]>; key: string | undefined } {
+export function ingestorReady<Name extends ApiName>(
+  api: Name,
+  ingestors: IngestorsSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): { spec: NonNullable<IngestorsSpec[Name]>; key: string | undefined } {
   const spec = ingestors[api];
   if (!spec) {
     throw new SluiceError('SLUICE_CONFIG_INVALID', `the spec has no ingestors.${api} entry`, {
@@ -64,7 +75,10 @@ export function ingestorReady<Name extends ApiName>(api: Name, ingestors: Ingest
     });
   }
   if (!spec.enabled) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', `ingestors.${api} is disabled in the spec`, { path: `ingestors.${api}.enabled`, fix: 'set enabled: true' });
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `ingestors.${api} is disabled in the spec`, {
+      path: `ingestors.${api}.enabled`,
+      fix: 'set enabled: true',
+    });
   }
   return { spec: spec as NonNullable<IngestorsSpec[Name]>, key: requireApiKey(API_MODULES[api].descriptor, env) };
 }
@@ -92,7 +106,12 @@ export function createIngestRunner(setup: IngestRunnerSetup): IngestRunner {
     onFailure: ({ error, willRetry, waitMs }) => {
       stats.error(error.kind, error.message, clock.now(), { backoffMs: waitMs });
       if (willRetry) stats.retries += 1;
-      log.warn(error.message, { resource: `ingest/${setup.api}`, kind: error.kind, backoffMs: waitMs, retry: willRetry });
+      log.warn(error.message, {
+        resource: `ingest/${setup.api}`,
+        kind: error.kind,
+        backoffMs: waitMs,
+        retry: willRetry,
+      });
     },
   });
   const ingestor = module.create(spec as never, {

@@ -15,13 +15,16 @@ import { fixtureJson, serve } from './testing/fixture-server';
 import { without } from './testing/payloads';
 import { TEST_KEYS, ingestorsSpec } from './testing/setup';
 
-const registry = (ids: Record<string, number>) => ({
-  latest: async (subject: string): Promise<RegisteredSchema | undefined> => {
-    const topic = subject.replace(/-value$/, '');
-    const name = API_TOPIC_SCHEMAS[topic];
-    return name && ids[topic] ? { subject, id: ids[topic]!, version: 1, schema: JSON.stringify(readSchema(name)) } : undefined;
-  },
-}) as unknown as RegistryClient;
+const registry = (ids: Record<string, number>) =>
+  ({
+    latest: async (subject: string): Promise<RegisteredSchema | undefined> => {
+      const topic = subject.replace(/-value$/, '');
+      const name = API_TOPIC_SCHEMAS[topic];
+      return name && ids[topic]
+        ? { subject, id: ids[topic]!, version: 1, schema: JSON.stringify(readSchema(name)) }
+        : undefined;
+    },
+  }) as unknown as RegistryClient;
 
 function fakeKafka() {
   const batches: Array<{ topic: string; messages: Message[] }> = [];
@@ -30,7 +33,8 @@ function fakeKafka() {
     producer: () => ({
       connect: async () => undefined,
       disconnect: async () => undefined,
-      sendBatch: async ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: Message[] }> }) => void batches.push(...topicMessages),
+      sendBatch: async ({ topicMessages }: { topicMessages: Array<{ topic: string; messages: Message[] }> }) =>
+        void batches.push(...topicMessages),
       send: async (record: { topic: string; messages: Message[] }) => void sent.push(record),
     }),
   } as unknown as Kafka;
@@ -40,8 +44,16 @@ function fakeKafka() {
 describe('QueueSource', () => {
   it('hands the engine one record per pull, in order', () => {
     const queue = new QueueSource();
-    queue.write([{ topic: 't', key: 'a', value: {}, timestamp: 1 }, { topic: 't', key: 'b', value: {}, timestamp: 2 }]);
-    expect([queue.next().map((r) => r.key), queue.next().map((r) => r.key), queue.next(), queue.size]).toEqual([['a'], ['b'], [], 0]);
+    queue.write([
+      { topic: 't', key: 'a', value: {}, timestamp: 1 },
+      { topic: 't', key: 'b', value: {}, timestamp: 2 },
+    ]);
+    expect([queue.next().map((r) => r.key), queue.next().map((r) => r.key), queue.next(), queue.size]).toEqual([
+      ['a'],
+      ['b'],
+      [],
+      0,
+    ]);
   });
 });
 
@@ -49,7 +61,9 @@ describe('topicSerializers for the API topics', () => {
   it('uses the registry id of each topic, and refuses a topic whose schema is not registered', async () => {
     const serializers = await topicSerializers(registry({ 'api.weather': 7 }), ['api.weather'], API_TOPIC_SCHEMAS);
     expect(serializers.get('api.weather')?.schemaId).toBe(7);
-    await expect(topicSerializers(registry({}), ['api.weather'], API_TOPIC_SCHEMAS)).rejects.toThrow('no schema is registered for api.weather-value');
+    await expect(topicSerializers(registry({}), ['api.weather'], API_TOPIC_SCHEMAS)).rejects.toThrow(
+      'no schema is registered for api.weather-value',
+    );
   });
 });
 
@@ -72,30 +86,36 @@ describe('runIngestorOnKafka', () => {
         env: { SLUICE_OPENAQ_API_KEY: TEST_KEYS.SLUICE_OPENAQ_API_KEY! },
         baseUrl: server.url,
       });
-      expect([summary.engine.sent, summary.engine.failed, summary.ingest.records, summary.ingest.deadLetters]).toEqual([7, 0, 7, 1]);
+      expect([summary.engine.sent, summary.engine.failed, summary.ingest.records, summary.ingest.deadLetters]).toEqual([
+        7, 0, 7, 1,
+      ]);
       const messages = batches.flatMap((b) => b.messages);
       expect(batches.every((b) => b.topic === 'api.air-quality')).toBe(true);
       const type = parseSchema(readSchema('air-quality-measurement'));
       const first = decodeWireHeader(messages[0]!.value as Buffer);
       expect(first.schemaId).toBe(42);
       expect(type.fromBuffer(first.body)).toMatchObject({ source: 'openaq', location_id: '2178' });
-      expect(sent).toEqual([{
-        topic: 'dlq.ingest',
-        acks: -1,
-        messages: [{
-          key: 'openaq:location/2178',
-          value: expect.stringContaining('"sensorsId":3916'),
-          timestamp: expect.any(String),
-          headers: {
-            'sluice-reason': 'missing-field',
-            'sluice-error': 'openaq: required field results[0].value is missing',
-            'sluice-api': 'openaq',
-            'sluice-target': 'location/2178',
-            'sluice-field': 'results[0].value',
-            'sluice-topic': 'api.air-quality',
-          },
-        }],
-      }]);
+      expect(sent).toEqual([
+        {
+          topic: 'dlq.ingest',
+          acks: -1,
+          messages: [
+            {
+              key: 'openaq:location/2178',
+              value: expect.stringContaining('"sensorsId":3916'),
+              timestamp: expect.any(String),
+              headers: {
+                'sluice-reason': 'missing-field',
+                'sluice-error': 'openaq: required field results[0].value is missing',
+                'sluice-api': 'openaq',
+                'sluice-target': 'location/2178',
+                'sluice-field': 'results[0].value',
+                'sluice-topic': 'api.air-quality',
+              },
+            },
+          ],
+        },
+      ]);
     });
   });
 });

@@ -42,25 +42,30 @@ export class QueueSource implements RecordSource, RecordSink {
 
 /** Dead letters on dlq.ingest: the raw item as the value, what went wrong in headers. */
 export class KafkaDeadLetters implements DeadLetterSink {
-  constructor(private readonly producer: Producer, private readonly topic = DEAD_LETTER_TOPIC) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic = DEAD_LETTER_TOPIC,
+  ) {}
 
   async send(letter: DeadLetter): Promise<void> {
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: [{
-        key: `${letter.api}:${letter.target}`,
-        value: letter.payload,
-        timestamp: String(letter.ts),
-        headers: {
-          'sluice-reason': letter.reason,
-          'sluice-error': letter.message,
-          'sluice-api': letter.api,
-          'sluice-target': letter.target,
-          'sluice-field': letter.field,
-          ...(letter.topic ? { 'sluice-topic': letter.topic } : {}),
+      messages: [
+        {
+          key: `${letter.api}:${letter.target}`,
+          value: letter.payload,
+          timestamp: String(letter.ts),
+          headers: {
+            'sluice-reason': letter.reason,
+            'sluice-error': letter.message,
+            'sluice-api': letter.api,
+            'sluice-target': letter.target,
+            'sluice-field': letter.field,
+            ...(letter.topic ? { 'sluice-topic': letter.topic } : {}),
+          },
         },
-      }],
+      ],
     });
   }
 }
@@ -93,7 +98,12 @@ export async function runIngestorOnKafka(options: KafkaIngestOptions): Promise<K
   const { api, kafka, registry, log } = options;
   const descriptor = API_MODULES[api].descriptor;
   const signal = options.signal ?? new AbortController().signal;
-  const serializers = await topicSerializers(registry, descriptor.topics, API_TOPIC_SCHEMAS, 'API_TOPIC_SCHEMAS in producers/apis/topics.ts');
+  const serializers = await topicSerializers(
+    registry,
+    descriptor.topics,
+    API_TOPIC_SCHEMAS,
+    'API_TOPIC_SCHEMAS in producers/apis/topics.ts',
+  );
   const metrics = new ProducerMetrics(descriptor.principal);
   const queue = new QueueSource();
   const dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });

@@ -13,7 +13,13 @@ import { FIXTURES } from './testing/fixture-server';
 import { API_TOPIC_SCHEMAS, DEAD_LETTER_TOPIC } from './topics';
 
 interface Spec {
-  topics: Array<{ name: string; valueSchema?: string; partitions: number; replicationFactor?: number; config?: Record<string, unknown> }>;
+  topics: Array<{
+    name: string;
+    valueSchema?: string;
+    partitions: number;
+    replicationFactor?: number;
+    config?: Record<string, unknown>;
+  }>;
   principals: Array<{ name: string; produces?: string[] }>;
   ingestors?: Record<string, unknown>;
 }
@@ -26,7 +32,10 @@ describe.each(API_NAMES.map((api) => [api]))('%s in pipeline.yaml', (api) => {
   it('declares its topics with their value schemas, 3 partitions, 3 replicas, min.insync.replicas 2', () => {
     for (const topic of descriptor.topics) {
       expect(spec.topics.find((t) => t.name === topic)).toMatchObject({
-        valueSchema: `schemas/${API_TOPIC_SCHEMAS[topic]!}.avsc`, partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': 2 },
+        valueSchema: `schemas/${API_TOPIC_SCHEMAS[topic]!}.avsc`,
+        partitions: 3,
+        replicationFactor: 3,
+        config: { 'min.insync.replicas': 2 },
       });
     }
   });
@@ -50,5 +59,6 @@ const SHARED = '/work/shared/fixtures/apis';
 (existsSync(SHARED) ? test : test.skip)('the recorded payloads are the shared fixture set, unchanged', () => {
   const names = readdirSync(SHARED).sort();
   expect(readdirSync(FIXTURES).sort()).toEqual(names);
-  for (const name of names) expect(readFileSync(join(FIXTURES, name), 'utf8')).toBe(readFileSync(join(SHARED, name), 'utf8'));
+  for (const name of names)
+    expect(readFileSync(join(FIXTURES, name), 'utf8')).toBe(readFileSync(join(SHARED, name), 'utf8'));
 });

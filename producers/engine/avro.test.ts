@@ -1,8 +1,13 @@
 import { decodeWireHeader, encodeWire, parseSchema } from './avro';
 
 const type = parseSchema({
-  type: 'record', name: 'Reading', namespace: 'dev.sluice',
-  fields: [{ name: 'device_id', type: 'string' }, { name: 'temperature_c', type: ['null', 'double'], default: null }],
+  type: 'record',
+  name: 'Reading',
+  namespace: 'dev.sluice',
+  fields: [
+    { name: 'device_id', type: 'string' },
+    { name: 'temperature_c', type: ['null', 'double'], default: null },
+  ],
 });
 
 test('the Confluent wire format: magic 0, schema id big-endian, then the Avro body', () => {

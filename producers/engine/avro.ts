@@ -17,7 +17,8 @@ export function parseSchema(schema: string | object): AvroType {
 export function invalidFields(type: AvroType, value: unknown): Array<{ path: string; value: unknown }> {
   const problems: Array<{ path: string; value: unknown }> = [];
   type.isValid(value, {
-    errorHook: (path: string[], fieldValue: unknown) => problems.push({ path: path.join('.') || '(record)', value: fieldValue }),
+    errorHook: (path: string[], fieldValue: unknown) =>
+      problems.push({ path: path.join('.') || '(record)', value: fieldValue }),
   });
   return problems;
 }
@@ -26,11 +27,15 @@ export function encodeWire(schemaId: number, type: AvroType, value: unknown, wha
   const problems = invalidFields(type, value);
   if (problems.length) {
     const listed = problems.map((p) => `${p.path}=${JSON.stringify(p.value) ?? 'undefined'}`).join(', ');
-    throw new SluiceError('SLUICE_SERIALIZATION_FAILED', `${what} does not match Avro schema ${type.name ?? ''}: ${listed}`.replace('  ', ' '), {
-      path: problems[0]!.path,
-      fix: `give ${problems.map((p) => p.path).join(', ')} a value of the type the schema declares`,
-      details: { fields: problems.map((p) => p.path) },
-    });
+    throw new SluiceError(
+      'SLUICE_SERIALIZATION_FAILED',
+      `${what} does not match Avro schema ${type.name ?? ''}: ${listed}`.replace('  ', ' '),
+      {
+        path: problems[0]!.path,
+        fix: `give ${problems.map((p) => p.path).join(', ')} a value of the type the schema declares`,
+        details: { fields: problems.map((p) => p.path) },
+      },
+    );
   }
   const header = Buffer.alloc(5);
   header.writeUInt8(MAGIC, 0);
@@ -40,7 +45,10 @@ export function encodeWire(schemaId: number, type: AvroType, value: unknown, wha
 
 export function decodeWireHeader(message: Buffer): { schemaId: number; body: Buffer } {
   if (message.length < 5 || message.readUInt8(0) !== MAGIC) {
-    throw new SluiceError('SLUICE_SERIALIZATION_FAILED', 'not a Confluent wire-format message (magic byte 0 and a 4-byte schema id expected)');
+    throw new SluiceError(
+      'SLUICE_SERIALIZATION_FAILED',
+      'not a Confluent wire-format message (magic byte 0 and a 4-byte schema id expected)',
+    );
   }
   return { schemaId: message.readInt32BE(1), body: message.subarray(5) };
 }

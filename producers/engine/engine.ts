@@ -67,7 +67,11 @@ export class ProduceEngine {
 
   constructor(private readonly options: EngineOptions) {
     if (!(options.ratePerSecond > 0)) {
-      throw new SluiceError('SLUICE_CONFIG_INVALID', `rate must be a positive number of records per second, got ${options.ratePerSecond}`, { path: 'rate', fix: 'use e.g. --rate 100' });
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `rate must be a positive number of records per second, got ${options.ratePerSecond}`,
+        { path: 'rate', fix: 'use e.g. --rate 100' },
+      );
     }
   }
 
@@ -94,7 +98,11 @@ export class ProduceEngine {
       return undefined;
     }
     try {
-      return { key: record.key, value: encodeWire(serializer.schemaId, serializer.type, record.value, `${record.topic} key=${record.key}`), timestamp: String(record.timestamp) };
+      return {
+        key: record.key,
+        value: encodeWire(serializer.schemaId, serializer.type, record.value, `${record.topic} key=${record.key}`),
+        timestamp: String(record.timestamp),
+      };
     } catch (error) {
       if (!isSluiceError(error, 'SLUICE_SERIALIZATION_FAILED')) throw error;
       this.fail(record.topic, 'serialization', 1, error.message);
@@ -115,23 +123,42 @@ export class ProduceEngine {
     const timeoutMs = this.options.deliveryTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SluiceError('SLUICE_KAFKA_ERROR', `not acknowledged within the delivery timeout (${timeoutMs / 1000}s)`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new SluiceError(
+              'SLUICE_KAFKA_ERROR',
+              `not acknowledged within the delivery timeout (${timeoutMs / 1000}s)`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     const delivery = this.producer!.sendBatch({
       acks: -1,
       compression: CompressionTypes.GZIP,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    const done = Promise.race([delivery, timeout]).then(
-      () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        for (const [topic, messages] of byTopic) this.options.metrics.recordSent(topic, messages.length, seconds);
-      },
-      (error: unknown) => {
-        const reason = (error as { type?: string }).type ?? (isSluiceError(error) ? 'timeout' : ((error as Error).name ?? 'error'));
-        for (const [topic, messages] of byTopic) this.fail(topic, reason, messages.length, `${messages.length} records to ${topic} not delivered: ${messageOf(error)}`);
-      },
-    ).finally(() => clearTimeout(timer));
+    const done = Promise.race([delivery, timeout])
+      .then(
+        () => {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          for (const [topic, messages] of byTopic) this.options.metrics.recordSent(topic, messages.length, seconds);
+        },
+        (error: unknown) => {
+          const reason =
+            (error as { type?: string }).type ??
+            (isSluiceError(error) ? 'timeout' : ((error as Error).name ?? 'error'));
+          for (const [topic, messages] of byTopic)
+            this.fail(
+              topic,
+              reason,
+              messages.length,
+              `${messages.length} records to ${topic} not delivered: ${messageOf(error)}`,
+            );
+        },
+      )
+      .finally(() => clearTimeout(timer));
     return done;
   }
 

@@ -17,8 +17,18 @@ export class ProducerMetrics {
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
-    this.sent = new Counter({ name: 'sluice_producer_records_sent_total', help: 'Records acknowledged by Kafka (acks=all)', labelNames: ['topic'], registers: [this.registry] });
-    this.failed = new Counter({ name: 'sluice_producer_records_failed_total', help: 'Records not delivered, by reason (serialization, timeout, kafka error type)', labelNames: ['topic', 'reason'], registers: [this.registry] });
+    this.sent = new Counter({
+      name: 'sluice_producer_records_sent_total',
+      help: 'Records acknowledged by Kafka (acks=all)',
+      labelNames: ['topic'],
+      registers: [this.registry],
+    });
+    this.failed = new Counter({
+      name: 'sluice_producer_records_failed_total',
+      help: 'Records not delivered, by reason (serialization, timeout, kafka error type)',
+      labelNames: ['topic', 'reason'],
+      registers: [this.registry],
+    });
     this.latency = new Histogram({
       name: 'sluice_producer_send_latency_seconds',
       help: 'Time from handing a batch to Kafka to its acknowledgement',

@@ -16,23 +16,31 @@ export async function topicSerializers(
   registry: RegistryClient,
   topics: readonly string[],
   schemaOf: Readonly<Record<string, SchemaName>>,
-  where = 'the producer\'s topic list',
+  where = "the producer's topic list",
 ): Promise<Map<string, TopicSerializer>> {
   const serializers = new Map<string, TopicSerializer>();
   for (const topic of topics) {
     const name = schemaOf[topic];
-    if (!name) throw new SluiceError('SLUICE_SCHEMA_NOT_REGISTERED', `no schema in schemas/ is declared for ${topic}`, { path: topic, fix: `add it to ${where}` });
+    if (!name)
+      throw new SluiceError('SLUICE_SCHEMA_NOT_REGISTERED', `no schema in schemas/ is declared for ${topic}`, {
+        path: topic,
+        fix: `add it to ${where}`,
+      });
     const file = `schemas/${name}.avsc`;
     const schema = readSchema(name);
     const subject = `${topic}-value`;
     const latest = await registry.latest(subject);
     if (!latest || !sameSchema(latest.schema, JSON.stringify(schema))) {
-      throw new SluiceError('SLUICE_SCHEMA_NOT_REGISTERED', latest
-        ? `the registry's latest version of ${subject} (version ${latest.version}) is not ${file}`
-        : `no schema is registered for ${subject}`, {
-        path: subject,
-        fix: `register it from the spec: npm run deploy-pipeline (pipeline.yaml declares valueSchema: ${file} for ${topic})`,
-      });
+      throw new SluiceError(
+        'SLUICE_SCHEMA_NOT_REGISTERED',
+        latest
+          ? `the registry's latest version of ${subject} (version ${latest.version}) is not ${file}`
+          : `no schema is registered for ${subject}`,
+        {
+          path: subject,
+          fix: `register it from the spec: npm run deploy-pipeline (pipeline.yaml declares valueSchema: ${file} for ${topic})`,
+        },
+      );
     }
     serializers.set(topic, { schemaId: latest.id, type: parseSchema(schema) });
   }

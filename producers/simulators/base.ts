@@ -46,16 +46,22 @@ export abstract class BaseSimulator implements Simulator {
 
   next(now: number): SimulatedRecord[] {
     if (typeof now !== 'number' || !Number.isFinite(now)) {
-      throw new SluiceError('SLUICE_CONFIG_INVALID', `next(now) needs a finite time in ms since the epoch, got ${String(now)}`, {
-        path: 'now',
-        fix: 'pass the simulated time as a number, e.g. Date.now()',
-      });
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `next(now) needs a finite time in ms since the epoch, got ${String(now)}`,
+        {
+          path: 'now',
+          fix: 'pass the simulated time as a number, e.g. Date.now()',
+        },
+      );
     }
     now = Math.floor(now);
     if (!this.scheduler) {
       this.scheduler = new Scheduler();
       this.start(now, this.scheduler);
-      this.scheduler.add(new AnomalyScheduler(this, this.rng.derive('anomalies'), now, this.anomalyRate, this.anomalyKinds));
+      this.scheduler.add(
+        new AnomalyScheduler(this, this.rng.derive('anomalies'), now, this.anomalyRate, this.anomalyKinds),
+      );
       this.until = now;
       return [];
     }

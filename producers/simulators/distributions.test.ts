@@ -51,11 +51,17 @@ test('Zipf: rank shares follow 1/k^s, so the head takes most of the draws', () =
   const head = xs.filter((x) => x < 6).length / N; // top 10% of the items
   expect(head).toBeGreaterThan(0.5);
   expect(Math.max(...xs)).toBeLessThan(60);
-  expect(zipf.probability(0) + Array.from({ length: 59 }, (_, k) => zipf.probability(k + 1)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  expect(
+    zipf.probability(0) + Array.from({ length: 59 }, (_, k) => zipf.probability(k + 1)).reduce((a, b) => a + b, 0),
+  ).toBeCloseTo(1, 9);
 });
 
 test('Weighted picks in proportion to the weights', () => {
-  const choice = new Weighted([['a', 1], ['b', 3], ['c', 0]] as const);
+  const choice = new Weighted([
+    ['a', 1],
+    ['b', 3],
+    ['c', 0],
+  ] as const);
   const rng = new Random(2);
   const xs = Array.from({ length: N }, () => choice.sample(rng));
   expect(xs.filter((x) => x === 'b').length / N).toBeCloseTo(0.75, 1);

@@ -49,7 +49,8 @@ function search(cumulative: readonly number[], u: number): number {
 
 function cumulativeOf(weights: readonly number[]): number[] {
   const total = weights.reduce((sum, w) => sum + w, 0);
-  if (!(total > 0) || weights.some((w) => !(w >= 0))) throw new RangeError('weights must be non-negative with a positive sum');
+  if (!(total > 0) || weights.some((w) => !(w >= 0)))
+    throw new RangeError('weights must be non-negative with a positive sum');
   let running = 0;
   return weights.map((w) => (running += w / total));
 }
@@ -58,7 +59,10 @@ function cumulativeOf(weights: readonly number[]): number[] {
 export class Zipf {
   private readonly cumulative: number[];
 
-  constructor(readonly n: number, readonly s: number) {
+  constructor(
+    readonly n: number,
+    readonly s: number,
+  ) {
     if (!(n >= 1)) throw new RangeError('Zipf needs at least one item');
     this.cumulative = cumulativeOf(Array.from({ length: n }, (_, k) => 1 / Math.pow(k + 1, s)));
   }

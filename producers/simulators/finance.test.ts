@@ -10,19 +10,29 @@ describe('finance simulator, normal transactions', () => {
   const accounts = new Map(simulator.referenceData().map((r) => [r.key, r.value as AccountRecord]));
   const records = run(simulator, MONDAY + 12 * HOUR, HOUR);
   const transactions = eventsOf<FinancialTransaction>(records, TRANSACTIONS);
-  const share = (predicate: (t: FinancialTransaction) => boolean) => transactions.filter(predicate).length / transactions.length;
+  const share = (predicate: (t: FinancialTransaction) => boolean) =>
+    transactions.filter(predicate).length / transactions.length;
 
   test('produces thousands of records, all valid against financial-transaction.avsc, keyed by account', () => {
     expect(transactions.length).toBeGreaterThan(30_000);
     expect(schemaProblems(records)).toEqual([]);
-    expect(records.every((r) => r.topic === TRANSACTIONS && r.key === (r.value as FinancialTransaction).account_id && r.timestamp === (r.value as FinancialTransaction).ts)).toBe(true);
+    expect(
+      records.every(
+        (r) =>
+          r.topic === TRANSACTIONS &&
+          r.key === (r.value as FinancialTransaction).account_id &&
+          r.timestamp === (r.value as FinancialTransaction).ts,
+      ),
+    ).toBe(true);
   });
 
   test('reference data: 5000 accounts keyed by account id; every transaction names a known account', () => {
     const reference = simulator.referenceData();
     expect(reference).toHaveLength(5000);
     expect(schemaProblems(reference)).toEqual([]);
-    expect(reference.every((r) => r.topic === 'ref.accounts' && r.key === (r.value as AccountRecord).account_id)).toBe(true);
+    expect(reference.every((r) => r.topic === 'ref.accounts' && r.key === (r.value as AccountRecord).account_id)).toBe(
+      true,
+    );
     const risk = [...accounts.values()].filter((a) => a.risk_level === 'high').length / accounts.size;
     expect(risk).toBeGreaterThan(0.02);
     expect(risk).toBeLessThan(0.08);
@@ -35,22 +45,33 @@ describe('finance simulator, normal transactions', () => {
     const wrong = transactions.filter((t) => {
       const home = countryOf((accounts.get(t.account_id) as AccountRecord).home_country);
       const city = home.cities.find((c) => c.name === t.city);
-      return t.country !== home.code || !city || distanceKm(t, city) > 10 || (t.channel !== 'online' && t.currency !== home.currency);
+      return (
+        t.country !== home.code ||
+        !city ||
+        distanceKm(t, city) > 10 ||
+        (t.channel !== 'online' && t.currency !== home.currency)
+      );
     });
     expect(wrong).toEqual([]);
     expect(share((t) => t.channel === 'online' && t.currency !== countryOf(t.country).currency)).toBeGreaterThan(0.01);
   });
 
   test('amounts are log-normal per category (median of groceries about 32 EUR) and cash comes in round sums', () => {
-    const groceriesEur = transactions.filter((t) => t.merchant_category === 'grocery').map((t) => t.amount / PER_EUR[t.currency]);
+    const groceriesEur = transactions
+      .filter((t) => t.merchant_category === 'grocery')
+      .map((t) => t.amount / PER_EUR[t.currency]);
     expect(median(groceriesEur) / 32).toBeCloseTo(1, 1);
     const logs = groceriesEur.map(Math.log);
     const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
     const sd = Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / logs.length);
     expect(sd).toBeCloseTo(0.7, 1);
-    expect(transactions.filter((t) => t.channel === 'atm').every((t) => t.amount % (t.currency === 'JPY' ? 1000 : 10) === 0)).toBe(true);
+    expect(
+      transactions.filter((t) => t.channel === 'atm').every((t) => t.amount % (t.currency === 'JPY' ? 1000 : 10) === 0),
+    ).toBe(true);
     expect(transactions.filter((t) => t.currency === 'JPY').every((t) => Number.isInteger(t.amount))).toBe(true);
-    expect(median(transactions.filter((t) => t.merchant_category === 'travel').map((t) => t.amount / PER_EUR[t.currency]))).toBeGreaterThan(200);
+    expect(
+      median(transactions.filter((t) => t.merchant_category === 'travel').map((t) => t.amount / PER_EUR[t.currency])),
+    ).toBeGreaterThan(200);
   });
 
   test('channels: mostly card at a terminal, then online, few cash withdrawals and transfers', () => {
@@ -62,7 +83,11 @@ describe('finance simulator, normal transactions', () => {
   });
 
   test('diurnal: far more payments at midday than at night', () => {
-    const hour = (h: number) => eventsOf(run(createSimulator('finance', { seed: 4, anomalyRate: 0, eventsPerSecond: 5 }), MONDAY + h * HOUR, HOUR), TRANSACTIONS).length;
+    const hour = (h: number) =>
+      eventsOf(
+        run(createSimulator('finance', { seed: 4, anomalyRate: 0, eventsPerSecond: 5 }), MONDAY + h * HOUR, HOUR),
+        TRANSACTIONS,
+      ).length;
     expect(hour(12) / hour(3)).toBeGreaterThan(8);
   });
 });
@@ -70,12 +95,22 @@ describe('finance simulator, normal transactions', () => {
 describe('finance simulator, fraud anomalies agree with their labels', () => {
   const start = MONDAY + 10 * HOUR;
   const anomalous = (kind: string) => {
-    const records = run(createSimulator('finance', { seed: 6, anomalyRate: 30, anomalyKinds: [kind], eventsPerSecond: 3 }), start, 2 * HOUR, 2000);
+    const records = run(
+      createSimulator('finance', { seed: 6, anomalyRate: 30, anomalyKinds: [kind], eventsPerSecond: 3 }),
+      start,
+      2 * HOUR,
+      2000,
+    );
     const transactions = eventsOf<FinancialTransaction>(records, TRANSACTIONS);
     const labels = labelsOf(records).filter((l) => l.end_ts <= start + 2 * HOUR);
     expect(schemaProblems(records)).toEqual([]);
     expect(labels.length).toBeGreaterThanOrEqual(20);
-    for (const label of labels) expect(label).toMatchObject({ source: 'finance', kind, details: expect.objectContaining({ key_field: 'account_id' }) });
+    for (const label of labels)
+      expect(label).toMatchObject({
+        source: 'finance',
+        kind,
+        details: expect.objectContaining({ key_field: 'account_id' }),
+      });
     const ofAccount = (id: string) => transactions.filter((t) => t.account_id === id);
     return { labels, ofAccount };
   };

@@ -7,7 +7,18 @@
 import { BaseSimulator, BusyKeys, type PlannedAnomaly } from './base';
 import { PAYMENTS, TIME } from './diurnal';
 import { Weighted, Zipf, logNormal, round } from './distributions';
-import { COUNTRIES, FIRST_NAMES, LAST_NAMES, MINOR_DIGITS, PER_EUR, countryOf, distanceKm, type City, type Country, type CurrencyCode } from './geo';
+import {
+  COUNTRIES,
+  FIRST_NAMES,
+  LAST_NAMES,
+  MINOR_DIGITS,
+  PER_EUR,
+  countryOf,
+  distanceKm,
+  type City,
+  type Country,
+  type CurrencyCode,
+} from './geo';
 import { readCommonOptions, type CommonSimulatorOptions, type OptionReader } from './options';
 import { Random } from './random';
 import { PlannedRecords, PoissonTraffic, type Scheduler } from './scheduler';
@@ -75,7 +86,12 @@ const CATEGORIES: readonly Category[] = [
   { name: 'transfer', channels: ['transfer'], median: 250, sigma: 1.1, weight: 4 },
 ];
 
-const CHANNELS = new Weighted<Channel>([['card_present', 55], ['online', 30], ['atm', 8], ['transfer', 7]]);
+const CHANNELS = new Weighted<Channel>([
+  ['card_present', 55],
+  ['online', 30],
+  ['atm', 8],
+  ['transfer', 7],
+]);
 
 /** Card testing: the tiny payments stay below this many euro, the purchase after them is above the other (in the account's currency). */
 const CARD_TEST_SMALL_MAX_EUR = 2;
@@ -98,9 +114,26 @@ export function readFinanceOptions(reader: OptionReader) {
   const common = readCommonOptions(reader, FINANCE_ANOMALY_KINDS);
   return {
     ...common,
-    eventsPerSecond: reader.number('eventsPerSecond', { default: 10, above: 0, max: 100_000, example: 'eventsPerSecond: 10' }),
-    accounts: reader.number('accounts', { default: 5000, min: 10, max: 10_000_000, integer: true, example: 'accounts: 5000' }),
-    merchants: reader.number('merchants', { default: 400, min: CATEGORIES.length * COUNTRIES.length, max: 1_000_000, integer: true, example: 'merchants: 400' }),
+    eventsPerSecond: reader.number('eventsPerSecond', {
+      default: 10,
+      above: 0,
+      max: 100_000,
+      example: 'eventsPerSecond: 10',
+    }),
+    accounts: reader.number('accounts', {
+      default: 5000,
+      min: 10,
+      max: 10_000_000,
+      integer: true,
+      example: 'accounts: 5000',
+    }),
+    merchants: reader.number('merchants', {
+      default: 400,
+      min: CATEGORIES.length * COUNTRIES.length,
+      max: 1_000_000,
+      integer: true,
+      example: 'merchants: 400',
+    }),
   };
 }
 
@@ -135,7 +168,11 @@ export class FinanceSimulator extends BaseSimulator {
     super(rng, options.anomalyRate, options.anomalyKinds);
     const world = rng.derive('world');
     const countries = new Weighted(COUNTRIES.map((c) => [c, c.weight] as const));
-    const risk = new Weighted<AccountRecord['risk_level']>([['low', 80], ['medium', 15], ['high', 5]]);
+    const risk = new Weighted<AccountRecord['risk_level']>([
+      ['low', 80],
+      ['medium', 15],
+      ['high', 5],
+    ]);
     const opened = [Date.UTC(2012, 0, 1), Date.UTC(2025, 0, 1)] as const;
     let customers = 0;
     this.accounts = [];
@@ -164,8 +201,10 @@ export class FinanceSimulator extends BaseSimulator {
     // Every category has at least one merchant in every country; the rest are spread by country weight.
     const categories = new Weighted(CATEGORIES.map((c) => [c, c.weight] as const));
     const all: Merchant[] = [];
-    for (const category of CATEGORIES) for (const country of COUNTRIES) all.push({ id: '', category, country: country.code });
-    while (all.length < options.merchants) all.push({ id: '', category: categories.sample(world), country: countries.sample(world).code });
+    for (const category of CATEGORIES)
+      for (const country of COUNTRIES) all.push({ id: '', category, country: country.code });
+    while (all.length < options.merchants)
+      all.push({ id: '', category: categories.sample(world), country: countries.sample(world).code });
     world.shuffle(all).forEach((m, i) => {
       m.id = `mrc-${String(i + 1).padStart(5, '0')}`;
       const key = `${m.category.name}/${m.country}`;
@@ -184,7 +223,12 @@ export class FinanceSimulator extends BaseSimulator {
 
   /** The accounts (ref.accounts), keyed by account id. */
   referenceData(at = 0): SimulatedRecord[] {
-    return this.accounts.map((a) => ({ topic: SIMULATOR_TOPICS.finance.reference[0]!, key: a.record.account_id, value: { ...a.record }, timestamp: at }));
+    return this.accounts.map((a) => ({
+      topic: SIMULATOR_TOPICS.finance.reference[0]!,
+      key: a.record.account_id,
+      value: { ...a.record },
+      timestamp: at,
+    }));
   }
 
   expectedRate(t: number): number {
@@ -193,7 +237,11 @@ export class FinanceSimulator extends BaseSimulator {
 
   protected start(origin: number, scheduler: Scheduler): void {
     const rng = this.rng.derive('payments');
-    scheduler.add(new PoissonTraffic(rng, origin, this.options.eventsPerSecond, PAYMENTS, (t, out) => out.push(this.payment(t, rng, this.activity.sample(rng)))));
+    scheduler.add(
+      new PoissonTraffic(rng, origin, this.options.eventsPerSecond, PAYMENTS, (t, out) =>
+        out.push(this.payment(t, rng, this.activity.sample(rng))),
+      ),
+    );
   }
 
   private merchant(rng: Random, category: Category, country: string): Merchant {
@@ -202,24 +250,52 @@ export class FinanceSimulator extends BaseSimulator {
   }
 
   /** An ordinary transaction of `account` at `t`; `channel` and `category` may be imposed. */
-  private payment(t: number, rng: Random, account: Account, channel = CHANNELS.sample(rng), category?: Category, amountEur?: number): SimulatedRecord {
+  private payment(
+    t: number,
+    rng: Random,
+    account: Account,
+    channel = CHANNELS.sample(rng),
+    category?: Category,
+    amountEur?: number,
+  ): SimulatedRecord {
     const cat = category ?? (this.categoriesByChannel.get(channel) as Weighted<Category>).sample(rng);
     // Online purchases are sometimes from a merchant abroad; everything else happens at home.
     const merchantCountry = channel === 'online' && rng.chance(0.25) ? rng.pick(COUNTRIES).code : account.country.code;
     const merchant = this.merchant(rng, cat, merchantCountry);
     const currency = channel === 'online' ? countryOf(merchantCountry).currency : account.country.currency;
     // Customers pay where they live: at a branch in their home city, or online from home.
-    return this.transaction(t, rng, account, merchant, channel, currency, amountEur ?? logNormal(rng, cat.median, cat.sigma), account.city);
+    return this.transaction(
+      t,
+      rng,
+      account,
+      merchant,
+      channel,
+      currency,
+      amountEur ?? logNormal(rng, cat.median, cat.sigma),
+      account.city,
+    );
   }
 
-  private transaction(t: number, rng: Random, account: Account, merchant: Merchant, channel: Channel, currency: CurrencyCode, amountEur: number, place: City): SimulatedRecord {
+  private transaction(
+    t: number,
+    rng: Random,
+    account: Account,
+    merchant: Merchant,
+    channel: Channel,
+    currency: CurrencyCode,
+    amountEur: number,
+    place: City,
+  ): SimulatedRecord {
     const value: FinancialTransaction = {
       event_id: rng.uuid(),
       ts: t,
       account_id: account.record.account_id,
       merchant_id: merchant.id,
       merchant_category: merchant.category.name,
-      amount: channel === 'atm' ? cash(amountEur, currency) : Math.max(toCurrency(amountEur, currency), currency === 'JPY' ? 1 : 0.01),
+      amount:
+        channel === 'atm'
+          ? cash(amountEur, currency)
+          : Math.max(toCurrency(amountEur, currency), currency === 'JPY' ? 1 : 0.01),
       currency,
       channel,
       country: place.country,
@@ -247,11 +323,33 @@ export class FinanceSimulator extends BaseSimulator {
         for (let i = 0; i < small; i++) {
           if (i > 0) ts += rng.int(5, 40) * TIME.SECOND_MS;
           const merchant = this.merchant(rng, category('digital_services'), rng.pick(COUNTRIES).code);
-          records.push(this.transaction(ts, rng, account, merchant, 'online', currency, rng.float(0.5, CARD_TEST_SMALL_MAX_EUR), account.city));
+          records.push(
+            this.transaction(
+              ts,
+              rng,
+              account,
+              merchant,
+              'online',
+              currency,
+              rng.float(0.5, CARD_TEST_SMALL_MAX_EUR),
+              account.city,
+            ),
+          );
         }
         ts += rng.int(30, 180) * TIME.SECOND_MS;
         const large = rng.float(CARD_TEST_LARGE_MIN_EUR, 2500);
-        records.push(this.transaction(ts, rng, account, this.merchant(rng, category('electronics'), account.country.code), 'online', currency, large, account.city));
+        records.push(
+          this.transaction(
+            ts,
+            rng,
+            account,
+            this.merchant(rng, category('electronics'), account.country.code),
+            'online',
+            currency,
+            large,
+            account.city,
+          ),
+        );
         detail = {
           small_count: small,
           small_max: toCurrency(CARD_TEST_SMALL_MAX_EUR, currency),
@@ -264,8 +362,11 @@ export class FinanceSimulator extends BaseSimulator {
         // Many ordinary-looking payments in a few minutes.
         const count = rng.int(15, 40);
         const span = Math.round(rng.float(2, 8) * TIME.MINUTE_MS);
-        const times = Array.from({ length: count }, (_, i) => (i === 0 ? t : t + rng.int(1, span))).sort((a, b) => a - b);
-        for (const ts of times) records.push(this.payment(ts, rng, account, rng.chance(0.6) ? 'online' : 'card_present'));
+        const times = Array.from({ length: count }, (_, i) => (i === 0 ? t : t + rng.int(1, span))).sort(
+          (a, b) => a - b,
+        );
+        for (const ts of times)
+          records.push(this.payment(ts, rng, account, rng.chance(0.6) ? 'online' : 'card_present'));
         detail = { count, span_ms: (times[times.length - 1] as number) - t };
         break;
       }
@@ -273,17 +374,39 @@ export class FinanceSimulator extends BaseSimulator {
         // A card payment at home, then one in a city thousands of km away within the hour.
         const first = this.payment(t, rng, account, 'card_present');
         const from = first.value as FinancialTransaction;
-        const far = COUNTRIES.filter((c) => c.code !== account.country.code).flatMap((c) => c.cities).filter((c) => distanceKm(from, c) >= 3000);
+        const far = COUNTRIES.filter((c) => c.code !== account.country.code)
+          .flatMap((c) => c.cities)
+          .filter((c) => distanceKm(from, c) >= 3000);
         const to = rng.pick(far);
         const minutes = rng.int(10, 55);
         const second = t + minutes * TIME.MINUTE_MS + rng.int(0, 59) * TIME.SECOND_MS;
-        const merchant = this.merchant(rng, rng.pick([category('retail'), category('electronics'), category('restaurant')]), to.country);
-        const away = this.transaction(second, rng, account, merchant, 'card_present', countryOf(to.country).currency, logNormal(rng, merchant.category.median, merchant.category.sigma), to);
+        const merchant = this.merchant(
+          rng,
+          rng.pick([category('retail'), category('electronics'), category('restaurant')]),
+          to.country,
+        );
+        const away = this.transaction(
+          second,
+          rng,
+          account,
+          merchant,
+          'card_present',
+          countryOf(to.country).currency,
+          logNormal(rng, merchant.category.median, merchant.category.sigma),
+          to,
+        );
         records.push(first, away);
         const a = first.value as FinancialTransaction;
         const b = away.value as FinancialTransaction;
         const km = Math.round(distanceKm(a, b));
-        detail = { from_country: a.country, from_city: a.city, to_country: b.country, to_city: b.city, distance_km: km, speed_kmh: Math.round(km / ((second - t) / TIME.HOUR_MS)) };
+        detail = {
+          from_country: a.country,
+          from_city: a.city,
+          to_country: b.country,
+          to_city: b.city,
+          distance_km: km,
+          speed_kmh: Math.round(km / ((second - t) / TIME.HOUR_MS)),
+        };
         break;
       }
       default:

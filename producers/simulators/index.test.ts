@@ -4,12 +4,29 @@ import { parse } from 'yaml';
 import { isSluiceError, type SluiceError } from '../../lib/errors';
 import { repoRoot } from '../../lib/repo';
 import type { OutgoingRecord, RecordSource } from '../engine/engine';
-import { ANOMALY_KINDS, SIMULATOR_SOURCES, SIMULATOR_TOPICS, TOPIC_SCHEMAS, createSimulator, topicsOf, simulatorOptionNames, type SimulatedRecord, type Simulator } from './index';
+import {
+  ANOMALY_KINDS,
+  SIMULATOR_SOURCES,
+  SIMULATOR_TOPICS,
+  TOPIC_SCHEMAS,
+  createSimulator,
+  topicsOf,
+  simulatorOptionNames,
+  type SimulatedRecord,
+  type Simulator,
+} from './index';
 import { HOUR, MINUTE, MONDAY, firstDifference, labelsOf, run } from './testing/run';
 
-const fast = { web: { eventsPerSecond: 5 }, iot: { devices: 10, sites: 2 }, finance: { eventsPerSecond: 5, accounts: 500 } } as const;
-const make = (source: (typeof SIMULATOR_SOURCES)[number], seed: number | string, extra: Record<string, unknown> = {}): Simulator =>
-  createSimulator(source, { ...fast[source], seed, anomalyRate: 15, ...extra });
+const fast = {
+  web: { eventsPerSecond: 5 },
+  iot: { devices: 10, sites: 2 },
+  finance: { eventsPerSecond: 5, accounts: 500 },
+} as const;
+const make = (
+  source: (typeof SIMULATOR_SOURCES)[number],
+  seed: number | string,
+  extra: Record<string, unknown> = {},
+): Simulator => createSimulator(source, { ...fast[source], seed, anomalyRate: 15, ...extra });
 
 function configError(fn: () => unknown): SluiceError {
   try {
@@ -58,7 +75,14 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
     let previous = MONDAY;
     for (let now = MONDAY + 2500; now <= MONDAY + 30 * MINUTE; now += 2500) {
       const records = simulator.next(now);
-      expect(records.every((r, i) => r.timestamp > previous && r.timestamp <= now && (i === 0 || r.timestamp >= (records[i - 1] as SimulatedRecord).timestamp))).toBe(true);
+      expect(
+        records.every(
+          (r, i) =>
+            r.timestamp > previous &&
+            r.timestamp <= now &&
+            (i === 0 || r.timestamp >= (records[i - 1] as SimulatedRecord).timestamp),
+        ),
+      ).toBe(true);
       previous = now;
     }
   });
@@ -72,14 +96,26 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
 
   test('anomalies only add events, or change events inside their labelled spans; the rest is the run without anomalies', () => {
     const start = MONDAY + 9 * HOUR;
-    const events = (records: SimulatedRecord[]) => new Map(records.filter((r) => r.topic === SIMULATOR_TOPICS[source].events).map((r) => [r.value.event_id as string, r.value]));
+    const events = (records: SimulatedRecord[]) =>
+      new Map(
+        records
+          .filter((r) => r.topic === SIMULATOR_TOPICS[source].events)
+          .map((r) => [r.value.event_id as string, r.value]),
+      );
     const withAnomalies = run(make(source, 21, { anomalyRate: 30 }), start, HOUR, 5000);
     const anomalous = events(withAnomalies);
     const normal = events(run(make(source, 21, { anomalyRate: 0 }), start, HOUR, 5000));
     const labels = labelsOf(withAnomalies);
     const explained = (event: Record<string, unknown>) =>
-      labels.some((l) => event[l.details.key_field as string] === l.key && (event.ts as number) >= l.start_ts && (event.ts as number) <= l.end_ts);
-    const changed = [...normal.values()].filter((e) => JSON.stringify(e) !== JSON.stringify(anomalous.get(e.event_id as string)));
+      labels.some(
+        (l) =>
+          event[l.details.key_field as string] === l.key &&
+          (event.ts as number) >= l.start_ts &&
+          (event.ts as number) <= l.end_ts,
+      );
+    const changed = [...normal.values()].filter(
+      (e) => JSON.stringify(e) !== JSON.stringify(anomalous.get(e.event_id as string)),
+    );
     const added = [...anomalous.values()].filter((e) => !normal.has(e.event_id as string));
     expect(labels.length).toBeGreaterThan(10);
     expect(changed.length + added.length).toBeGreaterThan(labels.length);
@@ -92,10 +128,16 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
     ['at noon', 12 * HOUR],
     ['in the evening', 19 * HOUR],
   ])('over 60 s %s, the events follow expectedRate within 5%%', (_, offset) => {
-    const rates = { web: { eventsPerSecond: 400 }, iot: { devices: 4000, sites: 5 }, finance: { eventsPerSecond: 400, accounts: 2000 } } as const;
+    const rates = {
+      web: { eventsPerSecond: 400 },
+      iot: { devices: 4000, sites: 5 },
+      finance: { eventsPerSecond: 400, accounts: 2000 },
+    } as const;
     const simulator = createSimulator(source, { ...rates[source], seed: 11, anomalyRate: 0 });
     const start = MONDAY + offset;
-    const events = run(simulator, start, MINUTE, 1000).filter((r) => r.topic === SIMULATOR_TOPICS[source].events).length;
+    const events = run(simulator, start, MINUTE, 1000).filter(
+      (r) => r.topic === SIMULATOR_TOPICS[source].events,
+    ).length;
     let expected = 0;
     for (let t = start; t < start + MINUTE; t += 100) expected += simulator.expectedRate(t) / 10;
     expect(Math.abs(events - expected) / expected).toBeLessThan(0.05);
@@ -108,7 +150,8 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
   test('the anomaly rate sets how many anomalies start (per simulated hour)', () => {
     // (Web: slow endpoints only, bot floods make many records.)
     const kinds = source === 'web' ? { anomalyKinds: ['slow_endpoint'] } : {};
-    const count = (rate: number) => labelsOf(run(make(source, 4, { ...kinds, anomalyRate: rate }), MONDAY, 4 * HOUR, 10_000)).length;
+    const count = (rate: number) =>
+      labelsOf(run(make(source, 4, { ...kinds, anomalyRate: rate }), MONDAY, 4 * HOUR, 10_000)).length;
     const few = count(2);
     const many = count(20);
     expect(few).toBeGreaterThanOrEqual(1);
@@ -122,7 +165,9 @@ describe.each(SIMULATOR_SOURCES.map((s) => [s]))('%s simulator', (source) => {
     expect(error.message).toMatch(/anomalyRate: must be a number at least 0 and at most 3600, got -1/);
     expect(error.fix).toMatch(/anomalyRate: 6/);
     expect(configError(() => createSimulator(source, { seed: 1.5 })).path).toBe('seed');
-    expect(configError(() => createSimulator(source, { anomalyKinds: ['nope'] })).message).toMatch(new RegExp(`no anomaly kind 'nope'.*use a non-empty list of: ${ANOMALY_KINDS[source].join(', ')}`));
+    expect(configError(() => createSimulator(source, { anomalyKinds: ['nope'] })).message).toMatch(
+      new RegExp(`no anomaly kind 'nope'.*use a non-empty list of: ${ANOMALY_KINDS[source].join(', ')}`),
+    );
     expect(configError(() => createSimulator(source, { anomalyKinds: [] })).path).toBe('anomalyKinds');
   });
 });
@@ -145,7 +190,9 @@ describe('createSimulator options', () => {
     const error = configError(() => createSimulator('iot', { anomaly_rate: 3 }));
     expect(error.message).toMatch(/the iot simulator has no option 'anomaly_rate'/);
     expect(error.fix).toBe("rename it to 'anomalyRate'");
-    expect(configError(() => createSimulator('finance', { devices: 3 })).fix).toMatch(/^remove it; the options are seed, anomalyRate, anomalyKinds, eventsPerSecond, accounts, merchants$/);
+    expect(configError(() => createSimulator('finance', { devices: 3 })).fix).toMatch(
+      /^remove it; the options are seed, anomalyRate, anomalyKinds, eventsPerSecond, accounts, merchants$/,
+    );
   });
 
   test('options that contradict each other', () => {

@@ -58,10 +58,14 @@ export function createSimulator(source: string, options: unknown = {}): Simulato
   }
   const typed = source as SimulatorSource;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', `the options of the ${typed} simulator must be an object, got ${Array.isArray(options) ? 'a list' : String(options)}`, {
-      path: 'options',
-      fix: 'pass an object such as { seed: 42, anomalyRate: 6 }',
-    });
+    throw new SluiceError(
+      'SLUICE_CONFIG_INVALID',
+      `the options of the ${typed} simulator must be an object, got ${Array.isArray(options) ? 'a list' : String(options)}`,
+      {
+        path: 'options',
+        fix: 'pass an object such as { seed: 42, anomalyRate: 6 }',
+      },
+    );
   }
   const reader = new OptionReader(typed, options as Record<string, unknown>);
   switch (typed) {

@@ -25,13 +25,22 @@ describe('iot simulator, normal readings', () => {
   test('produces thousands of records, all valid against iot-reading.avsc', () => {
     expect(readings.length).toBeGreaterThan(30_000);
     expect(schemaProblems(records)).toEqual([]);
-    expect(records.every((r) => r.topic === READINGS && r.key === (r.value as IotReading).device_id && r.timestamp === (r.value as IotReading).ts)).toBe(true);
+    expect(
+      records.every(
+        (r) =>
+          r.topic === READINGS &&
+          r.key === (r.value as IotReading).device_id &&
+          r.timestamp === (r.value as IotReading).ts,
+      ),
+    ).toBe(true);
   });
 
   test('reference data: 50 devices on 5 sites keyed by device id, and every reading names its device and site', () => {
     const reference = simulator.referenceData();
     expect(schemaProblems(reference)).toEqual([]);
-    expect(reference.every((r) => r.topic === 'ref.devices' && r.key === (r.value as DeviceRecord).device_id)).toBe(true);
+    expect(reference.every((r) => r.topic === 'ref.devices' && r.key === (r.value as DeviceRecord).device_id)).toBe(
+      true,
+    );
     expect(devices.size).toBe(50);
     expect(new Set([...devices.values()].map((d) => d.site_id)).size).toBe(5);
     for (const d of devices.values()) expect(d.temperature_min_c).toBeLessThan(d.temperature_max_c);
@@ -50,7 +59,14 @@ describe('iot simulator, normal readings', () => {
     const outside = readings.filter((r) => {
       const d = devices.get(r.device_id) as DeviceRecord;
       const t = r.temperature_c as number;
-      return r.temperature_c === null || r.humidity_pct === null || r.pressure_hpa === null || t < d.temperature_min_c || t > d.temperature_max_c || (r.humidity_pct as number) > d.humidity_max_pct;
+      return (
+        r.temperature_c === null ||
+        r.humidity_pct === null ||
+        r.pressure_hpa === null ||
+        t < d.temperature_min_c ||
+        t > d.temperature_max_c ||
+        (r.humidity_pct as number) > d.humidity_max_pct
+      );
     });
     expect(outside).toEqual([]);
     expect(readings.every((r) => (r.pressure_hpa as number) > 985 && (r.pressure_hpa as number) < 1042)).toBe(true);
@@ -66,8 +82,20 @@ describe('iot simulator, normal readings', () => {
   });
 
   test('temperature follows a daily cycle in local solar time (warmest mid-afternoon)', () => {
-    const day = eventsOf<IotReading>(run(createSimulator('iot', { seed: 3, anomalyRate: 0, devices: 8, sites: 4, intervalMs: 120_000 }), MONDAY, 24 * HOUR, 60_000), READINGS);
-    const reference = new Map(createSimulator('iot', { seed: 3, anomalyRate: 0, devices: 8, sites: 4, intervalMs: 120_000 }).referenceData().map((r) => [r.key, r.value as DeviceRecord]));
+    const day = eventsOf<IotReading>(
+      run(
+        createSimulator('iot', { seed: 3, anomalyRate: 0, devices: 8, sites: 4, intervalMs: 120_000 }),
+        MONDAY,
+        24 * HOUR,
+        60_000,
+      ),
+      READINGS,
+    );
+    const reference = new Map(
+      createSimulator('iot', { seed: 3, anomalyRate: 0, devices: 8, sites: 4, intervalMs: 120_000 })
+        .referenceData()
+        .map((r) => [r.key, r.value as DeviceRecord]),
+    );
     for (const [id, list] of byDevice(day)) {
       const lon = (reference.get(id) as DeviceRecord).lon;
       const xs = list.map((r) => dailyCycle(r.ts, lon, 15));
@@ -89,7 +117,11 @@ describe('iot simulator, anomalies agree with their labels', () => {
   const start = MONDAY + 10 * HOUR;
   const records = run(createSimulator('iot', { ...options, anomalyRate: 40 }), start, 5 * HOUR, 7000);
   const baseline = run(createSimulator('iot', { ...options, anomalyRate: 0 }), start, 5 * HOUR, 7000);
-  const devices = new Map(createSimulator('iot', options).referenceData().map((r) => [r.key, r.value as DeviceRecord]));
+  const devices = new Map(
+    createSimulator('iot', options)
+      .referenceData()
+      .map((r) => [r.key, r.value as DeviceRecord]),
+  );
   const labels = labelsOf(records);
   const readings = eventsOf<IotReading>(records, READINGS);
   const expected = new Map(eventsOf<IotReading>(baseline, READINGS).map((r) => [`${r.device_id}@${r.ts}`, r]));
@@ -107,7 +139,8 @@ describe('iot simulator, anomalies agree with their labels', () => {
   test('records and labels are valid; one label per anomaly, of every kind', () => {
     expect(schemaProblems(records)).toEqual([]);
     expect(new Set(labels.map((l) => l.label_id)).size).toBe(labels.length);
-    for (const kind of ['spike', 'stuck_sensor', 'dropped_sensor', 'drift']) expect(ofKind(kind).length).toBeGreaterThanOrEqual(8);
+    for (const kind of ['spike', 'stuck_sensor', 'dropped_sensor', 'drift'])
+      expect(ofKind(kind).length).toBeGreaterThanOrEqual(8);
     for (const label of labels) {
       expect(label.source).toBe('iot');
       expect(label.details.key_field).toBe('device_id');
@@ -117,8 +150,12 @@ describe('iot simulator, anomalies agree with their labels', () => {
 
   test('outside the labelled spans every reading is exactly what it would have been without anomalies', () => {
     const spans = labels.map((l) => [l.key, l.start_ts, l.end_ts] as const);
-    const differing = readings.filter((r) => JSON.stringify(r) !== JSON.stringify(expected.get(`${r.device_id}@${r.ts}`)));
-    const unexplained = differing.filter((r) => !spans.some(([key, a, b]) => key === r.device_id && r.ts >= a && r.ts <= b));
+    const differing = readings.filter(
+      (r) => JSON.stringify(r) !== JSON.stringify(expected.get(`${r.device_id}@${r.ts}`)),
+    );
+    const unexplained = differing.filter(
+      (r) => !spans.some(([key, a, b]) => key === r.device_id && r.ts >= a && r.ts <= b),
+    );
     expect(differing.length).toBeGreaterThan(1000);
     expect(unexplained).toEqual([]);
   });
@@ -177,7 +214,14 @@ describe('iot simulator, anomalies agree with their labels', () => {
       // At the end of the span, the full offset.
       expect(diff[diff.length - 1]).toBeCloseTo(label.details.offset as number, 0);
       const half = diff[Math.floor(diff.length / 2)] as number;
-      expect(Math.abs(half - (label.details.offset as number) * ((span[Math.floor(diff.length / 2)] as IotReading).ts - label.start_ts) / (label.end_ts - label.start_ts))).toBeLessThan(0.11);
+      expect(
+        Math.abs(
+          half -
+            ((label.details.offset as number) *
+              ((span[Math.floor(diff.length / 2)] as IotReading).ts - label.start_ts)) /
+              (label.end_ts - label.start_ts),
+        ),
+      ).toBeLessThan(0.11);
     }
   });
 });

@@ -65,11 +65,66 @@ interface SiteType {
 }
 
 const SITE_TYPES = new Weighted<SiteType>([
-  [{ name: 'cold_storage', label: 'cold store', temperature: [2, 8], temperatureSwing: 0.6, humidity: 80, humidityMax: 92, models: ['ColdChain Probe X2'] }, 2],
-  [{ name: 'warehouse', label: 'warehouse', temperature: [12, 30], temperatureSwing: 3, humidity: 50, humidityMax: 75, models: ['EnviroNode 200', 'EnviroNode 300'] }, 3],
-  [{ name: 'server_room', label: 'server room', temperature: [18, 27], temperatureSwing: 0.8, humidity: 40, humidityMax: 60, models: ['RackSense 4'] }, 1],
-  [{ name: 'greenhouse', label: 'greenhouse', temperature: [16, 34], temperatureSwing: 3.5, humidity: 70, humidityMax: 90, models: ['AgriSense G1', 'EnviroNode 300'] }, 1],
-  [{ name: 'office', label: 'office', temperature: [18, 26], temperatureSwing: 1.5, humidity: 45, humidityMax: 65, models: ['ClimaTrack Mini', 'EnviroNode 200'] }, 2],
+  [
+    {
+      name: 'cold_storage',
+      label: 'cold store',
+      temperature: [2, 8],
+      temperatureSwing: 0.6,
+      humidity: 80,
+      humidityMax: 92,
+      models: ['ColdChain Probe X2'],
+    },
+    2,
+  ],
+  [
+    {
+      name: 'warehouse',
+      label: 'warehouse',
+      temperature: [12, 30],
+      temperatureSwing: 3,
+      humidity: 50,
+      humidityMax: 75,
+      models: ['EnviroNode 200', 'EnviroNode 300'],
+    },
+    3,
+  ],
+  [
+    {
+      name: 'server_room',
+      label: 'server room',
+      temperature: [18, 27],
+      temperatureSwing: 0.8,
+      humidity: 40,
+      humidityMax: 60,
+      models: ['RackSense 4'],
+    },
+    1,
+  ],
+  [
+    {
+      name: 'greenhouse',
+      label: 'greenhouse',
+      temperature: [16, 34],
+      temperatureSwing: 3.5,
+      humidity: 70,
+      humidityMax: 90,
+      models: ['AgriSense G1', 'EnviroNode 300'],
+    },
+    1,
+  ],
+  [
+    {
+      name: 'office',
+      label: 'office',
+      temperature: [18, 26],
+      temperatureSwing: 1.5,
+      humidity: 45,
+      humidityMax: 65,
+      models: ['ClimaTrack Mini', 'EnviroNode 200'],
+    },
+    2,
+  ],
 ]);
 
 interface Site {
@@ -115,10 +170,20 @@ export function readIotOptions(reader: OptionReader) {
     ...common,
     devices: reader.number('devices', { default: 50, min: 1, max: 100_000, integer: true, example: 'devices: 50' }),
     sites: reader.number('sites', { default: 5, min: 1, max: 1000, integer: true, example: 'sites: 5' }),
-    intervalMs: reader.number('intervalMs', { default: 10_000, min: 1000, max: 3_600_000, integer: true, example: 'intervalMs: 10000 (one reading per device every 10 s)' }),
+    intervalMs: reader.number('intervalMs', {
+      default: 10_000,
+      min: 1000,
+      max: 3_600_000,
+      integer: true,
+      example: 'intervalMs: 10000 (one reading per device every 10 s)',
+    }),
   };
   if (options.sites > options.devices && reader.problems.length === 0) {
-    reader.problem('sites', `is ${options.sites}, more than the ${options.devices} devices, so some sites would be empty`, `use at most ${options.devices} sites, or more devices`);
+    reader.problem(
+      'sites',
+      `is ${options.sites}, more than the ${options.devices} devices, so some sites would be empty`,
+      `use at most ${options.devices} sites, or more devices`,
+    );
   }
   return options;
 }
@@ -126,7 +191,9 @@ export function readIotOptions(reader: OptionReader) {
 export type ResolvedIotOptions = ReturnType<typeof readIotOptions>;
 
 function makeSites(count: number, rng: Random): Site[] {
-  const cities = new Weighted<City>(COUNTRIES.flatMap((c) => c.cities.map((city) => [city, c.weight / c.cities.length] as const)));
+  const cities = new Weighted<City>(
+    COUNTRIES.flatMap((c) => c.cities.map((city) => [city, c.weight / c.cities.length] as const)),
+  );
   return Array.from({ length: count }, (_, i) => {
     const city = cities.sample(rng);
     const type = SITE_TYPES.sample(rng);
@@ -192,7 +259,12 @@ export class IotSimulator extends BaseSimulator {
   }
 
   referenceData(at = 0): SimulatedRecord[] {
-    return this.devices.map((d) => ({ topic: SIMULATOR_TOPICS.iot.reference[0]!, key: d.record.device_id, value: { ...d.record }, timestamp: at }));
+    return this.devices.map((d) => ({
+      topic: SIMULATOR_TOPICS.iot.reference[0]!,
+      key: d.record.device_id,
+      value: { ...d.record },
+      timestamp: at,
+    }));
   }
 
   protected start(origin: number, scheduler: Scheduler): void {
@@ -216,10 +288,17 @@ export class IotSimulator extends BaseSimulator {
     const span = max - min;
     device.drift = Math.max(-0.06 * span, Math.min(0.06 * span, 0.999 * device.drift + normal(rng, 0, 0.0015 * span)));
     const cycle = dailyCycle(ts, site.lon, 15); // warmest mid-afternoon
-    const temperature = (min + max) / 2 + device.temperatureOffset + site.type.temperatureSwing * cycle + device.drift + normal(rng, 0, 0.01 * span);
+    const temperature =
+      (min + max) / 2 +
+      device.temperatureOffset +
+      site.type.temperatureSwing * cycle +
+      device.drift +
+      normal(rng, 0, 0.01 * span);
     const humidity = site.type.humidity + device.humidityOffset - 4 * cycle + normal(rng, 0, 0.6);
     const days = ts / TIME.DAY_MS;
-    const weather = 7 * Math.sin(2 * Math.PI * (days / 3.3) + site.weather[0]) + 3 * Math.sin(2 * Math.PI * (days / 0.8) + site.weather[1]);
+    const weather =
+      7 * Math.sin(2 * Math.PI * (days / 3.3) + site.weather[0]) +
+      3 * Math.sin(2 * Math.PI * (days / 0.8) + site.weather[1]);
     const pressure = 1013.25 + weather + device.pressureOffset + normal(rng, 0, 0.15);
     return { temperature_c: temperature, humidity_pct: Math.max(0, Math.min(100, humidity)), pressure_hpa: pressure };
   }
@@ -237,7 +316,8 @@ export class IotSimulator extends BaseSimulator {
     if (effect) {
       switch (effect.kind) {
         case 'spike':
-          values[effect.sensor] = effect.values[Math.round((ts - effect.start) / this.options.intervalMs)] ?? (effect.values[0] as number);
+          values[effect.sensor] =
+            effect.values[Math.round((ts - effect.start) / this.options.intervalMs)] ?? (effect.values[0] as number);
           break;
         case 'stuck_sensor':
           if (effect.value === undefined) effect.value = values[effect.sensor];
@@ -248,7 +328,9 @@ export class IotSimulator extends BaseSimulator {
           values[effect.sensor] = null;
           break;
         case 'drift':
-          values[effect.sensor] = (values[effect.sensor] as number) + (effect.offset * (ts - effect.start)) / Math.max(1, effect.end - effect.start);
+          values[effect.sensor] =
+            (values[effect.sensor] as number) +
+            (effect.offset * (ts - effect.start)) / Math.max(1, effect.end - effect.start);
           break;
       }
     }
@@ -272,7 +354,8 @@ export class IotSimulator extends BaseSimulator {
     const interval = this.options.intervalMs;
     // Spans are aligned to the device's readings: the first affected one is the next it takes.
     const start = device.nextTime;
-    const readingsFor = (minutesMin: number, minutesMax: number) => Math.max(3, Math.round((rng.float(minutesMin, minutesMax) * TIME.MINUTE_MS) / interval));
+    const readingsFor = (minutesMin: number, minutesMax: number) =>
+      Math.max(3, Math.round((rng.float(minutesMin, minutesMax) * TIME.MINUTE_MS) / interval));
     const endAfter = (count: number) => start + (count - 1) * interval;
     const { temperature_max_c: tMax, humidity_max_pct: hMax } = device.record;
     let effect: Effect;
@@ -282,10 +365,17 @@ export class IotSimulator extends BaseSimulator {
         const sensor: Sensor = rng.chance(0.7) ? 'temperature_c' : 'humidity_pct';
         const count = rng.int(1, 3);
         const values = Array.from({ length: count }, () =>
-          sensor === 'temperature_c' ? round(tMax + rng.float(2, 6), 2) : round(hMax + rng.float(0.3, 0.8) * (100 - hMax), 1),
+          sensor === 'temperature_c'
+            ? round(tMax + rng.float(2, 6), 2)
+            : round(hMax + rng.float(0.3, 0.8) * (100 - hMax), 1),
         );
         effect = { kind: 'spike', sensor, start, end: endAfter(count), values };
-        detail = { sensor, threshold: sensor === 'temperature_c' ? tMax : hMax, peak: Math.max(...values), readings: count };
+        detail = {
+          sensor,
+          threshold: sensor === 'temperature_c' ? tMax : hMax,
+          peak: Math.max(...values),
+          readings: count,
+        };
         break;
       }
       case 'stuck_sensor': {
@@ -308,9 +398,18 @@ export class IotSimulator extends BaseSimulator {
         break;
       }
       case 'drift': {
-        const sensor = new Weighted<Sensor>([['temperature_c', 6], ['humidity_pct', 2], ['pressure_hpa', 2]]).sample(rng);
+        const sensor = new Weighted<Sensor>([
+          ['temperature_c', 6],
+          ['humidity_pct', 2],
+          ['pressure_hpa', 2],
+        ]).sample(rng);
         const count = readingsFor(30, 120);
-        const size = sensor === 'temperature_c' ? rng.float(3, 8) : sensor === 'humidity_pct' ? rng.float(10, 20) : rng.float(8, 15);
+        const size =
+          sensor === 'temperature_c'
+            ? rng.float(3, 8)
+            : sensor === 'humidity_pct'
+              ? rng.float(10, 20)
+              : rng.float(8, 15);
         // Humidity drifts away from its nearer bound, so clamping to 0..100 cannot hide it.
         const up = sensor === 'humidity_pct' ? device.site.type.humidity < 60 : rng.chance(0.5);
         const offset = round(up ? size : -size, 2);

@@ -36,7 +36,8 @@ interface NumberRule {
   example: string;
 }
 
-const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value));
+const show = (value: unknown): string =>
+  typeof value === 'string' ? `'${value}'` : value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
 
 /** Reads options of one simulator, collecting every problem instead of stopping at the first. */
 export class OptionReader {
@@ -56,7 +57,9 @@ export class OptionReader {
       rule.above !== undefined ? `greater than ${rule.above}` : undefined,
       rule.min !== undefined ? `at least ${rule.min}` : undefined,
       rule.max !== undefined ? `at most ${rule.max}` : undefined,
-    ].filter(Boolean).join(' and ');
+    ]
+      .filter(Boolean)
+      .join(' and ');
     const wanted = `${rule.integer ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}`;
     const ok =
       typeof value === 'number' &&
@@ -66,7 +69,11 @@ export class OptionReader {
       (rule.min === undefined || value >= rule.min) &&
       (rule.max === undefined || value <= rule.max);
     if (!ok) {
-      this.problems.push({ path: name, message: `must be ${wanted}, got ${show(value)}`, fix: `use ${wanted}, e.g. ${rule.example}` });
+      this.problems.push({
+        path: name,
+        message: `must be ${wanted}, got ${show(value)}`,
+        fix: `use ${wanted}, e.g. ${rule.example}`,
+      });
       return rule.default;
     }
     return value as number;
@@ -76,7 +83,11 @@ export class OptionReader {
     this.seen.add('seed');
     const value = this.raw.seed;
     if (value === undefined) return DEFAULT_SEED;
-    if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && value.trim() !== '')) return value;
+    if (
+      (typeof value === 'number' && Number.isSafeInteger(value)) ||
+      (typeof value === 'string' && value.trim() !== '')
+    )
+      return value;
     this.problems.push({
       path: 'seed',
       message: `must be an integer or a non-empty string, got ${show(value)}`,
@@ -91,12 +102,20 @@ export class OptionReader {
     if (value === undefined) return [...all];
     const fix = `use a non-empty list of: ${all.join(', ')}`;
     if (!Array.isArray(value) || value.length === 0) {
-      this.problems.push({ path: 'anomalyKinds', message: `must be a non-empty list of anomaly kinds, got ${show(value)}`, fix });
+      this.problems.push({
+        path: 'anomalyKinds',
+        message: `must be a non-empty list of anomaly kinds, got ${show(value)}`,
+        fix,
+      });
       return [...all];
     }
     const unknown = value.filter((kind) => typeof kind !== 'string' || !all.includes(kind));
     if (unknown.length) {
-      this.problems.push({ path: 'anomalyKinds', message: `the ${this.source} simulator has no anomaly kind ${unknown.map(show).join(', ')}`, fix });
+      this.problems.push({
+        path: 'anomalyKinds',
+        message: `the ${this.source} simulator has no anomaly kind ${unknown.map(show).join(', ')}`,
+        fix,
+      });
       return [...all];
     }
     return all.filter((kind) => value.includes(kind));
@@ -118,11 +137,15 @@ export class OptionReader {
     if (this.problems.length === 0) return;
     const first = this.problems[0] as OptionProblem;
     const lines = this.problems.map((p) => `  - ${p.path}: ${p.message} (fix: ${p.fix})`);
-    throw new SluiceError('SLUICE_CONFIG_INVALID', [`invalid options for the ${this.source} simulator:`, ...lines].join('\n'), {
-      path: first.path,
-      fix: this.problems.length === 1 ? first.fix : 'correct every option listed',
-      details: { source: this.source, problems: this.problems },
-    });
+    throw new SluiceError(
+      'SLUICE_CONFIG_INVALID',
+      [`invalid options for the ${this.source} simulator:`, ...lines].join('\n'),
+      {
+        path: first.path,
+        fix: this.problems.length === 1 ? first.fix : 'correct every option listed',
+        details: { source: this.source, problems: this.problems },
+      },
+    );
   }
 
   /** The names of the options read so far. */
@@ -136,10 +159,18 @@ export class OptionReader {
   }
 }
 
-export function readCommonOptions(reader: OptionReader, kinds: readonly string[]): Required<Pick<CommonSimulatorOptions, 'seed' | 'anomalyRate'>> & { anomalyKinds: string[] } {
+export function readCommonOptions(
+  reader: OptionReader,
+  kinds: readonly string[],
+): Required<Pick<CommonSimulatorOptions, 'seed' | 'anomalyRate'>> & { anomalyKinds: string[] } {
   return {
     seed: reader.seed(),
-    anomalyRate: reader.number('anomalyRate', { default: DEFAULT_ANOMALY_RATE, min: 0, max: 3600, example: 'anomalyRate: 6 (anomalies per simulated hour; 0 for none)' }),
+    anomalyRate: reader.number('anomalyRate', {
+      default: DEFAULT_ANOMALY_RATE,
+      min: 0,
+      max: 3600,
+      example: 'anomalyRate: 6 (anomalies per simulated hour; 0 for none)',
+    }),
     anomalyKinds: reader.kinds(kinds),
   };
 }

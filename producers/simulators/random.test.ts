@@ -40,7 +40,8 @@ describe('Random (sfc32)', () => {
   test('uuid() has the layout of a version 4 UUID and does not repeat', () => {
     const rng = new Random(5);
     const ids = Array.from({ length: 5000 }, () => rng.uuid());
-    for (const id of ids.slice(0, 100)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids.slice(0, 100))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -8,7 +8,10 @@ const LOGS = 'web.access-logs';
 
 describe('web simulator, normal traffic', () => {
   const simulator = createSimulator('web', { seed: 11, anomalyRate: 0, eventsPerSecond: 10 });
-  const ranges = simulator.referenceData().filter((r) => r.topic === 'ref.ip-ranges').map((r) => r.value as IpRange);
+  const ranges = simulator
+    .referenceData()
+    .filter((r) => r.topic === 'ref.ip-ranges')
+    .map((r) => r.value as IpRange);
   const records = run(simulator, MONDAY + 11 * HOUR, HOUR);
   const logs = eventsOf<WebAccessLog>(records, LOGS);
   const humans = logs.filter((l) => !l.is_bot);
@@ -20,8 +23,17 @@ describe('web simulator, normal traffic', () => {
   });
 
   test('writes only access logs, keyed by client IP and timestamped with ts, in time order', () => {
-    expect(records.every((r) => r.topic === LOGS && r.key === (r.value as WebAccessLog).client_ip && r.timestamp === (r.value as WebAccessLog).ts)).toBe(true);
-    expect(records.every((r, i) => i === 0 || r.timestamp >= (records[i - 1] as { timestamp: number }).timestamp)).toBe(true);
+    expect(
+      records.every(
+        (r) =>
+          r.topic === LOGS &&
+          r.key === (r.value as WebAccessLog).client_ip &&
+          r.timestamp === (r.value as WebAccessLog).ts,
+      ),
+    ).toBe(true);
+    expect(records.every((r, i) => i === 0 || r.timestamp >= (records[i - 1] as { timestamp: number }).timestamp)).toBe(
+      true,
+    );
     expect(new Set(logs.map((l) => l.event_id)).size).toBe(logs.length);
   });
 
@@ -29,7 +41,11 @@ describe('web simulator, normal traffic', () => {
     const reference = simulator.referenceData(MONDAY).filter((r) => r.topic === 'ref.ip-ranges');
     expect(reference).toHaveLength(48);
     expect(schemaProblems(reference)).toEqual([]);
-    expect(reference.every((r) => r.topic === 'ref.ip-ranges' && r.key === (r.value as IpRange).cidr && r.timestamp === MONDAY)).toBe(true);
+    expect(
+      reference.every(
+        (r) => r.topic === 'ref.ip-ranges' && r.key === (r.value as IpRange).cidr && r.timestamp === MONDAY,
+      ),
+    ).toBe(true);
     const spans = ranges.map((r) => {
       const [base, bits] = r.cidr.split('/');
       expect(base).toBe(r.start_ip);
@@ -40,7 +56,9 @@ describe('web simulator, normal traffic', () => {
     });
     const sorted = [...spans].sort((a, b) => a[0] - b[0]);
     expect(sorted.every((s, i) => i === 0 || s[0] > (sorted[i - 1] as readonly [number, number])[1])).toBe(true);
-    const outside = [...new Set(logs.map((l) => l.client_ip))].filter((ip) => !spans.some(([a, b]) => ipToInt(ip) >= a && ipToInt(ip) <= b));
+    const outside = [...new Set(logs.map((l) => l.client_ip))].filter(
+      (ip) => !spans.some(([a, b]) => ipToInt(ip) >= a && ipToInt(ip) <= b),
+    );
     expect(outside).toEqual([]);
     expect(ranges.every((r) => r.asn >= 64512 && r.asn <= 65534)).toBe(true);
   });
@@ -56,13 +74,23 @@ describe('web simulator, normal traffic', () => {
       const block = value as { block: string; cidr: string; country: string; asn: number; as_org: string };
       const range = byCidr.get(block.cidr)!;
       expect([key, timestamp]).toEqual([block.block, MONDAY]);
-      expect(block).toEqual({ block: block.block, cidr: range.cidr, country: range.country, asn: range.asn, as_org: range.as_org });
+      expect(block).toEqual({
+        block: block.block,
+        cidr: range.cidr,
+        country: range.country,
+        asn: range.asn,
+        as_org: range.as_org,
+      });
       const first = ipToInt(block.block.split('/')[0]!);
       expect(first % 256 === 0 && first >= ipToInt(range.start_ip) && first + 255 <= ipToInt(range.end_ip)).toBe(true);
     }
     // Every client's address is found through its block.
     const known = new Set(blocks.map((b) => b.key));
-    expect([...new Set(logs.map((l) => l.client_ip))].filter((ip) => !known.has(`${ip.split('.').slice(0, 3).join('.')}.0/24`))).toEqual([]);
+    expect(
+      [...new Set(logs.map((l) => l.client_ip))].filter(
+        (ip) => !known.has(`${ip.split('.').slice(0, 3).join('.')}.0/24`),
+      ),
+    ).toEqual([]);
   });
 
   test('paths are Zipf-distributed: the top path has its Zipf share and the top 10% of paths most requests', () => {
@@ -86,7 +114,8 @@ describe('web simulator, normal traffic', () => {
     expect(share((l) => l.referrer === null)).toBeGreaterThan(0.2);
     expect(humans.filter((l) => l.status === 304).every((l) => l.bytes === 0)).toBe(true);
     // Static assets answer fast, the checkout API slowly.
-    const times = (path: string) => median(humans.filter((l) => l.path === path && l.status < 500).map((l) => l.response_time_ms));
+    const times = (path: string) =>
+      median(humans.filter((l) => l.path === path && l.status < 500).map((l) => l.response_time_ms));
     expect(times('/api/checkout')).toBeGreaterThan(10 * times('/static/app.js'));
   });
 
@@ -95,12 +124,20 @@ describe('web simulator, normal traffic', () => {
     expect(bots.length / logs.length).toBeLessThan(0.12);
     expect(bots.every((l) => /bot|Bot/.test(l.user_agent) && l.user === null)).toBe(true);
     expect(humans.some((l) => /compatible;/.test(l.user_agent))).toBe(false);
-    const cloud = ranges.filter((r) => /Cloud|Hosting|Compute|Servers/.test(r.as_org)).map((r) => [ipToInt(r.start_ip), ipToInt(r.end_ip)] as const);
-    expect(bots.every((l) => cloud.some(([a, b]) => ipToInt(l.client_ip) >= a && ipToInt(l.client_ip) <= b))).toBe(true);
+    const cloud = ranges
+      .filter((r) => /Cloud|Hosting|Compute|Servers/.test(r.as_org))
+      .map((r) => [ipToInt(r.start_ip), ipToInt(r.end_ip)] as const);
+    expect(bots.every((l) => cloud.some(([a, b]) => ipToInt(l.client_ip) >= a && ipToInt(l.client_ip) <= b))).toBe(
+      true,
+    );
   });
 
   test('diurnal: several times more human requests at midday than at night; bots do not sleep', () => {
-    const hour = (h: number) => eventsOf<WebAccessLog>(run(createSimulator('web', { seed: 11, anomalyRate: 0, eventsPerSecond: 10 }), MONDAY + h * HOUR, HOUR), LOGS);
+    const hour = (h: number) =>
+      eventsOf<WebAccessLog>(
+        run(createSimulator('web', { seed: 11, anomalyRate: 0, eventsPerSecond: 10 }), MONDAY + h * HOUR, HOUR),
+        LOGS,
+      );
     const night = hour(3);
     const day = hour(12);
     const humansIn = (ls: WebAccessLog[]) => ls.filter((l) => !l.is_bot).length;
@@ -113,10 +150,16 @@ describe('web simulator, normal traffic', () => {
 describe('web simulator, anomalies agree with their labels', () => {
   const anomalous = (kind: string, hours = 2) => {
     const start = MONDAY + 9 * HOUR;
-    const records = run(createSimulator('web', { seed: 5, anomalyRate: 15, anomalyKinds: [kind], eventsPerSecond: 5 }), start, hours * HOUR, 2000);
+    const records = run(
+      createSimulator('web', { seed: 5, anomalyRate: 15, anomalyKinds: [kind], eventsPerSecond: 5 }),
+      start,
+      hours * HOUR,
+      2000,
+    );
     const all = labelsOf(records);
     // Requests to the path outside every anomaly on it.
-    const normal = (logs: WebAccessLog[], path: string) => logs.filter((l) => !all.some((a) => a.key === path && l.ts >= a.start_ts && l.ts <= a.end_ts));
+    const normal = (logs: WebAccessLog[], path: string) =>
+      logs.filter((l) => !all.some((a) => a.key === path && l.ts >= a.start_ts && l.ts <= a.end_ts));
     // Labels whose span ends within the run (the others are cut off by its end).
     const labels = all.filter((l) => l.end_ts <= start + hours * HOUR);
     return { records, labels, normal, logs: eventsOf<WebAccessLog>(records, LOGS) };

@@ -82,12 +82,27 @@ interface Client {
 const SITE = 'https://shop.example.com';
 
 const BROWSERS = new Weighted<string>([
-  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36', 34],
-  ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', 22],
-  ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36', 16],
-  ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 12],
+  [
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+    34,
+  ],
+  [
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    22,
+  ],
+  [
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+    16,
+  ],
+  [
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+    12,
+  ],
   ['Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0', 9],
-  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51', 7],
+  [
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51',
+    7,
+  ],
 ]);
 
 const CRAWLERS = [
@@ -99,36 +114,106 @@ const CRAWLERS = [
   'Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)',
 ] as const;
 
-const SCRAPERS = ['python-requests/2.31.0', 'Go-http-client/1.1', 'curl/8.5.0', 'Scrapy/2.11.0 (+https://scrapy.org)', 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)'] as const;
+const SCRAPERS = [
+  'python-requests/2.31.0',
+  'Go-http-client/1.1',
+  'curl/8.5.0',
+  'Scrapy/2.11.0 (+https://scrapy.org)',
+  'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)',
+] as const;
 
-const EXTERNAL_REFERRERS = ['https://www.google.com/', 'https://www.bing.com/', 'https://duckduckgo.com/', 'https://t.co/', 'https://www.facebook.com/', 'https://news.ycombinator.com/'] as const;
+const EXTERNAL_REFERRERS = [
+  'https://www.google.com/',
+  'https://www.bing.com/',
+  'https://duckduckgo.com/',
+  'https://t.co/',
+  'https://www.facebook.com/',
+  'https://news.ycombinator.com/',
+] as const;
 
 const only = (method: HttpMethod) => new Weighted<HttpMethod>([[method, 1]]);
-const GET_MOSTLY = new Weighted<HttpMethod>([['GET', 97], ['HEAD', 2], ['OPTIONS', 1]]);
+const GET_MOSTLY = new Weighted<HttpMethod>([
+  ['GET', 97],
+  ['HEAD', 2],
+  ['OPTIONS', 1],
+]);
 
 /** The site's paths, most popular first (popularity is Zipf over this order). */
 function sitePaths(count: number, rng: Random): SitePath[] {
-  const page = (path: string, bytesMedian = 24_000, timeMedianMs = 60): SitePath => ({ path, kind: 'page', methods: GET_MOSTLY, bytesMedian, timeMedianMs });
-  const asset = (path: string, bytesMedian: number): SitePath => ({ path, kind: 'static', methods: only('GET'), bytesMedian, timeMedianMs: 4 });
-  const api = (path: string, methods: Weighted<HttpMethod>, bytesMedian = 2_000, timeMedianMs = 45): SitePath => ({ path, kind: 'api', methods, bytesMedian, timeMedianMs });
+  const page = (path: string, bytesMedian = 24_000, timeMedianMs = 60): SitePath => ({
+    path,
+    kind: 'page',
+    methods: GET_MOSTLY,
+    bytesMedian,
+    timeMedianMs,
+  });
+  const asset = (path: string, bytesMedian: number): SitePath => ({
+    path,
+    kind: 'static',
+    methods: only('GET'),
+    bytesMedian,
+    timeMedianMs: 4,
+  });
+  const api = (path: string, methods: Weighted<HttpMethod>, bytesMedian = 2_000, timeMedianMs = 45): SitePath => ({
+    path,
+    kind: 'api',
+    methods,
+    bytesMedian,
+    timeMedianMs,
+  });
   const base: SitePath[] = [
     page('/', 32_000, 50),
     asset('/static/app.js', 180_000),
     asset('/static/app.css', 45_000),
     api('/api/products', GET_MOSTLY, 6_000, 40),
     page('/products', 28_000, 70),
-    api('/api/cart', new Weighted<HttpMethod>([['GET', 55], ['POST', 30], ['PATCH', 8], ['DELETE', 7]]), 1_500, 35),
+    api(
+      '/api/cart',
+      new Weighted<HttpMethod>([
+        ['GET', 55],
+        ['POST', 30],
+        ['PATCH', 8],
+        ['DELETE', 7],
+      ]),
+      1_500,
+      35,
+    ),
     page('/search', 26_000, 140),
     api('/api/search', GET_MOSTLY, 5_000, 120),
     asset('/favicon.ico', 4_300),
     api('/api/recommendations', GET_MOSTLY, 3_500, 90),
     page('/cart', 18_000, 55),
     page('/login', 12_000, 40),
-    api('/api/session', new Weighted<HttpMethod>([['POST', 70], ['GET', 20], ['DELETE', 10]]), 600, 80),
+    api(
+      '/api/session',
+      new Weighted<HttpMethod>([
+        ['POST', 70],
+        ['GET', 20],
+        ['DELETE', 10],
+      ]),
+      600,
+      80,
+    ),
     page('/checkout', 20_000, 90),
-    api('/api/checkout', new Weighted<HttpMethod>([['POST', 85], ['PUT', 15]]), 1_200, 280),
+    api(
+      '/api/checkout',
+      new Weighted<HttpMethod>([
+        ['POST', 85],
+        ['PUT', 15],
+      ]),
+      1_200,
+      280,
+    ),
     page('/account', 16_000, 60),
-    api('/api/orders', new Weighted<HttpMethod>([['GET', 80], ['POST', 20]]), 2_500, 70),
+    api(
+      '/api/orders',
+      new Weighted<HttpMethod>([
+        ['GET', 80],
+        ['POST', 20],
+      ]),
+      2_500,
+      70,
+    ),
     page('/orders', 17_000, 65),
     asset('/static/logo.svg', 6_000),
     page('/help', 14_000, 45),
@@ -148,19 +233,71 @@ function sitePaths(count: number, rng: Random): SitePath[] {
 }
 
 const STATUS: Record<PathKind, Weighted<number>> = {
-  static: new Weighted<number>([[200, 67], [304, 30], [404, 2.4], [500, 0.3], [503, 0.3]]),
-  page: new Weighted<number>([[200, 93], [301, 1], [302, 2], [404, 2.5], [403, 0.5], [500, 0.5], [502, 0.2], [503, 0.2], [504, 0.1]]),
-  api: new Weighted<number>([[200, 90], [201, 3], [400, 2], [401, 1.5], [404, 1.5], [409, 0.5], [500, 0.8], [502, 0.3], [503, 0.3], [504, 0.1]]),
+  static: new Weighted<number>([
+    [200, 67],
+    [304, 30],
+    [404, 2.4],
+    [500, 0.3],
+    [503, 0.3],
+  ]),
+  page: new Weighted<number>([
+    [200, 93],
+    [301, 1],
+    [302, 2],
+    [404, 2.5],
+    [403, 0.5],
+    [500, 0.5],
+    [502, 0.2],
+    [503, 0.2],
+    [504, 0.1],
+  ]),
+  api: new Weighted<number>([
+    [200, 90],
+    [201, 3],
+    [400, 2],
+    [401, 1.5],
+    [404, 1.5],
+    [409, 0.5],
+    [500, 0.8],
+    [502, 0.3],
+    [503, 0.3],
+    [504, 0.1],
+  ]),
 };
-const CRAWLER_STATUS = new Weighted<number>([[200, 94], [301, 2], [404, 4]]);
-const SERVER_ERRORS = new Weighted<number>([[500, 40], [502, 20], [503, 30], [504, 10]]);
-const FLOOD_STATUS = new Weighted<number>([[200, 82], [404, 6], [429, 12]]);
+const CRAWLER_STATUS = new Weighted<number>([
+  [200, 94],
+  [301, 2],
+  [404, 4],
+]);
+const SERVER_ERRORS = new Weighted<number>([
+  [500, 40],
+  [502, 20],
+  [503, 30],
+  [504, 10],
+]);
+const FLOOD_STATUS = new Weighted<number>([
+  [200, 82],
+  [404, 6],
+  [429, 12],
+]);
 
 /** First octets never used: 0, private, shared, loopback, link-local, documentation, multicast and above. */
 const RESERVED_FIRST_OCTETS = new Set([0, 10, 100, 127, 169, 172, 192, 198, 203]);
 
 const ORGS: Record<RangeKind, readonly string[]> = {
-  residential: ['Polder Fibre', 'Rheinkabel', 'Lumière Télécom', 'Meseta Net', 'Tevere Fibra', 'Thames Broadband', 'Alpenkabel', 'Liberty Cable', 'Maple Net', 'Sakura Hikari', 'Southern Cross Broadband'],
+  residential: [
+    'Polder Fibre',
+    'Rheinkabel',
+    'Lumière Télécom',
+    'Meseta Net',
+    'Tevere Fibra',
+    'Thames Broadband',
+    'Alpenkabel',
+    'Liberty Cable',
+    'Maple Net',
+    'Sakura Hikari',
+    'Southern Cross Broadband',
+  ],
   mobile: ['Noordzee Mobiel', 'Funkwelle Mobil', 'Azur Mobile', 'Atlas Wireless', 'Kiwami Mobile'],
   office: ['Example Logistics Ltd', 'Acme Retail Group', 'Contoso Holdings', 'Fabrikam Engineering'],
   cloud: ['Nimbus Cloud', 'Stratus Hosting', 'Cumulus Compute', 'Cirrus Servers'],
@@ -173,10 +310,20 @@ export const ipToInt = (ip: string): number => ip.split('.').reduce((n, octet) =
 export const intToIp = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 
 function ipRanges(count: number, rng: Random): Range[] {
-  const kinds = new Weighted<RangeKind>([['residential', 50], ['mobile', 20], ['office', 10], ['cloud', 20]]);
+  const kinds = new Weighted<RangeKind>([
+    ['residential', 50],
+    ['mobile', 20],
+    ['office', 10],
+    ['cloud', 20],
+  ]);
   const countries = new Weighted(COUNTRIES.map((c) => [c.code, c.weight] as const));
   // No range is smaller than a /24, so every /24 block belongs to one range (ref.ip-blocks).
-  const prefixes: Record<RangeKind, readonly [number, number]> = { residential: [14, 18], mobile: [15, 18], office: [22, 24], cloud: [18, 22] };
+  const prefixes: Record<RangeKind, readonly [number, number]> = {
+    residential: [14, 18],
+    mobile: [15, 18],
+    office: [22, 24],
+    cloud: [18, 22],
+  };
   const ranges: Range[] = [];
   // Every kind at least once, so clients and bots always have a range to come from.
   const plan: RangeKind[] = ['residential', 'mobile', 'office', 'cloud'];
@@ -202,7 +349,14 @@ function ipRanges(count: number, rng: Random): Range[] {
       kind,
       first,
       size,
-      record: { cidr: `${intToIp(first)}/${prefix}`, start_ip: intToIp(first), end_ip: intToIp(first + size - 1), country, asn, as_org: org },
+      record: {
+        cidr: `${intToIp(first)}/${prefix}`,
+        start_ip: intToIp(first),
+        end_ip: intToIp(first + size - 1),
+        country,
+        asn,
+        as_org: org,
+      },
     });
   }
   return ranges;
@@ -214,7 +368,12 @@ function hostIn(range: Range, rng: Random): string {
 }
 
 function username(rng: Random, n: number): string {
-  const ascii = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z]/g, '').toLowerCase();
+  const ascii = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z]/g, '')
+      .toLowerCase();
   return `${ascii(rng.pick(FIRST_NAMES))}.${ascii(rng.pick(LAST_NAMES))}${n % 100}`;
 }
 
@@ -222,8 +381,19 @@ export function readWebOptions(reader: OptionReader) {
   const common = readCommonOptions(reader, WEB_ANOMALY_KINDS);
   const options = {
     ...common,
-    eventsPerSecond: reader.number('eventsPerSecond', { default: 20, above: 0, max: 100_000, example: 'eventsPerSecond: 20' }),
-    clients: reader.number('clients', { default: 2000, min: 1, max: 1_000_000, integer: true, example: 'clients: 2000' }),
+    eventsPerSecond: reader.number('eventsPerSecond', {
+      default: 20,
+      above: 0,
+      max: 100_000,
+      example: 'eventsPerSecond: 20',
+    }),
+    clients: reader.number('clients', {
+      default: 2000,
+      min: 1,
+      max: 1_000_000,
+      integer: true,
+      example: 'clients: 2000',
+    }),
     users: reader.number('users', { default: 500, min: 0, max: 1_000_000, integer: true, example: 'users: 500' }),
     paths: reader.number('paths', { default: 60, min: 10, max: 10_000, integer: true, example: 'paths: 60' }),
     pathSkew: reader.number('pathSkew', { default: 1.1, above: 0, max: 5, example: 'pathSkew: 1.1' }),
@@ -232,7 +402,11 @@ export function readWebOptions(reader: OptionReader) {
     ipRanges: reader.number('ipRanges', { default: 48, min: 4, max: 4096, integer: true, example: 'ipRanges: 48' }),
   };
   if (options.bots === 0 && options.botShare > 0 && reader.problems.length === 0) {
-    reader.problem('botShare', `is ${options.botShare} but bots is 0, so no crawler could send that share`, 'set bots to at least 1, or botShare to 0');
+    reader.problem(
+      'botShare',
+      `is ${options.botShare} but bots is 0, so no crawler could send that share`,
+      'set bots to at least 1, or botShare to 0',
+    );
   }
   return options;
 }
@@ -250,7 +424,10 @@ export class WebSimulator extends BaseSimulator {
   private readonly crawlers: Client[];
   private readonly busy = new BusyKeys();
   /** Anomalies acting on the paths: the status and response time of every request to them. */
-  private readonly pathEffects = new Map<string, { kind: 'error_burst' | 'slow_endpoint'; start: number; end: number }>();
+  private readonly pathEffects = new Map<
+    string,
+    { kind: 'error_burst' | 'slow_endpoint'; start: number; end: number }
+  >();
   private readonly usedIps = new Set<string>();
 
   constructor(private readonly options: ResolvedWebOptions) {
@@ -261,7 +438,11 @@ export class WebSimulator extends BaseSimulator {
     this.popularity = new Zipf(this.paths.length, options.pathSkew);
     this.ranges = ipRanges(options.ipRanges, world);
     const users = Array.from({ length: options.users }, (_, i) => username(world, i));
-    const humanRanges = new Weighted(this.ranges.filter((r) => r.kind !== 'cloud').map((r) => [r, r.kind === 'office' ? 1 : r.kind === 'mobile' ? 2 : 3] as const));
+    const humanRanges = new Weighted(
+      this.ranges
+        .filter((r) => r.kind !== 'cloud')
+        .map((r) => [r, r.kind === 'office' ? 1 : r.kind === 'mobile' ? 2 : 3] as const),
+    );
     const cloud = this.ranges.filter((r) => r.kind === 'cloud');
     this.clients = Array.from({ length: options.clients }, () => ({
       ip: hostIn(humanRanges.sample(world), world),
@@ -270,7 +451,12 @@ export class WebSimulator extends BaseSimulator {
       isBot: false,
     }));
     this.clientActivity = new Zipf(this.clients.length, 0.7);
-    this.crawlers = Array.from({ length: options.bots }, () => ({ ip: hostIn(world.pick(cloud), world), userAgent: world.pick(CRAWLERS), user: null, isBot: true }));
+    this.crawlers = Array.from({ length: options.bots }, () => ({
+      ip: hostIn(world.pick(cloud), world),
+      userAgent: world.pick(CRAWLERS),
+      user: null,
+      isBot: true,
+    }));
     for (const client of [...this.clients, ...this.crawlers]) this.usedIps.add(client.ip);
   }
 
@@ -280,12 +466,22 @@ export class WebSimulator extends BaseSimulator {
    */
   referenceData(at = 0): SimulatedRecord[] {
     const [rangesTopic, blocksTopic] = SIMULATOR_TOPICS.web.reference as [string, string];
-    const ranges = this.ranges.map((r) => ({ topic: rangesTopic, key: r.record.cidr, value: { ...r.record } as Record<string, unknown>, timestamp: at }));
+    const ranges = this.ranges.map((r) => ({
+      topic: rangesTopic,
+      key: r.record.cidr,
+      value: { ...r.record } as Record<string, unknown>,
+      timestamp: at,
+    }));
     const blocks = this.ranges.flatMap((r) => {
       const { cidr, country, asn, as_org } = r.record;
       return Array.from({ length: r.size / BLOCK_SIZE }, (_, i) => {
         const block = `${intToIp(r.first + i * BLOCK_SIZE)}/24`;
-        return { topic: blocksTopic, key: block, value: { block, cidr, country, asn, as_org } as Record<string, unknown>, timestamp: at };
+        return {
+          topic: blocksTopic,
+          key: block,
+          value: { block, cidr, country, asn, as_org } as Record<string, unknown>,
+          timestamp: at,
+        };
       });
     });
     return [...ranges, ...blocks];
@@ -300,7 +496,11 @@ export class WebSimulator extends BaseSimulator {
   protected start(origin: number, scheduler: Scheduler): void {
     const { eventsPerSecond, botShare } = this.options;
     const humans = this.rng.derive('humans');
-    scheduler.add(new PoissonTraffic(humans, origin, eventsPerSecond * (1 - botShare), WEB_TRAFFIC, (t, out) => out.push(this.human(t, humans))));
+    scheduler.add(
+      new PoissonTraffic(humans, origin, eventsPerSecond * (1 - botShare), WEB_TRAFFIC, (t, out) =>
+        out.push(this.human(t, humans)),
+      ),
+    );
     if (this.crawlers.length > 0 && botShare > 0) {
       const crawl = this.rng.derive('crawlers');
       const activity = new Zipf(this.crawlers.length, 1);
@@ -308,7 +508,9 @@ export class WebSimulator extends BaseSimulator {
         new PoissonTraffic(crawl, origin, eventsPerSecond * botShare, undefined, (t, out) => {
           const bot = this.crawlers[activity.sample(crawl)] as Client;
           const path = crawl.pick(this.paths);
-          out.push(this.request(t, crawl, bot, path, crawl.chance(0.05) ? 'HEAD' : 'GET', CRAWLER_STATUS.sample(crawl), null));
+          out.push(
+            this.request(t, crawl, bot, path, crawl.chance(0.05) ? 'HEAD' : 'GET', CRAWLER_STATUS.sample(crawl), null),
+          );
         }),
       );
     }
@@ -321,11 +523,24 @@ export class WebSimulator extends BaseSimulator {
     let status = STATUS[path.kind].sample(rng);
     if (status === 201 && method === 'GET') status = 200;
     if (status === 401 && client.user !== null) status = 403;
-    const referrer = rng.chance(0.4) ? null : rng.chance(0.7) ? `${SITE}${(this.paths[this.popularity.sample(rng)] as SitePath).path}` : rng.pick(EXTERNAL_REFERRERS);
+    const referrer = rng.chance(0.4)
+      ? null
+      : rng.chance(0.7)
+        ? `${SITE}${(this.paths[this.popularity.sample(rng)] as SitePath).path}`
+        : rng.pick(EXTERNAL_REFERRERS);
     return this.request(t, rng, client, path, method, status, referrer);
   }
 
-  private request(t: number, rng: Random, client: Client, path: SitePath, method: HttpMethod, status: number, referrer: string | null, responseFactor = 1): SimulatedRecord {
+  private request(
+    t: number,
+    rng: Random,
+    client: Client,
+    path: SitePath,
+    method: HttpMethod,
+    status: number,
+    referrer: string | null,
+    responseFactor = 1,
+  ): SimulatedRecord {
     // Drawn for every request, so the normal traffic draws the same numbers with or without anomalies.
     const failing = rng.chance(0.85);
     const serverError = SERVER_ERRORS.sample(rng);
@@ -335,7 +550,12 @@ export class WebSimulator extends BaseSimulator {
       if (effect.kind === 'error_burst' && failing) status = serverError;
       if (effect.kind === 'slow_endpoint') factor *= 10;
     }
-    const bytes = status === 304 || method === 'HEAD' || method === 'OPTIONS' ? 0 : status >= 300 ? Math.round(logNormal(rng, 320, 0.3)) : Math.round(logNormal(rng, path.bytesMedian, 0.5));
+    const bytes =
+      status === 304 || method === 'HEAD' || method === 'OPTIONS'
+        ? 0
+        : status >= 300
+          ? Math.round(logNormal(rng, 320, 0.3))
+          : Math.round(logNormal(rng, path.bytesMedian, 0.5));
     const value: WebAccessLog = {
       event_id: rng.uuid(),
       ts: t,
@@ -364,7 +584,12 @@ export class WebSimulator extends BaseSimulator {
   }
 
   /** An endpoint fails (5xx) or slows down (x10) for a few minutes; clients retrying add requests to it. */
-  private planPathAnomaly(kind: 'error_burst' | 'slow_endpoint', t: number, rng: Random, scheduler: Scheduler): PlannedAnomaly | undefined {
+  private planPathAnomaly(
+    kind: 'error_burst' | 'slow_endpoint',
+    t: number,
+    rng: Random,
+    scheduler: Scheduler,
+  ): PlannedAnomaly | undefined {
     const candidates = this.paths.slice(0, 16).filter((p) => p.kind !== 'static');
     const path = this.busy.find(t, () => rng.pick(candidates).path);
     if (path === undefined) return undefined;
@@ -396,7 +621,12 @@ export class WebSimulator extends BaseSimulator {
     let ip = hostIn(rng.pick(cloud), rng);
     while (this.usedIps.has(ip)) ip = hostIn(rng.pick(cloud), rng);
     this.usedIps.add(ip);
-    const bot: Client = { ip, userAgent: rng.chance(0.3) ? BROWSERS.sample(rng) : rng.pick(SCRAPERS), user: null, isBot: true };
+    const bot: Client = {
+      ip,
+      userAgent: rng.chance(0.3) ? BROWSERS.sample(rng) : rng.pick(SCRAPERS),
+      user: null,
+      isBot: true,
+    };
     const perSecond = round(rng.float(15, 40), 1);
     const times = arrivals(rng, t, t + Math.round(rng.float(2, 6) * TIME.MINUTE_MS), perSecond, 50);
     const records = times.map((ts) => {
@@ -407,6 +637,13 @@ export class WebSimulator extends BaseSimulator {
     const start = times[0] as number;
     const end = times[times.length - 1] as number;
     this.busy.hold(ip, end, 0);
-    return { kind: 'bot_flood', key: ip, keyField: 'client_ip', start, end, detail: { client_ip: ip, user_agent: bot.userAgent, requests: records.length, rate_per_s: perSecond } };
+    return {
+      kind: 'bot_flood',
+      key: ip,
+      keyField: 'client_ip',
+      start,
+      end,
+      detail: { client_ip: ip, user_agent: bot.userAgent, requests: records.length, rate_per_s: perSecond },
+    };
   }
 }

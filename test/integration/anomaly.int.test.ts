@@ -20,7 +20,13 @@ import type { Consumer } from 'kafkajs';
 import { createKafka } from '../../lib/kafka/connection';
 import { createLogger } from '../../lib/log';
 import { repoRoot } from '../../lib/repo';
-import { AlertmanagerClient, AnomalyService, AvroDecoder, serviceConfig, type AlertRecord } from '../../anomaly/service';
+import {
+  AlertmanagerClient,
+  AnomalyService,
+  AvroDecoder,
+  serviceConfig,
+  type AlertRecord,
+} from '../../anomaly/service';
 import { FLINK_KAFKA_SECRET, FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
 import { kafkaConnection } from '../../orchestrator/platform/components/kafka';
 import { expandAcls } from '../../orchestrator/providers/acl';
@@ -44,10 +50,18 @@ const log = createLogger({ level: process.env.SLUICE_TEST_LOG_LEVEL === 'debug' 
 
 /** The suite's spec: the window job with 10 s windows, the service's topics and principal, and what it watches. */
 function writeSuiteSpec(): string {
-  const windows = bed.copySql('120-iot-windows.sql', (sql) => sql.split("INTERVAL '1' MINUTE").join("INTERVAL '10' SECOND").split("INTERVAL '5' MINUTE").join("INTERVAL '50' SECOND"));
+  const windows = bed.copySql('120-iot-windows.sql', (sql) =>
+    sql
+      .split("INTERVAL '1' MINUTE")
+      .join("INTERVAL '10' SECOND")
+      .split("INTERVAL '5' MINUTE")
+      .join("INTERVAL '50' SECOND"),
+  );
   const base = readFileSync(bed.writeSpec({ windows }), 'utf8');
   const file = join(bed.workDir, 'anomaly-spec.yaml');
-  writeFileSync(file, `${base}
+  writeFileSync(
+    file,
+    `${base}
 topics:
   - name: ${topics.device1m}
     partitions: 1
@@ -86,7 +100,8 @@ anomaly:
         - field: temperature_max
           severity: critical
           rules: [{ kind: threshold, above: 32 }]
-`);
+`,
+  );
   return file;
 }
 
@@ -113,7 +128,11 @@ function newService(): AnomalyService {
   });
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -126,7 +145,8 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 const ofD1 = () => alerts.filter((a) => a.key === 'd1');
 
 /** Records a service has processed, from its /metrics text. */
-const processedBy = (metrics: string): number => Number(/sluice_anomaly_records_total\{[^}]*outcome="processed"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+const processedBy = (metrics: string): number =>
+  Number(/sluice_anomaly_records_total\{[^}]*outcome="processed"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -144,8 +164,11 @@ beforeAll(async () => {
   // Flink logs in as sluice-flink with the grants the demo pipeline gives it (its transactional ids);
   // this suite may run before any suite has applied pipeline.yaml. The same password as Flink's JAAS
   // file and the same bindings: nothing changes if they exist.
-  if (!(await bed.admin.scramUsers()).includes(FLINK_KAFKA_USER)) await bed.admin.upsertScramUser(FLINK_KAFKA_USER, ctx.secrets.ensure(FLINK_KAFKA_SECRET));
-  await bed.admin.createAcls(expandAcls(loadSpec(join(repoRoot(), 'pipeline.yaml')).principals.find((p) => p.name === FLINK_KAFKA_USER)!));
+  if (!(await bed.admin.scramUsers()).includes(FLINK_KAFKA_USER))
+    await bed.admin.upsertScramUser(FLINK_KAFKA_USER, ctx.secrets.ensure(FLINK_KAFKA_SECRET));
+  await bed.admin.createAcls(
+    expandAcls(loadSpec(join(repoRoot(), 'pipeline.yaml')).principals.find((p) => p.name === FLINK_KAFKA_USER)!),
+  );
   specFile = writeSuiteSpec();
   const deployed = await bed.sluice('deploy-pipeline', '--spec', specFile);
   expect(deployed.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
@@ -156,7 +179,13 @@ beforeAll(async () => {
   tail = bed.kafka.consumer({ groupId: uniqueName('alerts-tail'), readUncommitted: false, maxWaitTimeInMs: 250 });
   await tail.connect();
   await tail.subscribe({ topic: alertsTopic, fromBeginning: true });
-  await tail.run({ eachMessage: async ({ message }) => void alerts.push({ ...((await decoder.decode(message.value!)).value as unknown as AlertRecord), seenAt: Date.now() }) });
+  await tail.run({
+    eachMessage: async ({ message }) =>
+      void alerts.push({
+        ...((await decoder.decode(message.value!)).value as unknown as AlertRecord),
+        seenAt: Date.now(),
+      }),
+  });
 
   // Live readings every second for two devices, in event time = now; d1 runs hot in [hotFrom, hotUntil).
   const producer = bed.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -165,8 +194,15 @@ beforeAll(async () => {
     for (let i = 0; feeding; i++) {
       const now = Date.now();
       const normal = 21 + 0.3 * Math.sin(i / 3);
-      await producer.send({ topic: topics.readings, acks: -1, messages: [bed.reading(now, 'd1', 0, now >= hotFrom && now < hotUntil ? 40 + (i % 3) : normal), bed.reading(now, 'd2', 0, normal)] });
-      await new Promise((r) => setTimeout(r, 1000 - (Date.now() - now) % 1000));
+      await producer.send({
+        topic: topics.readings,
+        acks: -1,
+        messages: [
+          bed.reading(now, 'd1', 0, now >= hotFrom && now < hotUntil ? 40 + (i % 3) : normal),
+          bed.reading(now, 'd2', 0, normal),
+        ],
+      });
+      await new Promise((r) => setTimeout(r, 1000 - ((Date.now() - now) % 1000)));
     }
     await producer.disconnect();
   })();
@@ -188,7 +224,9 @@ test('a device running hot fires exactly one alert, in the alerts topic and Aler
   await service.start();
   try {
     // Normal windows first: the series exist, and nothing fires.
-    await until('windows of both devices to be watched', 90_000, () => (service.metrics.series.get().then((m) => (m.values[0]?.value ?? 0) >= 4 ? true : undefined)));
+    await until('windows of both devices to be watched', 90_000, () =>
+      service.metrics.series.get().then((m) => ((m.values[0]?.value ?? 0) >= 4 ? true : undefined)),
+    );
     expect(alerts).toEqual([]);
 
     hotFrom = nextBoundary();
@@ -199,36 +237,67 @@ test('a device running hot fires exactly one alert, in the alerts topic and Aler
     expect(firing.fired_ts - windowEnd).toBeLessThan(STATED_DELAY_MS);
     expect(firing.seenAt - windowEnd).toBeLessThan(STATED_DELAY_MS);
     expect(firing).toMatchObject({
-      kind: 'anomaly', source: topics.device1m, key: 'd1', key_fields: { device_id: 'd1' }, severity: 'critical',
-      metrics: ['temperature_max', 'temperature_avg'], value: expect.any(Number), score: 1, resolved_ts: null,
+      kind: 'anomaly',
+      source: topics.device1m,
+      key: 'd1',
+      key_fields: { device_id: 'd1' },
+      severity: 'critical',
+      metrics: ['temperature_max', 'temperature_avg'],
+      value: expect.any(Number),
+      score: 1,
+      resolved_ts: null,
     });
     // The band no part of the detector flags: the members' band, narrowed by the rule (≤ 32).
     expect(firing.expected_high!).toBeLessThanOrEqual(32);
     expect(firing.value!).toBeGreaterThan(32);
-    expect(JSON.parse(firing.evidence).map((e: { metric: string; cause: string }) => [e.metric, e.cause])).toEqual([['temperature_max', 'point'], ['temperature_avg', 'point']]);
+    expect(JSON.parse(firing.evidence).map((e: { metric: string; cause: string }) => [e.metric, e.cause])).toEqual([
+      ['temperature_max', 'point'],
+      ['temperature_avg', 'point'],
+    ]);
 
-    const inAlertmanager = await until('the alert in Alertmanager', 30_000, async () => (await alertmanager.alerts({ incident_id: firing.incident_id }))[0]);
+    const inAlertmanager = await until(
+      'the alert in Alertmanager',
+      30_000,
+      async () => (await alertmanager.alerts({ incident_id: firing.incident_id }))[0],
+    );
     const amDelay = Date.now() - windowEnd;
     expect(inAlertmanager.labels).toEqual({
-      alertname: 'SluiceAnomaly', source: topics.device1m, key: 'd1', severity: 'critical', incident_id: firing.incident_id, kind: 'anomaly', component: 'anomaly', device_id: 'd1',
+      alertname: 'SluiceAnomaly',
+      source: topics.device1m,
+      key: 'd1',
+      severity: 'critical',
+      incident_id: firing.incident_id,
+      kind: 'anomaly',
+      component: 'anomaly',
+      device_id: 'd1',
     });
     expect(inAlertmanager.status.state).toBe('active');
     expect(new Date(inAlertmanager.startsAt).getTime()).toBe(windowEnd);
     expect(inAlertmanager.generatorURL).toBe(`http://127.0.0.1:${service.httpPort}/incidents/${firing.incident_id}`);
-    process.stdout.write(`anomaly: window end -> alert: fired after ${((firing.fired_ts - windowEnd) / 1000).toFixed(1)} s, in the alerts topic after ${((firing.seenAt - windowEnd) / 1000).toFixed(1)} s, seen in Alertmanager after ${(amDelay / 1000).toFixed(1)} s (stated: under ${STATED_DELAY_MS / 1000} s)\n`);
+    process.stdout.write(
+      `anomaly: window end -> alert: fired after ${((firing.fired_ts - windowEnd) / 1000).toFixed(1)} s, in the alerts topic after ${((firing.seenAt - windowEnd) / 1000).toFixed(1)} s, seen in Alertmanager after ${(amDelay / 1000).toFixed(1)} s (stated: under ${STATED_DELAY_MS / 1000} s)\n`,
+    );
 
     // Restart while firing, still hot: stopped, then run as `sluice anomaly` (the CLI), which restores
     // the incident from the state topic and does not fire it again; then killed (kill -9) in the middle
     // of its work, and started again: still nothing lost, nothing repeated.
     await service.stop();
     const port = await freePort();
-    const cli = spawn(process.execPath, [join(repoRoot(), 'bin', 'sluice.js'), 'anomaly', '--spec', specFile, '--metrics-port', String(port)], { cwd: repoRoot(), env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const cli = spawn(
+      process.execPath,
+      [join(repoRoot(), 'bin', 'sluice.js'), 'anomaly', '--spec', specFile, '--metrics-port', String(port)],
+      { cwd: repoRoot(), env: process.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let cliLog = '';
     cli.stderr.on('data', (chunk: Buffer) => (cliLog += chunk.toString()));
     try {
-      await until('sluice anomaly to be ready', 120_000, async () => (cliLog.includes('ready: metrics') ? true : undefined));
+      await until('sluice anomaly to be ready', 120_000, async () =>
+        cliLog.includes('ready: metrics') ? true : undefined,
+      );
       expect(cliLog).toMatch(/state restored in [\d.]+s: 4 series, 1 open incidents/);
-      await until('two hot windows processed by sluice anomaly', 90_000, async () => (processedBy(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()) >= 4 ? true : undefined));
+      await until('two hot windows processed by sluice anomaly', 90_000, async () =>
+        processedBy(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()) >= 4 ? true : undefined,
+      );
     } finally {
       cli.kill('SIGKILL');
     }
@@ -249,11 +318,18 @@ test('a device running hot fires exactly one alert, in the alerts topic and Aler
     hotUntil = nextBoundary();
     const normalFrom = hotUntil;
     const resolved = await until('the resolved alert', 120_000, () => ofD1().find((a) => a.status === 'resolved'));
-    expect(resolved).toMatchObject({ incident_id: firing.incident_id, severity: 'critical', started_ts: windowEnd, fired_ts: firing.fired_ts });
+    expect(resolved).toMatchObject({
+      incident_id: firing.incident_id,
+      severity: 'critical',
+      started_ts: windowEnd,
+      fired_ts: firing.fired_ts,
+    });
     // Two normal windows: the second ends two windows after the last hot one.
     expect(resolved.resolved_ts!).toBe(normalFrom + 2 * WINDOW_MS);
     expect(resolved.seenAt - resolved.resolved_ts!).toBeLessThan(STATED_DELAY_MS);
-    await until('Alertmanager to have resolved it', 30_000, async () => ((await alertmanager.alerts({ incident_id: firing.incident_id })).length === 0 ? true : undefined));
+    await until('Alertmanager to have resolved it', 30_000, async () =>
+      (await alertmanager.alerts({ incident_id: firing.incident_id })).length === 0 ? true : undefined,
+    );
     expect(ofD1().map((a) => a.status)).toEqual(['firing', 'resolved']);
     expect(alerts.filter((a) => a.key === 'd2')).toEqual([]);
   } finally {
@@ -277,7 +353,11 @@ test('a restart after the incident resolved fires nothing again, and the service
       const t = await (await fetch(`http://127.0.0.1:${service.httpPort}/metrics`)).text();
       return t.includes(`sluice_consumer_lag{group="${group}",topic="${topics.device1m}"}`) ? t : undefined;
     });
-    const lag = Number(new RegExp(`sluice_consumer_lag\\{group="${group}",topic="${topics.device1m.replace(/\./g, '\\.')}"\\} (\\d+)`).exec(text)?.[1]);
+    const lag = Number(
+      new RegExp(
+        `sluice_consumer_lag\\{group="${group}",topic="${topics.device1m.replace(/\./g, '\\.')}"\\} (\\d+)`,
+      ).exec(text)?.[1],
+    );
     expect(lag).toBeLessThan(50);
     await new Promise((r) => setTimeout(r, 3000)); // a last transaction would show by now
     expect(alerts.length).toBe(before);

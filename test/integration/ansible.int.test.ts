@@ -32,25 +32,38 @@ test('ansible-playbook site.yml installs and starts the platform on a host (here
   const spec = join(dir, 'pipeline.yaml');
   writeFileSync(spec, `apiVersion: sluice/v1\nname: ${specName}\ntopics:\n  - name: ${topic}\n    partitions: 3\n`);
   const inventory = join(dir, 'hosts.yml');
-  writeFileSync(inventory, [
-    'all:', '  children:', '    sluice:', '      hosts:', '        localhost:',
-    '          ansible_connection: local',
-    '          ansible_python_interpreter: /usr/bin/python3',
-    '          sluice_install_from: in-place',
-    `          sluice_dir: ${repoRoot()}`,
-    `          sluice_home: ${ctx.paths.home}`,
-    `          sluice_cache_dir: ${ctx.paths.cache}`,
-    `          sluice_port_base: ${ctx.ports.base}`,
-    '          sluice_service_manager: none',
-    '          sluice_workloads: false',
-    `          sluice_spec: ${spec}`,
-    '',
-  ].join('\n'));
-  const play = await run('ansible-playbook', ['-i', inventory, 'playbooks/site.yml'], { cwd: join(repoRoot(), 'ansible'), timeoutMs: 1_200_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+  writeFileSync(
+    inventory,
+    [
+      'all:',
+      '  children:',
+      '    sluice:',
+      '      hosts:',
+      '        localhost:',
+      '          ansible_connection: local',
+      '          ansible_python_interpreter: /usr/bin/python3',
+      '          sluice_install_from: in-place',
+      `          sluice_dir: ${repoRoot()}`,
+      `          sluice_home: ${ctx.paths.home}`,
+      `          sluice_cache_dir: ${ctx.paths.cache}`,
+      `          sluice_port_base: ${ctx.ports.base}`,
+      '          sluice_service_manager: none',
+      '          sluice_workloads: false',
+      `          sluice_spec: ${spec}`,
+      '',
+    ].join('\n'),
+  );
+  const play = await run('ansible-playbook', ['-i', inventory, 'playbooks/site.yml'], {
+    cwd: join(repoRoot(), 'ansible'),
+    timeoutMs: 1_200_000,
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
+  });
   expect(play.stderr).not.toMatch(/ERROR!/);
   expect(play.code).toBe(0);
   expect(play.stdout).toMatch(/localhost\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0/);
   // The health task may retry a few times ("FAILED - RETRYING: ...") before its `ok`.
-  expect(play.stdout).toMatch(/TASK \[sluice_platform : Every component is healthy\][^\n]*\n(?:FAILED - RETRYING[^\n]*\n)*ok: \[localhost\]/);
+  expect(play.stdout).toMatch(
+    /TASK \[sluice_platform : Every component is healthy\][^\n]*\n(?:FAILED - RETRYING[^\n]*\n)*ok: \[localhost\]/,
+  );
   expect((await admin.observe()).topics.map((t) => t.name)).toContain(topic);
 }, 1_500_000);

@@ -52,17 +52,26 @@ test('a poison record and a value that does not fit go to the dead-letter topic 
     good(t0 + 2000),
   ]);
   // The two records are on different partitions (their keys differ): they reach the dead-letter topic in either order.
-  const letters = (await bed.deadLetters(iot, 2)).sort((a, b) => a.headers['__connect.errors.stage']!.localeCompare(b.headers['__connect.errors.stage']!)).reverse();
+  const letters = (await bed.deadLetters(iot, 2))
+    .sort((a, b) => a.headers['__connect.errors.stage']!.localeCompare(b.headers['__connect.errors.stage']!))
+    .reverse();
   expect(letters.map((l) => l.headers['__connect.errors.stage'])).toEqual(['VALUE_CONVERTER', 'TASK_PUT']);
   const [poison, misfit] = letters;
   expect(poison!.key).toBe('poison');
   expect(poison!.value.toString()).toBe('not avro at all');
-  expect(poison!.headers).toMatchObject({ '__connect.errors.topic': bed.readings, '__connect.errors.connector.name': iot });
+  expect(poison!.headers).toMatchObject({
+    '__connect.errors.topic': bed.readings,
+    '__connect.errors.connector.name': iot,
+  });
   expect(poison!.headers['__connect.errors.exception.message']).toBeTruthy();
   expect(misfit!.headers['__connect.errors.exception.message']).toMatch(/field 'event_id': .*not-a-uuid/);
-  expect(misfit!.headers['__connect.errors.exception.class.name']).toBe('org.apache.kafka.connect.errors.DataException');
+  expect(misfit!.headers['__connect.errors.exception.class.name']).toBe(
+    'org.apache.kafka.connect.errors.DataException',
+  );
 
-  expect(await bed.waitForCount(`rows of ${device}`, 2, async () => (await bed.deviceRows(device, day)).length)).toBe(2);
+  expect(await bed.waitForCount(`rows of ${device}`, 2, async () => (await bed.deviceRows(device, day)).length)).toBe(
+    2,
+  );
   const status = await bed.status(iot);
   expect([status.state, status.tasks.map((t) => t.state)]).toEqual(['RUNNING', ['RUNNING']]);
 });
@@ -73,7 +82,11 @@ test('a configuration the plugin refuses refuses the plan, naming the field; not
   });
   const plan = await bed.sluice('plan', '--spec', bed.writeSpec([iot, other, broken]));
   expect(plan.code).toBe(1);
-  expect(plan.stdout).toMatch(new RegExp(`! connector/${broken} +refused cassandra\\.cql: Connect refuses .*${broken}\\.json: .*must be an INSERT or UPDATE`));
+  expect(plan.stdout).toMatch(
+    new RegExp(
+      `! connector/${broken} +refused cassandra\\.cql: Connect refuses .*${broken}\\.json: .*must be an INSERT or UPDATE`,
+    ),
+  );
   expect(plan.stderr).toMatch(/SLUICE_PLAN_REFUSED/);
   const applied = await bed.deploy([iot, other, broken]);
   expect(applied.code).toBe(1);
@@ -92,8 +105,17 @@ test('deploying twice changes nothing; a changed file updates that connector onl
   body.config['retry.backoff.ms'] = '2000';
   writeFileSync(file, JSON.stringify(body));
   const plan = await bed.sluice('plan', '--spec', bed.writeSpec([iot, other]), '--json');
-  const steps = (JSON.parse(plan.stdout) as { steps: Array<{ id: string; action: string; changes: unknown[] }> }).steps.filter((s) => s.action !== 'noop');
-  expect(steps).toEqual([{ ...steps[0], id: `connector/${iot}`, action: 'update', changes: [{ field: 'retry.backoff.ms', from: '5000', to: '2000' }] }]);
+  const steps = (
+    JSON.parse(plan.stdout) as { steps: Array<{ id: string; action: string; changes: unknown[] }> }
+  ).steps.filter((s) => s.action !== 'noop');
+  expect(steps).toEqual([
+    {
+      ...steps[0],
+      id: `connector/${iot}`,
+      action: 'update',
+      changes: [{ field: 'retry.backoff.ms', from: '5000', to: '2000' }],
+    },
+  ]);
 
   const deployed = await bed.deploy([iot, other]);
   expect(deployed.code).toBe(0);
@@ -106,5 +128,6 @@ test('deploying twice changes nothing; a changed file updates that connector onl
   // Connect holds the real password; no output of deploy-pipeline ever shows it.
   const password = connectorPlaceholders(bed.ctx).SLUICE_CONNECT_CASSANDRA_PASSWORD!;
   expect(after.get(iot)!['cassandra.password']).toBe(password);
-  for (const output of [again.stdout, again.stderr, plan.stdout, plan.stderr, deployed.stdout, deployed.stderr]) expect(output).not.toContain(password);
+  for (const output of [again.stdout, again.stderr, plan.stdout, plan.stderr, deployed.stdout, deployed.stderr])
+    expect(output).not.toContain(password);
 });

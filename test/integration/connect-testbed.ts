@@ -19,9 +19,19 @@ import { CassandraClient } from '../../orchestrator/clients/cassandra';
 import type { ObservedConnector } from '../../orchestrator/clients/connect-types';
 import type { AclBinding } from '../../orchestrator/clients/kafka-types';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
-import { CASSANDRA_ADMIN_SECRET, CASSANDRA_ADMIN_USER, CASSANDRA_CONNECT_USER, cassandraConnection } from '../../orchestrator/platform/components/cassandra';
+import {
+  CASSANDRA_ADMIN_SECRET,
+  CASSANDRA_ADMIN_USER,
+  CASSANDRA_CONNECT_USER,
+  cassandraConnection,
+} from '../../orchestrator/platform/components/cassandra';
 import { CONNECT_SINKS_SECRET, CONNECT_SINKS_USER, connectAdmin } from '../../orchestrator/platform/components/connect';
-import { INFLUX_ADMIN_SECRET, INFLUX_ADMIN_USER, INFLUX_WRITER_USER, influxUrl } from '../../orchestrator/platform/components/influxdb';
+import {
+  INFLUX_ADMIN_SECRET,
+  INFLUX_ADMIN_USER,
+  INFLUX_WRITER_USER,
+  influxUrl,
+} from '../../orchestrator/platform/components/influxdb';
 import { run } from '../../orchestrator/platform/processes';
 import { forCondition, waitFor } from '../../orchestrator/platform/wait';
 import { encodeWire, parseSchema } from '../../producers/engine/avro';
@@ -29,7 +39,9 @@ import { readSchema } from '../../schemas';
 import { adminClient, adminConnection, testContext, uniqueName } from './helpers';
 
 const CONNECTORS_DIR = join(repoRoot(), 'connectors');
-const CQL_FILES = ['020-web-requests.cql', '030-iot-readings.cql', '040-finance-transactions.cql'].map((f) => join(CONNECTORS_DIR, 'cql', f));
+const CQL_FILES = ['020-web-requests.cql', '030-iot-readings.cql', '040-finance-transactions.cql'].map((f) =>
+  join(CONNECTORS_DIR, 'cql', f),
+);
 
 export interface SinkTopic {
   name: string;
@@ -46,7 +58,10 @@ const HOUR = 3_600_000;
  */
 export function hoursOfToday(hours: number, now = Date.now()): { t0: number; day: string } {
   const day0 = Math.floor(now / 86_400_000) * 86_400_000;
-  return { t0: day0 + Math.min(Math.floor((now - day0) / HOUR), 23 - hours) * HOUR, day: new Date(day0).toISOString().slice(0, 10) };
+  return {
+    t0: day0 + Math.min(Math.floor((now - day0) / HOUR), 23 - hours) * HOUR,
+    day: new Date(day0).toISOString().slice(0, 10),
+  };
 }
 
 export class ConnectTestbed {
@@ -70,7 +85,10 @@ export class ConnectTestbed {
 
   /** `inputs`: topics made by someone else (a SqlTestbed) that this suite's connectors read too. */
   constructor(private readonly inputs: SinkTopic[] = []) {
-    this.topics = [{ name: this.readings, partitions: 3, valueSchema: join(repoRoot(), 'schemas', 'iot-reading.avsc') }, ...inputs];
+    this.topics = [
+      { name: this.readings, partitions: 3, valueSchema: join(repoRoot(), 'schemas', 'iot-reading.avsc') },
+      ...inputs,
+    ];
   }
 
   /** A connector name of this suite: `<id>-<suffix>`; its group is `connect-<id>-<suffix>`. */
@@ -85,8 +103,19 @@ export class ConnectTestbed {
   private get grants(): AclBinding[] {
     const reads = this.topics.map((t) => t.name);
     const dlqs = [...this.connectors.keys()].map((n) => this.deadLetterTopic(n));
-    const binding = (resourceType: AclBinding['resourceType'], resourceName: string, operation: AclBinding['operation'], patternType: AclBinding['patternType'] = 'literal'): AclBinding => ({
-      principal: `User:${CONNECT_SINKS_USER}`, resourceType, resourceName, patternType, operation, permission: 'allow', host: '*',
+    const binding = (
+      resourceType: AclBinding['resourceType'],
+      resourceName: string,
+      operation: AclBinding['operation'],
+      patternType: AclBinding['patternType'] = 'literal',
+    ): AclBinding => ({
+      principal: `User:${CONNECT_SINKS_USER}`,
+      resourceType,
+      resourceName,
+      patternType,
+      operation,
+      permission: 'allow',
+      host: '*',
     });
     return [
       ...reads.flatMap((t) => [binding('topic', t, 'read'), binding('topic', t, 'describe')]),
@@ -98,7 +127,8 @@ export class ConnectTestbed {
   /** The sinks' principal (made by deploy-pipeline of pipeline.yaml, or here when no one did yet) and its ACLs on this suite's topics. */
   async grant(): Promise<void> {
     const observed = await this.admin.observe();
-    if (!observed.scramUsers.includes(CONNECT_SINKS_USER)) await this.admin.upsertScramUser(CONNECT_SINKS_USER, this.ctx.secrets.ensure(CONNECT_SINKS_SECRET));
+    if (!observed.scramUsers.includes(CONNECT_SINKS_USER))
+      await this.admin.upsertScramUser(CONNECT_SINKS_USER, this.ctx.secrets.ensure(CONNECT_SINKS_SECRET));
     await this.admin.createAcls(this.grants);
   }
 
@@ -106,12 +136,23 @@ export class ConnectTestbed {
    * A connector from the repository's `file`, pointed at this suite: its topics, dead-letter topic,
    * keyspace and database; `edit` changes anything else. Returns its name.
    */
-  connector(suffix: string, file: string, topics: string[], edit: (config: Record<string, string>) => void = () => undefined): string {
+  connector(
+    suffix: string,
+    file: string,
+    topics: string[],
+    edit: (config: Record<string, string>) => void = () => undefined,
+  ): string {
     const name = this.name(suffix);
-    const { config } = JSON.parse(readFileSync(join(CONNECTORS_DIR, file), 'utf8')) as { config: Record<string, string> };
+    const { config } = JSON.parse(readFileSync(join(CONNECTORS_DIR, file), 'utf8')) as {
+      config: Record<string, string>;
+    };
     config.topics = topics.join(',');
     config['errors.deadletterqueue.topic.name'] = this.deadLetterTopic(name);
-    if (config['cassandra.cql']) config['cassandra.cql'] = config['cassandra.cql'].replace(/INSERT INTO sluice\./g, `INSERT INTO ${this.keyspace}.`);
+    if (config['cassandra.cql'])
+      config['cassandra.cql'] = config['cassandra.cql'].replace(
+        /INSERT INTO sluice\./g,
+        `INSERT INTO ${this.keyspace}.`,
+      );
     if (config['influx.db']) config['influx.db'] = this.database;
     edit(config);
     const path = join(this.workDir, `${name}.json`);
@@ -122,8 +163,13 @@ export class ConnectTestbed {
 
   /** The suite's spec: its topics, keyspace, database, and the connectors made so far (or those given). */
   writeSpec(connectors: string[] = [...this.connectors.keys()]): string {
-    const topics: SinkTopic[] = [...this.topics, ...connectors.map((n) => ({ name: this.deadLetterTopic(n), partitions: 1 }))];
-    writeFileSync(this.specFile, `apiVersion: sluice/v1
+    const topics: SinkTopic[] = [
+      ...this.topics,
+      ...connectors.map((n) => ({ name: this.deadLetterTopic(n), partitions: 1 })),
+    ];
+    writeFileSync(
+      this.specFile,
+      `apiVersion: sluice/v1
 name: ${this.id}
 topics:
 ${topics.map((t) => `  - { name: ${t.name}, partitions: ${t.partitions}, config: { min.insync.replicas: 2 }${t.valueSchema ? `, valueSchema: ${t.valueSchema}` : ''} }`).join('\n')}
@@ -137,19 +183,25 @@ influx:
   grants: [{ user: ${INFLUX_WRITER_USER}, privilege: write }]
 connectors:
 ${connectors.length ? connectors.map((n) => `  - { name: ${n}, file: ${this.connectors.get(n)} }`).join('\n') : '  []'}
-`);
+`,
+    );
     return this.specFile;
   }
 
   sluice(...args: string[]) {
-    return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], { cwd: repoRoot(), env: process.env, timeoutMs: 300_000 });
+    return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], {
+      cwd: repoRoot(),
+      env: process.env,
+      timeoutMs: 300_000,
+    });
   }
 
   /** Grants, then deploys the spec; the readings' schema id is known afterwards. */
   async deploy(connectors?: string[]): Promise<Awaited<ReturnType<ConnectTestbed['sluice']>>> {
     await this.grant();
     const result = await this.sluice('deploy-pipeline', '--spec', this.writeSpec(connectors));
-    if (result.code === 0 && this.schemaId === 0) this.schemaId = (await this.registry.latest(`${this.readings}-value`))!.id;
+    if (result.code === 0 && this.schemaId === 0)
+      this.schemaId = (await this.registry.latest(`${this.readings}-value`))!.id;
     return result;
   }
 
@@ -164,11 +216,23 @@ ${connectors.length ? connectors.map((n) => `  - { name: ${n}, file: ${this.conn
   }
 
   /** A reading as the IoT simulator writes it; `eventId` fixed to send the same event again. */
-  reading(device: string, ts: number, eventId: string = randomUUID(), temperature = 20.5): { key: string; value: Buffer } {
+  reading(
+    device: string,
+    ts: number,
+    eventId: string = randomUUID(),
+    temperature = 20.5,
+  ): { key: string; value: Buffer } {
     return {
       key: device,
       value: encodeWire(this.schemaId, this.type, {
-        event_id: eventId, ts, device_id: device, site_id: 'site-01', temperature_c: temperature, humidity_pct: null, pressure_hpa: 1013, battery_pct: 90,
+        event_id: eventId,
+        ts,
+        device_id: device,
+        site_id: 'site-01',
+        temperature_c: temperature,
+        humidity_pct: null,
+        pressure_hpa: 1013,
+        battery_pct: 90,
       }),
     };
   }
@@ -177,21 +241,27 @@ ${connectors.length ? connectors.map((n) => `  - { name: ${n}, file: ${this.conn
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
-      for (let i = 0; i < messages.length; i += 100) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 100) });
+      for (let i = 0; i < messages.length; i += 100)
+        await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 100) });
     } finally {
       await producer.disconnect();
     }
   }
 
   private async cassandra(): Promise<CassandraClient> {
-    this.cassandraClient ??= await CassandraClient.connect(cassandraConnection(this.ctx, CASSANDRA_ADMIN_USER, this.ctx.secrets.read(CASSANDRA_ADMIN_SECRET)!));
+    this.cassandraClient ??= await CassandraClient.connect(
+      cassandraConnection(this.ctx, CASSANDRA_ADMIN_USER, this.ctx.secrets.read(CASSANDRA_ADMIN_SECRET)!),
+    );
     return this.cassandraClient;
   }
 
   /** Rows of `device` on `day` (YYYY-MM-DD) in iot_readings_by_device_day, and its event ids. */
   async deviceRows(device: string, day: string): Promise<string[]> {
     const client = await this.cassandra();
-    const rows = await client.rows<{ event_id: { toString(): string } }>(`SELECT event_id FROM ${this.keyspace}.iot_readings_by_device_day WHERE device_id = ? AND day = ?`, [device, day]);
+    const rows = await client.rows<{ event_id: { toString(): string } }>(
+      `SELECT event_id FROM ${this.keyspace}.iot_readings_by_device_day WHERE device_id = ? AND day = ?`,
+      [device, day],
+    );
     return rows.map((r) => r.event_id.toString());
   }
 
@@ -200,26 +270,41 @@ ${connectors.length ? connectors.map((n) => `  - { name: ${n}, file: ${this.conn
     const client = await this.cassandra();
     let count = 0;
     for (const hour of hours) {
-      const rows = await client.rows<{ device_id: string }>(`SELECT device_id FROM ${this.keyspace}.iot_readings_by_hour WHERE hour = ?`, [new Date(hour)]);
+      const rows = await client.rows<{ device_id: string }>(
+        `SELECT device_id FROM ${this.keyspace}.iot_readings_by_hour WHERE hour = ?`,
+        [new Date(hour)],
+      );
       count += rows.filter((r) => r.device_id === device).length;
     }
     return count;
   }
 
   /** Waits until `count()` returns `expected`, then a little longer to see that no more arrive. */
-  async waitForCount(what: string, expected: number, count: () => Promise<number>, timeoutMs = 180_000): Promise<number> {
+  async waitForCount(
+    what: string,
+    expected: number,
+    count: () => Promise<number>,
+    timeoutMs = 180_000,
+  ): Promise<number> {
     let last = -1;
     try {
-      await waitFor(forCondition(`${what} to reach ${expected}`, timeoutMs, async () => (last = await count()) >= expected), { intervalMs: 2000 });
+      await waitFor(
+        forCondition(`${what} to reach ${expected}`, timeoutMs, async () => (last = await count()) >= expected),
+        { intervalMs: 2000 },
+      );
     } catch (error) {
-      throw new Error(`${(error as Error).message} (last seen: ${last})`);
+      throw new Error(`${(error as Error).message} (last seen: ${last})`, { cause: error });
     }
     await new Promise((r) => setTimeout(r, 5000));
     return count();
   }
 
   /** Every record of a dead-letter topic, with its headers as text. */
-  async deadLetters(name: string, expected: number, timeoutMs = 90_000): Promise<Array<{ key: string; value: Buffer; headers: Record<string, string> }>> {
+  async deadLetters(
+    name: string,
+    expected: number,
+    timeoutMs = 90_000,
+  ): Promise<Array<{ key: string; value: Buffer; headers: Record<string, string> }>> {
     const consumer = this.kafka.consumer({ groupId: uniqueName('dlq-reader') });
     const out: Array<{ key: string; value: Buffer; headers: Record<string, string> }> = [];
     await consumer.connect();
@@ -228,9 +313,15 @@ ${connectors.length ? connectors.map((n) => `  - { name: ${n}, file: ${this.conn
       const timer = setTimeout(resolve, timeoutMs);
       void consumer.run({
         eachMessage: async ({ message }: { message: KafkaMessage }) => {
-          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]),
+          );
           out.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), headers });
-          if (out.length === expected) setTimeout(() => { clearTimeout(timer); resolve(); }, 3000);
+          if (out.length === expected)
+            setTimeout(() => {
+              clearTimeout(timer);
+              resolve();
+            }, 3000);
         },
       });
     });

@@ -58,7 +58,9 @@ describe('the demo pipeline', () => {
       { path: /^\/v8\/finance\/chart\//, reply: { body: fixtureJson('yahoo-v8-finance-chart-GOOG.json') } },
     ]);
     for (const api of KEYLESS_INGESTORS) process.env[baseUrlVariable(api)] = apis.url;
-    const up = await sluiceWithin(900_000, 'up').finally(() => { for (const api of KEYLESS_INGESTORS) delete process.env[baseUrlVariable(api)]; });
+    const up = await sluiceWithin(900_000, 'up').finally(() => {
+      for (const api of KEYLESS_INGESTORS) delete process.env[baseUrlVariable(api)];
+    });
     expect(up.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
     expect(up.code).toBe(0);
     try {
@@ -66,17 +68,31 @@ describe('the demo pipeline', () => {
       const rows = JSON.parse(status.stdout) as Array<{ component: string; health: string }>;
       const health = Object.fromEntries(rows.map((r) => [r.component, r.health]));
       expect(health).toMatchObject({
-        'kafka-1': 'healthy', 'kafka-2': 'healthy', 'kafka-3': 'healthy', registry: 'healthy',
-        'sim-web': 'healthy', 'sim-iot': 'healthy', 'sim-finance': 'healthy', 'ingest-open-meteo': 'healthy', 'ingest-yahoo': 'healthy',
+        'kafka-1': 'healthy',
+        'kafka-2': 'healthy',
+        'kafka-3': 'healthy',
+        registry: 'healthy',
+        'sim-web': 'healthy',
+        'sim-iot': 'healthy',
+        'sim-finance': 'healthy',
+        'ingest-open-meteo': 'healthy',
+        'ingest-yahoo': 'healthy',
       });
 
       // The demo pipeline flows: each simulator's and ingestor's own metrics count records acknowledged by Kafka.
-      const producers = { ...ctx.ports.simulators, 'open-meteo': ctx.ports.services['ingest-open-meteo'], yahoo: ctx.ports.services['ingest-yahoo'] };
+      const producers = {
+        ...ctx.ports.simulators,
+        'open-meteo': ctx.ports.services['ingest-open-meteo'],
+        yahoo: ctx.ports.services['ingest-yahoo'],
+      };
       for (const [source, port] of Object.entries(producers)) {
         let sent = 0;
         for (let attempt = 0; attempt < 30 && sent === 0; attempt++) {
           const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          sent = [...metrics.matchAll(/^sluice_producer_records_sent_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+          sent = [...metrics.matchAll(/^sluice_producer_records_sent_total\{[^}]*\} (\d+)/gm)].reduce(
+            (n, m) => n + Number(m[1]),
+            0,
+          );
           if (sent === 0) await new Promise((r) => setTimeout(r, 1000));
         }
         expect([source, sent]).toEqual([source, expect.any(Number)]);
@@ -87,12 +103,23 @@ describe('the demo pipeline', () => {
       expect((await sluice('platform', 'down', ...WORKLOADS)).code).toBe(0);
       await apis.close();
     }
-    const after = JSON.parse((await sluice('platform', 'status', '--json')).stdout) as Array<{ component: string; health: string }>;
-    expect(after.filter((r) => WORKLOADS.includes(r.component)).map((r) => r.health)).toEqual(WORKLOADS.map(() => 'stopped'));
+    const after = JSON.parse((await sluice('platform', 'status', '--json')).stdout) as Array<{
+      component: string;
+      health: string;
+    }>;
+    expect(after.filter((r) => WORKLOADS.includes(r.component)).map((r) => r.health)).toEqual(
+      WORKLOADS.map(() => 'stopped'),
+    );
   }, 1_000_000);
 
   test('topics exist with the declared partitions, replication 3 and min ISR 2', async () => {
-    for (const [name, partitions] of [['web.access-logs', 6], ['iot.readings', 6], ['finance.transactions', 6], ['labels.web', 3], ['ref.devices', 3]] as const) {
+    for (const [name, partitions] of [
+      ['web.access-logs', 6],
+      ['iot.readings', 6],
+      ['finance.transactions', 6],
+      ['labels.web', 3],
+      ['ref.devices', 3],
+    ] as const) {
       const topic = await topicSettings(name);
       expect(topic).toMatchObject({ name, partitions, replicationFactor: 3 });
       expect(topic!.config['min.insync.replicas']).toBe('2');
@@ -110,7 +137,7 @@ describe('the demo pipeline', () => {
     expect(again.stdout).not.toMatch(/Applied/);
   });
 
-  test('a principal writes to its own topics and is refused on another source\'s topic', async () => {
+  test("a principal writes to its own topics and is refused on another source's topic", async () => {
     const password = ctx.secrets.read('users/sim-web');
     expect(password).toBeDefined();
     const producer = kafkaAs(ctx, 'sim-web', password!).producer({ idempotent: true, retry: { retries: 1 } });
@@ -118,14 +145,30 @@ describe('the demo pipeline', () => {
     try {
       // A real access log in the registered schema: the demo's Flink jobs read this topic, and a record
       // that is not Confluent Avro would stop them ("Magic number does not match").
-      const serializers = await topicSerializers(new RegistryClient({ url: registryUrl(ctx) }), ['web.access-logs'], { 'web.access-logs': 'web-access-log' });
+      const serializers = await topicSerializers(new RegistryClient({ url: registryUrl(ctx) }), ['web.access-logs'], {
+        'web.access-logs': 'web-access-log',
+      });
       const { schemaId, type } = serializers.get('web.access-logs')!;
       const value = encodeWire(schemaId, type, {
-        event_id: randomUUID(), ts: Date.now(), client_ip: '10.0.0.1', user: null, method: 'GET', path: '/', status: 200, bytes: 0, referrer: null,
-        user_agent: 'deploy-pipeline test', response_time_ms: 1, is_bot: false,
+        event_id: randomUUID(),
+        ts: Date.now(),
+        client_ip: '10.0.0.1',
+        user: null,
+        method: 'GET',
+        path: '/',
+        status: 200,
+        bytes: 0,
+        referrer: null,
+        user_agent: 'deploy-pipeline test',
+        response_time_ms: 1,
+        is_bot: false,
       });
-      await expect(producer.send({ topic: 'web.access-logs', acks: -1, messages: [{ key: '10.0.0.1', value }] })).resolves.toHaveLength(1);
-      await expect(producer.send({ topic: 'iot.readings', acks: -1, messages: [{ key: 'd1', value: '{}' }] })).rejects.toThrow(/not authorized|authorization/i);
+      await expect(
+        producer.send({ topic: 'web.access-logs', acks: -1, messages: [{ key: '10.0.0.1', value }] }),
+      ).resolves.toHaveLength(1);
+      await expect(
+        producer.send({ topic: 'iot.readings', acks: -1, messages: [{ key: 'd1', value: '{}' }] }),
+      ).rejects.toThrow(/not authorized|authorization/i);
     } finally {
       await producer.disconnect();
     }
@@ -166,7 +209,9 @@ ${extra}principals:
     const added = uniqueName('added');
     const v2 = writeSpec('v2', base(6, '172800000', `  - name: ${added}\n    partitions: 1\n`));
     const { plan } = await preparePlan(ctx, { kafka: admin, registry: registryAdmin(ctx) }, v2, false);
-    const changed = plan.steps.filter((s) => s.action !== 'noop').map((s) => [s.id, s.action, s.changes.map((c) => `${c.field}: ${String(c.from)} -> ${String(c.to)}`)]);
+    const changed = plan.steps
+      .filter((s) => s.action !== 'noop')
+      .map((s) => [s.id, s.action, s.changes.map((c) => `${c.field}: ${String(c.from)} -> ${String(c.to)}`)]);
     expect(changed).toEqual([
       [`topic/${grow}`, 'update', ['partitions: 3 -> 6', 'config.retention.ms: 86400000 -> 172800000']],
       [`topic/${added}`, 'create', expect.any(Array)],
@@ -190,7 +235,10 @@ ${extra}principals:
     // The refused plan also had a create in it: nothing of it was applied.
     expect((await admin.observe()).topics.filter((t) => t.name.startsWith('never-'))).toEqual([]);
 
-    const rf = writeSpec('rf', base(6, '172800000').replace('    partitions: 3\n', '    partitions: 3\n    replicationFactor: 2\n'));
+    const rf = writeSpec(
+      'rf',
+      base(6, '172800000').replace('    partitions: 3\n', '    partitions: 3\n    replicationFactor: 2\n'),
+    );
     const rfResult = await sluice('plan', '--spec', rf);
     expect(rfResult.code).toBe(1);
     expect(rfResult.stdout).toMatch(/replication/i);
@@ -202,38 +250,65 @@ describe('schemas in the spec', () => {
   const other = uniqueName('never');
   const specName = uniqueName('schemas');
   const subject = `${topic}-value`;
-  const record = (fields: string) => `{"type": "record", "name": "Order", "namespace": "dev.sluice.test", "fields": [${fields}]}`;
+  const record = (fields: string) =>
+    `{"type": "record", "name": "Order", "namespace": "dev.sluice.test", "fields": [${fields}]}`;
   const v1 = record('{"name": "id", "type": "string"}');
   const v2 = record('{"name": "id", "type": "string"}, {"name": "note", "type": ["null", "string"], "default": null}');
-  const incompatible = record('{"name": "id", "type": "long"}, {"name": "note", "type": ["null", "string"], "default": null}');
-  const spec = (schemaFile: string, extra = '') => writeSpec(`${specName}-${schemaFile}`, `apiVersion: sluice/v1
+  const incompatible = record(
+    '{"name": "id", "type": "long"}, {"name": "note", "type": ["null", "string"], "default": null}',
+  );
+  const spec = (schemaFile: string, extra = '') =>
+    writeSpec(
+      `${specName}-${schemaFile}`,
+      `apiVersion: sluice/v1
 name: ${specName}
 topics:
   - name: ${topic}
     partitions: 1
     valueSchema: ${schemaFile}.avsc
-${extra}`);
+${extra}`,
+    );
 
   afterAll(async () => {
-    await sluice('deploy-pipeline', '--spec', writeSpec(`${specName}-empty`, `apiVersion: sluice/v1\nname: ${specName}\n`), '--prune');
+    await sluice(
+      'deploy-pipeline',
+      '--spec',
+      writeSpec(`${specName}-empty`, `apiVersion: sluice/v1\nname: ${specName}\n`),
+      '--prune',
+    );
   });
 
   test('a declared schema is registered as <topic>-value with BACKWARD compatibility; again changes nothing', async () => {
-    for (const [name, text] of [['v1', v1], ['v2', v2], ['incompatible', incompatible]] as const) writeFileSync(join(workDir, `${name}.avsc`), text);
+    for (const [name, text] of [
+      ['v1', v1],
+      ['v2', v2],
+      ['incompatible', incompatible],
+    ] as const)
+      writeFileSync(join(workDir, `${name}.avsc`), text);
     const applied = await sluice('deploy-pipeline', '--spec', spec('v1'));
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toMatch(new RegExp(`\\+ schema/${subject}\\s+create\\s+version=1 compatibility=BACKWARD file=v1.avsc`));
+    expect(applied.stdout).toMatch(
+      new RegExp(`\\+ schema/${subject}\\s+create\\s+version=1 compatibility=BACKWARD file=v1.avsc`),
+    );
     const registry = new RegistryClient({ url: registryUrl(ctx) });
     expect(await registry.latest(subject)).toMatchObject({ version: 1 });
     expect(await registry.compatibility(subject)).toBe('BACKWARD');
     expect((await sluice('plan', '--spec', spec('v1'), '--exit-code')).code).toBe(0);
   });
 
-  test('an incompatible change is refused by plan and by apply with the registry\'s reason, and nothing is applied', async () => {
+  test("an incompatible change is refused by plan and by apply with the registry's reason, and nothing is applied", async () => {
     const plan = await sluice('plan', '--spec', spec('incompatible'));
     expect(plan.code).toBe(1);
-    expect(plan.stdout).toMatch(new RegExp(`! schema/${subject}\\s+refused\\s+version: 1 -> 2: the registry finds incompatible.avsc incompatible`));
-    const apply = await sluice('deploy-pipeline', '--spec', spec('incompatible', `  - name: ${other}\n    partitions: 1\n`));
+    expect(plan.stdout).toMatch(
+      new RegExp(
+        `! schema/${subject}\\s+refused\\s+version: 1 -> 2: the registry finds incompatible.avsc incompatible`,
+      ),
+    );
+    const apply = await sluice(
+      'deploy-pipeline',
+      '--spec',
+      spec('incompatible', `  - name: ${other}\n    partitions: 1\n`),
+    );
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(/SLUICE_PLAN_REFUSED/);
     expect(apply.stderr).toMatch(/TYPE_MISMATCH|type/i);
@@ -253,14 +328,17 @@ ${extra}`);
 describe('an invalid spec', () => {
   test('is refused with every issue named by its path, before anything is applied', async () => {
     const topic = uniqueName('invalid');
-    const file = writeSpec('invalid', `apiVersion: sluice/v1
+    const file = writeSpec(
+      'invalid',
+      `apiVersion: sluice/v1
 name: invalid
 topics:
   - name: ${topic}
     partitions: -1
     replicationFactor: 5
     colour: blue
-`);
+`,
+    );
     const result = await sluice('deploy-pipeline', '--spec', file);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/SLUICE_SPEC_INVALID/);
@@ -271,7 +349,10 @@ topics:
   });
 
   test('replication above the broker count is refused with the path and the broker count', async () => {
-    const file = writeSpec('rf5', `apiVersion: sluice/v1\nname: rf5\ntopics:\n  - name: ${uniqueName('rf')}\n    partitions: 1\n    replicationFactor: 4\n`);
+    const file = writeSpec(
+      'rf5',
+      `apiVersion: sluice/v1\nname: rf5\ntopics:\n  - name: ${uniqueName('rf')}\n    partitions: 1\n    replicationFactor: 4\n`,
+    );
     const result = await sluice('plan', '--spec', file);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/topics\[0\]\.replicationFactor/);
@@ -283,7 +364,12 @@ test('the Kafka client module reaches the cluster with the settings `platform en
   const env = await sluice('platform', 'env');
   expect(env.code).toBe(0);
   expect(env.stdout).not.toContain(ctx.secrets.read('kafka/admin')!);
-  const vars = Object.fromEntries(env.stdout.split('\n').filter((l) => l.startsWith('export SLUICE_')).map((l) => l.slice(7).split('=') as [string, string]));
+  const vars = Object.fromEntries(
+    env.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('export SLUICE_'))
+      .map((l) => l.slice(7).split('=') as [string, string]),
+  );
   const { connectionFromEnv } = await import('../../lib/kafka/connection');
   const client = createKafka(connectionFromEnv(vars), { retries: 2 }).admin();
   await client.connect();

@@ -6,6 +6,8 @@ import { applyTestPlatformEnv } from './env';
 export default async function globalSetup(): Promise<void> {
   applyTestPlatformEnv();
   const log = createLogger({ level: 'info' });
-  log.info(`starting the test platform in ${process.env.SLUICE_HOME} (port base ${process.env.SLUICE_PORT_BASE})`, { component: 'test' });
+  log.info(`starting the test platform in ${process.env.SLUICE_HOME} (port base ${process.env.SLUICE_PORT_BASE})`, {
+    component: 'test',
+  });
   await up(createContext(process.env, log));
 }

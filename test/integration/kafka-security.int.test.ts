@@ -54,16 +54,24 @@ describe('Kafka listeners refuse what they must', () => {
   });
 
   test('a wrong password is refused by SCRAM', async () => {
-    await expect(listTopicsWith(kafkaAs(ctx, 'admin', 'not-the-password', 0))).rejects.toThrow(/SASL SCRAM SHA512 authentication failed/);
+    await expect(listTopicsWith(kafkaAs(ctx, 'admin', 'not-the-password', 0))).rejects.toThrow(
+      /SASL SCRAM SHA512 authentication failed/,
+    );
   });
 
   test('a plaintext connection to the TLS port is refused', async () => {
-    await expect(listTopicsWith(rawKafka({ sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'x' } }))).rejects.toThrow();
+    await expect(
+      listTopicsWith(rawKafka({ sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'x' } })),
+    ).rejects.toThrow();
   });
 
   test('a server certificate is checked against the CA: an unknown CA is refused', async () => {
     const otherCa = readFileSync(`${ctx.paths.certs}/kafka-1.crt`, 'utf8'); // a leaf, not the CA
-    await expect(listTopicsWith(rawKafka({ ssl: { ca: [otherCa] }, sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'x' } }))).rejects.toThrow();
+    await expect(
+      listTopicsWith(
+        rawKafka({ ssl: { ca: [otherCa] }, sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'x' } }),
+      ),
+    ).rejects.toThrow();
   });
 });
 
@@ -77,10 +85,17 @@ describe('ACLs', () => {
     await admin.createTopic({ name: allowed, partitions: 1, replicationFactor: 3, config: {} });
     await admin.createTopic({ name: denied, partitions: 1, replicationFactor: 3, config: {} });
     await admin.upsertScramUser(user, password);
-    await admin.createAcls(['write', 'describe'].map((operation) => ({
-      principal: `User:${user}`, resourceType: 'topic' as const, resourceName: allowed, patternType: 'literal' as const,
-      operation: operation as 'write' | 'describe', permission: 'allow' as const, host: '*',
-    })));
+    await admin.createAcls(
+      ['write', 'describe'].map((operation) => ({
+        principal: `User:${user}`,
+        resourceType: 'topic' as const,
+        resourceName: allowed,
+        patternType: 'literal' as const,
+        operation: operation as 'write' | 'describe',
+        permission: 'allow' as const,
+        host: '*',
+      })),
+    );
   });
 
   afterAll(async () => {
@@ -93,19 +108,29 @@ describe('ACLs', () => {
     const producer = kafkaAs(ctx, user, password).producer({ idempotent: true, retry: { retries: 2 } });
     await producer.connect();
     try {
-      await expect(producer.send({ topic: allowed, acks: -1, messages: [{ key: 'k', value: 'ok' }] })).resolves.toHaveLength(1);
-      await expect(producer.send({ topic: denied, acks: -1, messages: [{ key: 'k', value: 'no' }] })).rejects.toThrow(/not authorized|authorization/i);
+      await expect(
+        producer.send({ topic: allowed, acks: -1, messages: [{ key: 'k', value: 'ok' }] }),
+      ).resolves.toHaveLength(1);
+      await expect(producer.send({ topic: denied, acks: -1, messages: [{ key: 'k', value: 'no' }] })).rejects.toThrow(
+        /not authorized|authorization/i,
+      );
     } finally {
       await producer.disconnect();
     }
   });
 
-  test('kcat with the restricted user\'s config is refused where the ACLs say so', async () => {
+  test("kcat with the restricted user's config is refused where the ACLs say so", async () => {
     ctx.secrets.write(`users/${user}`, password);
     const env = clientEnvironment(ctx, principalIdentity(user));
-    const ok = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', allowed, '-k', 'kcat'], { input: 'allowed\n', timeoutMs: 30_000 });
+    const ok = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', allowed, '-k', 'kcat'], {
+      input: 'allowed\n',
+      timeoutMs: 30_000,
+    });
     expect(ok.code).toBe(0);
-    const refused = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', denied], { input: 'denied\n', timeoutMs: 30_000 });
+    const refused = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', denied], {
+      input: 'denied\n',
+      timeoutMs: 30_000,
+    });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/authoriz/i);
     ctx.secrets.remove(`users/${user}`);
@@ -119,8 +144,21 @@ describe("Kafka's own Java tools", () => {
     try {
       const env = clientEnvironment(ctx);
       const lib = join(bundleDir(ctx.paths.cache, 'kafka', mavenBundle('kafka')), 'lib');
-      const result = await run('java', ['-cp', `${lib}/*`, `-Dlog4j2.configurationFile=${join(TEMPLATE_DIR, 'log4j2.properties')}`,
-        'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', env.SLUICE_BOOTSTRAP_SERVERS!, '--command-config', env.SLUICE_JAVA_CLIENT_CONFIG!, '--list'], { timeoutMs: 60_000 });
+      const result = await run(
+        'java',
+        [
+          '-cp',
+          `${lib}/*`,
+          `-Dlog4j2.configurationFile=${join(TEMPLATE_DIR, 'log4j2.properties')}`,
+          'org.apache.kafka.tools.TopicCommand',
+          '--bootstrap-server',
+          env.SLUICE_BOOTSTRAP_SERVERS!,
+          '--command-config',
+          env.SLUICE_JAVA_CLIENT_CONFIG!,
+          '--list',
+        ],
+        { timeoutMs: 60_000 },
+      );
       expect(result.code).toBe(0);
       expect(result.stdout.split('\n')).toContain(topic);
     } finally {
@@ -138,9 +176,16 @@ describe('kcat, a client Sluice did not write', () => {
   test('produces and consumes with SLUICE_KCAT_CONFIG from platform env', async () => {
     const env = clientEnvironment(ctx);
     const lines = ['one', 'two', 'three'];
-    const produced = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', topic], { input: `${lines.join('\n')}\n`, timeoutMs: 30_000 });
+    const produced = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-P', '-t', topic], {
+      input: `${lines.join('\n')}\n`,
+      timeoutMs: 30_000,
+    });
     expect(produced.code).toBe(0);
-    const consumed = await run(kcatWrapperPath(ctx), ['-F', env.SLUICE_KCAT_CONFIG!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'], { timeoutMs: 30_000 });
+    const consumed = await run(
+      kcatWrapperPath(ctx),
+      ['-F', env.SLUICE_KCAT_CONFIG!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'],
+      { timeoutMs: 30_000 },
+    );
     expect(consumed.code).toBe(0);
     expect(consumed.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
   });

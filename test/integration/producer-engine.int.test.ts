@@ -13,8 +13,14 @@ const ctx = testContext();
 const admin = adminClient(ctx);
 const kafka = createKafka(adminConnection(ctx), { retries: 5 });
 const type = parseSchema({
-  type: 'record', name: 'Reading', namespace: 'dev.sluice.test',
-  fields: [{ name: 'seq', type: 'long' }, { name: 'device_id', type: 'string' }, { name: 'temperature_c', type: 'double' }],
+  type: 'record',
+  name: 'Reading',
+  namespace: 'dev.sluice.test',
+  fields: [
+    { name: 'seq', type: 'long' },
+    { name: 'device_id', type: 'string' },
+    { name: 'temperature_c', type: 'double' },
+  ],
 });
 const SCHEMA_ID = 7;
 
@@ -25,7 +31,12 @@ function counter(topic: string, bad: (i: number) => boolean = () => false): Reco
   return {
     next: (now) => {
       const seq = i++;
-      const record: OutgoingRecord = { topic, key: `device-${seq % 20}`, timestamp: now, value: { seq, device_id: `device-${seq % 20}`, temperature_c: bad(seq) ? 'hot' : 20 + (seq % 7) } };
+      const record: OutgoingRecord = {
+        topic,
+        key: `device-${seq % 20}`,
+        timestamp: now,
+        value: { seq, device_id: `device-${seq % 20}`, temperature_c: bad(seq) ? 'hot' : 20 + (seq % 7) },
+      };
       return [record];
     },
   };
@@ -73,7 +84,9 @@ test('a record that does not match its schema is counted, reported with the fiel
     const summary = await engine(topic, 100, 3_000).run(counter(topic, (i) => i % 10 === 3));
     const serialization = summary.failures.find((f) => f.reason === 'serialization');
     expect(serialization?.count).toBeGreaterThan(0);
-    expect(serialization?.example).toMatch(/key=device-\d+ does not match Avro schema dev\.sluice\.test\.Reading: temperature_c="hot"/);
+    expect(serialization?.example).toMatch(
+      /key=device-\d+ does not match Avro schema dev\.sluice\.test\.Reading: temperature_c="hot"/,
+    );
     expect(summary.sent + summary.failed).toBeGreaterThanOrEqual(290);
     expect(await endOffsetsTotal(topic)).toBe(summary.sent);
 
@@ -81,7 +94,9 @@ test('a record that does not match its schema is counted, reported with the fiel
     const consumer = kafka.consumer({ groupId: uniqueName('engine-reader') });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    const first = await new Promise<Buffer>((resolve) => void consumer.run({ eachMessage: async ({ message }) => resolve(message.value!) }));
+    const first = await new Promise<Buffer>(
+      (resolve) => void consumer.run({ eachMessage: async ({ message }) => resolve(message.value!) }),
+    );
     await consumer.disconnect();
     const { schemaId, body } = decodeWireHeader(first);
     expect(schemaId).toBe(SCHEMA_ID);

@@ -16,16 +16,33 @@ const ctx = testContext();
 const client = registryFromEnv(clientEnvironment(ctx));
 
 const v1 = JSON.stringify({
-  type: 'record', name: 'Reading', namespace: 'dev.sluice.test',
-  fields: [{ name: 'device_id', type: 'string' }, { name: 'temperature_c', type: 'double' }],
+  type: 'record',
+  name: 'Reading',
+  namespace: 'dev.sluice.test',
+  fields: [
+    { name: 'device_id', type: 'string' },
+    { name: 'temperature_c', type: 'double' },
+  ],
 });
 const compatible = JSON.stringify({
-  type: 'record', name: 'Reading', namespace: 'dev.sluice.test',
-  fields: [{ name: 'device_id', type: 'string' }, { name: 'temperature_c', type: 'double' }, { name: 'site_id', type: ['null', 'string'], default: null }],
+  type: 'record',
+  name: 'Reading',
+  namespace: 'dev.sluice.test',
+  fields: [
+    { name: 'device_id', type: 'string' },
+    { name: 'temperature_c', type: 'double' },
+    { name: 'site_id', type: ['null', 'string'], default: null },
+  ],
 });
 const incompatible = JSON.stringify({
-  type: 'record', name: 'Reading', namespace: 'dev.sluice.test',
-  fields: [{ name: 'device_id', type: 'string' }, { name: 'temperature_c', type: 'double' }, { name: 'email', type: 'string' }],
+  type: 'record',
+  name: 'Reading',
+  namespace: 'dev.sluice.test',
+  fields: [
+    { name: 'device_id', type: 'string' },
+    { name: 'temperature_c', type: 'double' },
+    { name: 'email', type: 'string' },
+  ],
 });
 
 test('platform env gives the Confluent-compatible URL and write credentials for the admin', () => {
@@ -39,7 +56,10 @@ test('platform env gives the Confluent-compatible URL and write credentials for 
 test('reads are anonymous, writes without credentials are refused', async () => {
   const anonymous = new RegistryClient({ url: registryUrl(ctx) });
   await expect(anonymous.subjects()).resolves.toEqual(expect.any(Array));
-  await expect(anonymous.register(uniqueName('anon-value'), v1)).rejects.toMatchObject({ code: 'SLUICE_HTTP_ERROR', details: { status: 401 } });
+  await expect(anonymous.register(uniqueName('anon-value'), v1)).rejects.toMatchObject({
+    code: 'SLUICE_HTTP_ERROR',
+    details: { status: 401 },
+  });
   const wrong = new RegistryClient({ url: registryUrl(ctx), username: 'registry-admin', password: 'wrong' });
   await expect(wrong.register(uniqueName('wrong-value'), v1)).rejects.toMatchObject({ details: { status: 401 } });
 });

@@ -30,23 +30,54 @@ export class SqlTestbed {
   readonly id = uniqueName('sql').replace(/[^a-z0-9]/g, '');
   /** The topic name each suite topic stands in for, in the repository's SQL. */
   private readonly originals = {
-    readings: 'iot.readings', devices: 'ref.devices', rejects: 'rejects.iot', device1m: 'agg.iot.device-1m', device5m: 'agg.iot.device-5m',
-    site1m: 'agg.iot.site-1m', site5m: 'agg.iot.site-5m', enriched: 'enriched.iot', overThreshold: 'patterns.iot-over-threshold',
-    transactions: 'finance.transactions', accounts: 'ref.accounts', enrichedFinance: 'enriched.finance', cardTesting: 'patterns.card-testing',
-    account1m: 'agg.finance.account-1m', account5m: 'agg.finance.account-5m', merchant1m: 'agg.finance.merchant-1m', merchant5m: 'agg.finance.merchant-5m',
+    readings: 'iot.readings',
+    devices: 'ref.devices',
+    rejects: 'rejects.iot',
+    device1m: 'agg.iot.device-1m',
+    device5m: 'agg.iot.device-5m',
+    site1m: 'agg.iot.site-1m',
+    site5m: 'agg.iot.site-5m',
+    enriched: 'enriched.iot',
+    overThreshold: 'patterns.iot-over-threshold',
+    transactions: 'finance.transactions',
+    accounts: 'ref.accounts',
+    enrichedFinance: 'enriched.finance',
+    cardTesting: 'patterns.card-testing',
+    account1m: 'agg.finance.account-1m',
+    account5m: 'agg.finance.account-5m',
+    merchant1m: 'agg.finance.merchant-1m',
+    merchant5m: 'agg.finance.merchant-5m',
     financeRejects: 'rejects.finance',
-    webLogs: 'web.access-logs', ipBlocks: 'ref.ip-blocks', enrichedWeb: 'enriched.web', path1m: 'agg.web.path-1m', path5m: 'agg.web.path-5m',
-    errorBurst: 'patterns.web-error-burst', webRejects: 'rejects.web',
-    airQuality: 'api.air-quality', traffic: 'api.traffic-flow', quotes: 'api.market-quotes',
-    airQuality1h: 'agg.api.air-quality-1h', traffic15m: 'agg.api.traffic-15m', priceMoves1h: 'agg.api.price-moves-1h',
+    webLogs: 'web.access-logs',
+    ipBlocks: 'ref.ip-blocks',
+    enrichedWeb: 'enriched.web',
+    path1m: 'agg.web.path-1m',
+    path5m: 'agg.web.path-5m',
+    errorBurst: 'patterns.web-error-burst',
+    webRejects: 'rejects.web',
+    airQuality: 'api.air-quality',
+    traffic: 'api.traffic-flow',
+    quotes: 'api.market-quotes',
+    airQuality1h: 'agg.api.air-quality-1h',
+    traffic15m: 'agg.api.traffic-15m',
+    priceMoves1h: 'agg.api.price-moves-1h',
   } as const;
   /** This suite's own topics, by the same keys. */
-  readonly topics = Object.fromEntries(Object.entries(this.originals).map(([key, topic]) => [key, `${this.id}.${topic}`])) as Record<keyof SqlTestbed['originals'], string>;
+  readonly topics = Object.fromEntries(
+    Object.entries(this.originals).map(([key, topic]) => [key, `${this.id}.${topic}`]),
+  ) as Record<keyof SqlTestbed['originals'], string>;
   /** The topics the jobs read; every other one they write. */
   /** The topics the jobs read, with their value schemas; every other topic they write. */
   private readonly inputSchemas: Partial<Record<keyof SqlTestbed['originals'], SchemaName>> = {
-    readings: 'iot-reading', devices: 'device', transactions: 'financial-transaction', accounts: 'account', webLogs: 'web-access-log', ipBlocks: 'ip-block',
-    airQuality: 'air-quality-measurement', traffic: 'traffic-flow', quotes: 'market-quote',
+    readings: 'iot-reading',
+    devices: 'device',
+    transactions: 'financial-transaction',
+    accounts: 'account',
+    webLogs: 'web-access-log',
+    ipBlocks: 'ip-block',
+    airQuality: 'air-quality-measurement',
+    traffic: 'traffic-flow',
+    quotes: 'market-quote',
   };
   private readonly serializers = new Map<string, { id: number; type: ReturnType<typeof parseSchema> }>();
   readonly workDir = mkdtempSync(join(tmpdir(), 'sluice-sql-'));
@@ -55,17 +86,36 @@ export class SqlTestbed {
     const inputs = Object.keys(this.inputSchemas).map((key) => this.topics[key as keyof SqlTestbed['originals']]);
     const outputs = Object.values(this.topics).filter((topic) => !inputs.includes(topic));
     return [
-      ...(['read', 'describe'] as const).flatMap((operation) => inputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
-      ...(['write', 'describe'] as const).flatMap((operation) => outputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation }))),
-    ].map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}`, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
+      ...(['read', 'describe'] as const).flatMap((operation) =>
+        inputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation })),
+      ),
+      ...(['write', 'describe'] as const).flatMap((operation) =>
+        outputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation })),
+      ),
+    ].map((b) => ({
+      ...b,
+      principal: `User:${FLINK_KAFKA_USER}`,
+      patternType: 'literal' as const,
+      permission: 'allow' as const,
+      host: '*',
+    }));
   }
 
   async setUp(): Promise<void> {
-    for (const name of Object.values(this.topics)) await this.admin.createTopic({ name, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    for (const name of Object.values(this.topics))
+      await this.admin.createTopic({
+        name,
+        partitions: 1,
+        replicationFactor: 3,
+        config: { 'min.insync.replicas': '2' },
+      });
     await this.admin.createAcls(this.grants);
     for (const [key, schema] of Object.entries(this.inputSchemas)) {
       const topic = this.topics[key as keyof SqlTestbed['originals']];
-      this.serializers.set(key, { id: await this.registry.register(`${topic}-value`, JSON.stringify(readSchema(schema))), type: parseSchema(readSchema(schema)) });
+      this.serializers.set(key, {
+        id: await this.registry.register(`${topic}-value`, JSON.stringify(readSchema(schema))),
+        type: parseSchema(readSchema(schema)),
+      });
     }
     for (const table of TABLE_FILES) this.copySql(table);
   }
@@ -78,22 +128,36 @@ export class SqlTestbed {
   }
 
   sluice(...args: string[]) {
-    return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], { cwd: repoRoot(), env: process.env, timeoutMs: 300_000 });
+    return run('node', [join(repoRoot(), 'bin', 'sluice.js'), ...args], {
+      cwd: repoRoot(),
+      env: process.env,
+      timeoutMs: 300_000,
+    });
   }
 
   /** Copies sql/<file>, pointed at this suite's topics and transactional ids, then `edit`ed. */
   copySql(file: string, edit = (text: string) => text): string {
-    let text = readFileSync(join(repoRoot(), 'sql', file), 'utf8')
-      .replace(/'sink\.transactional-id-prefix' = 'sluice-/g, `'sink.transactional-id-prefix' = 'sluice-${this.id}-`);
-    for (const [key, original] of Object.entries(this.originals)) text = text.split(`'topic' = '${original}'`).join(`'topic' = '${this.topics[key as keyof SqlTestbed['originals']]}'`);
+    let text = readFileSync(join(repoRoot(), 'sql', file), 'utf8').replace(
+      /'sink\.transactional-id-prefix' = 'sluice-/g,
+      `'sink.transactional-id-prefix' = 'sluice-${this.id}-`,
+    );
+    for (const [key, original] of Object.entries(this.originals))
+      text = text
+        .split(`'topic' = '${original}'`)
+        .join(`'topic' = '${this.topics[key as keyof SqlTestbed['originals']]}'`);
     writeFileSync(join(this.workDir, file), edit(text));
     return file;
   }
 
   /** The suite's spec: the table files, and the given jobs (name suffix → SQL file in sql/). */
   writeSpec(jobs: Record<string, string>): string {
-    const entries = Object.entries(jobs).map(([suffix, file]) => `\n    - name: ${this.jobName(suffix)}\n      file: ${file}`);
-    writeFileSync(this.specFile, `apiVersion: sluice/v1\nname: ${this.id}\nsql:\n  tables: [${TABLE_FILES.join(', ')}]\n  jobs:${entries.length ? entries.join('') : ' []'}\n`);
+    const entries = Object.entries(jobs).map(
+      ([suffix, file]) => `\n    - name: ${this.jobName(suffix)}\n      file: ${file}`,
+    );
+    writeFileSync(
+      this.specFile,
+      `apiVersion: sluice/v1\nname: ${this.id}\nsql:\n  tables: [${TABLE_FILES.join(', ')}]\n  jobs:${entries.length ? entries.join('') : ' []'}\n`,
+    );
     return this.specFile;
   }
 
@@ -103,8 +167,14 @@ export class SqlTestbed {
 
   /** This suite's running Flink jobs by job name. */
   async runningJobs(): Promise<Map<string, string>> {
-    const overview = (await (await fetch(`http://${this.ctx.host}:${this.ctx.ports.flink.rest}/jobs/overview`)).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
-    return new Map(overview.jobs.filter((j) => j.name.startsWith(`sluice.${this.id}-`) && j.state === 'RUNNING').map((j) => [j.name.split('.')[1]!, j.jid]));
+    const overview = (await (
+      await fetch(`http://${this.ctx.host}:${this.ctx.ports.flink.rest}/jobs/overview`)
+    ).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
+    return new Map(
+      overview.jobs
+        .filter((j) => j.name.startsWith(`sluice.${this.id}-`) && j.state === 'RUNNING')
+        .map((j) => [j.name.split('.')[1]!, j.jid]),
+    );
   }
 
   /** A value for one of the suite's input topics, in the Confluent wire format with its registered schema. */
@@ -119,8 +189,14 @@ export class SqlTestbed {
     return {
       key: device,
       value: this.encode('readings', {
-        event_id: randomUUID(), ts: t0 + seconds * 1000, device_id: device, site_id: 'site-01',
-        temperature_c: temperature, humidity_pct: 50, pressure_hpa: 1013, battery_pct: 90,
+        event_id: randomUUID(),
+        ts: t0 + seconds * 1000,
+        device_id: device,
+        site_id: 'site-01',
+        temperature_c: temperature,
+        humidity_pct: 50,
+        pressure_hpa: 1013,
+        battery_pct: 90,
       }),
     };
   }
@@ -132,33 +208,81 @@ export class SqlTestbed {
   async kcatCommitted(topic: string): Promise<Array<{ key: string; timestamp: number }> | undefined> {
     const env = clientEnvironment(this.ctx);
     if (!existsSync(env.SLUICE_KCAT!)) return undefined;
-    const result = await run(env.SLUICE_KCAT!, ['-F', env.SLUICE_KCAT_CONFIG!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%k %T\n'], { timeoutMs: 60_000 });
+    const result = await run(
+      env.SLUICE_KCAT!,
+      [
+        '-F',
+        env.SLUICE_KCAT_CONFIG!,
+        '-C',
+        '-t',
+        topic,
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-X',
+        'isolation.level=read_committed',
+        '-f',
+        '%k %T\n',
+      ],
+      { timeoutMs: 60_000 },
+    );
     if (result.code !== 0) throw new Error(`kcat failed: ${result.stderr}`);
-    return result.stdout.split('\n').filter(Boolean).map((line) => {
-      const [key, timestamp] = line.split(' ');
-      return { key: key!, timestamp: Number(timestamp) };
-    });
+    return result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [key, timestamp] = line.split(' ');
+        return { key: key!, timestamp: Number(timestamp) };
+      });
   }
 
   /** A device registry entry, valid from `validFrom` (its Kafka timestamp), as the IoT simulator writes it. */
-  device(deviceId: string, temperatureMax: number, validFrom: number): { key: string; value: Buffer; timestamp: string } {
+  device(
+    deviceId: string,
+    temperatureMax: number,
+    validFrom: number,
+  ): { key: string; value: Buffer; timestamp: string } {
     return {
       key: deviceId,
       timestamp: String(validFrom),
       value: this.encode('devices', {
-        device_id: deviceId, site_id: 'site-01', site_name: 'Cold store 1', lat: 52.1, lon: 4.3, model: 'TH-200',
-        temperature_min_c: -5, temperature_max_c: temperatureMax, humidity_max_pct: 80,
+        device_id: deviceId,
+        site_id: 'site-01',
+        site_name: 'Cold store 1',
+        lat: 52.1,
+        lon: 4.3,
+        model: 'TH-200',
+        temperature_min_c: -5,
+        temperature_max_c: temperatureMax,
+        humidity_max_pct: 80,
       }),
     };
   }
 
   /** A card payment of `amount` EUR on `account` at t0 + `seconds`. */
-  transaction(t0: number, account: string, seconds: number, amount: number, merchant = 'mrc-00001'): { key: string; value: Buffer } {
+  transaction(
+    t0: number,
+    account: string,
+    seconds: number,
+    amount: number,
+    merchant = 'mrc-00001',
+  ): { key: string; value: Buffer } {
     return {
       key: account,
       value: this.encode('transactions', {
-        event_id: randomUUID(), ts: t0 + seconds * 1000, account_id: account, merchant_id: merchant, merchant_category: 'digital_services',
-        amount, currency: 'EUR', channel: 'online', country: 'NL', city: 'Amsterdam', lat: 52.37, lon: 4.9,
+        event_id: randomUUID(),
+        ts: t0 + seconds * 1000,
+        account_id: account,
+        merchant_id: merchant,
+        merchant_category: 'digital_services',
+        amount,
+        currency: 'EUR',
+        channel: 'online',
+        country: 'NL',
+        city: 'Amsterdam',
+        lat: 52.37,
+        lon: 4.9,
       }),
     };
   }
@@ -169,25 +293,57 @@ export class SqlTestbed {
       key: accountId,
       timestamp: String(validFrom),
       value: this.encode('accounts', {
-        account_id: accountId, customer_id: `cus-${accountId}`, customer_name: 'A. Customer', home_country: 'NL', risk_level: riskLevel, opened_ts: validFrom - 86_400_000,
+        account_id: accountId,
+        customer_id: `cus-${accountId}`,
+        customer_name: 'A. Customer',
+        home_country: 'NL',
+        risk_level: riskLevel,
+        opened_ts: validFrom - 86_400_000,
       }),
     };
   }
 
   /** A request for `path` from `ip` at t0 + `seconds`, as the web simulator would write it. */
-  request(t0: number, ip: string, seconds: number, path: string, status = 200, responseTimeMs = 50): { key: string; value: Buffer } {
+  request(
+    t0: number,
+    ip: string,
+    seconds: number,
+    path: string,
+    status = 200,
+    responseTimeMs = 50,
+  ): { key: string; value: Buffer } {
     return {
       key: ip,
       value: this.encode('webLogs', {
-        event_id: randomUUID(), ts: t0 + seconds * 1000, client_ip: ip, user: null, method: 'GET', path, status, bytes: 512,
-        referrer: null, user_agent: 'Mozilla/5.0 (X11; Linux x86_64)', response_time_ms: responseTimeMs, is_bot: false,
+        event_id: randomUUID(),
+        ts: t0 + seconds * 1000,
+        client_ip: ip,
+        user: null,
+        method: 'GET',
+        path,
+        status,
+        bytes: 512,
+        referrer: null,
+        user_agent: 'Mozilla/5.0 (X11; Linux x86_64)',
+        response_time_ms: responseTimeMs,
+        is_bot: false,
       }),
     };
   }
 
   /** A /24 block of a range (ref.ip-blocks), valid from `validFrom`. */
-  ipBlock(block: string, cidr: string, country: string, asn: number, validFrom: number): { key: string; value: Buffer; timestamp: string } {
-    return { key: block, timestamp: String(validFrom), value: this.encode('ipBlocks', { block, cidr, country, asn, as_org: `AS${asn} Networks` }) };
+  ipBlock(
+    block: string,
+    cidr: string,
+    country: string,
+    asn: number,
+    validFrom: number,
+  ): { key: string; value: Buffer; timestamp: string } {
+    return {
+      key: block,
+      timestamp: String(validFrom),
+      value: this.encode('ipBlocks', { block, cidr, country, asn, as_org: `AS${asn} Networks` }),
+    };
   }
 
   /** Every committed record of a topic, decoded with the registry's schema for its id. */
@@ -201,9 +357,15 @@ export class SqlTestbed {
       void consumer.run({
         eachMessage: async ({ message }) => {
           const { schemaId, body } = decodeWireHeader(message.value!);
-          records.push(parseSchema(await this.registry.schemaById(schemaId)).fromBuffer(body) as Record<string, unknown>);
+          records.push(
+            parseSchema(await this.registry.schemaById(schemaId)).fromBuffer(body) as Record<string, unknown>,
+          );
           // A little longer after the last expected one, so that a duplicate would be seen too.
-          if (records.length === expected) setTimeout(() => { clearTimeout(timer); resolve(); }, 3000);
+          if (records.length === expected)
+            setTimeout(() => {
+              clearTimeout(timer);
+              resolve();
+            }, 3000);
         },
       });
     });

@@ -21,17 +21,32 @@ beforeAll(() => bed.setUp());
 afterAll(() => bed.tearDown());
 
 test('windows hold exactly the expected numbers; out-of-range and late readings are rejected with the reason', async () => {
-  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ rejects: bed.copySql('110-iot-rejects.sql'), windows: bed.copySql('120-iot-windows.sql') }));
+  const deployed = await bed.sluice(
+    'deploy-pipeline',
+    '--spec',
+    bed.writeSpec({ rejects: bed.copySql('110-iot-rejects.sql'), windows: bed.copySql('120-iot-windows.sql') }),
+  );
   expect(deployed.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
   expect(deployed.code).toBe(0);
   expect((await bed.runningJobs()).size).toBe(2);
 
-  const reading = (device: string, secondsAfterT0: number, temperature: number) => bed.reading(t0, device, secondsAfterT0, temperature);
+  const reading = (device: string, secondsAfterT0: number, temperature: number) =>
+    bed.reading(t0, device, secondsAfterT0, temperature);
   const producer = bed.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const send = (messages: Array<{ key: string; value: Buffer }>) => producer.send({ topic: topics.readings, acks: -1, messages });
+  const send = (messages: Array<{ key: string; value: Buffer }>) =>
+    producer.send({ topic: topics.readings, acks: -1, messages });
   // Phases a few seconds apart, so that Flink's periodic watermark has moved on between them.
-  await send([reading('d1', 1, 10), reading('d1', 20, 20), reading('d2', 25, 50), reading('d1', 30, 200), reading('d1', 40, 30), reading('d1', 59, 40), reading('d1', 61, 5), reading('d1', 130, 15)]);
+  await send([
+    reading('d1', 1, 10),
+    reading('d1', 20, 20),
+    reading('d2', 25, 50),
+    reading('d1', 30, 200),
+    reading('d1', 40, 30),
+    reading('d1', 59, 40),
+    reading('d1', 61, 5),
+    reading('d1', 130, 15),
+  ]);
   await new Promise((r) => setTimeout(r, 4000));
   await send([reading('d1', 30, 25)]); // 100 s behind the newest reading: late
   await new Promise((r) => setTimeout(r, 4000));
@@ -40,7 +55,16 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
 
   const windows = await bed.readCommitted(topics.device1m, 4);
   const rows = windows
-    .map((w) => ({ start: ((w.window_start as number) - t0) / 1000, device: w.device_id, readings: w.readings, avg: w.temperature_avg, min: w.temperature_min, max: w.temperature_max, stddev: w.temperature_stddev, p95: w.temperature_p95 }))
+    .map((w) => ({
+      start: ((w.window_start as number) - t0) / 1000,
+      device: w.device_id,
+      readings: w.readings,
+      avg: w.temperature_avg,
+      min: w.temperature_min,
+      max: w.temperature_max,
+      stddev: w.temperature_stddev,
+      p95: w.temperature_p95,
+    }))
     .sort((a, b) => a.start - b.start || String(a.device).localeCompare(String(b.device)));
   expect(rows).toEqual([
     { start: 0, device: 'd1', readings: 4, avg: 25, min: 10, max: 40, stddev: Math.sqrt(125), p95: 38.5 },
@@ -51,18 +75,45 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
 
   // Per site: both devices are on site-01. The watermark (t0+195 s) has closed the minutes 0, 1 and 2.
   const sites = (await bed.readCommitted(topics.site1m, 3))
-    .map((w) => ({ start: ((w.window_start as number) - t0) / 1000, site: w.site_id, devices: w.devices, readings: w.readings, avg: w.temperature_avg, min: w.temperature_min, max: w.temperature_max, stddev: w.temperature_stddev, p95: w.temperature_p95 }))
+    .map((w) => ({
+      start: ((w.window_start as number) - t0) / 1000,
+      site: w.site_id,
+      devices: w.devices,
+      readings: w.readings,
+      avg: w.temperature_avg,
+      min: w.temperature_min,
+      max: w.temperature_max,
+      stddev: w.temperature_stddev,
+      p95: w.temperature_p95,
+    }))
     .sort((a, b) => a.start - b.start);
   expect(sites).toEqual([
-    { start: 0, site: 'site-01', devices: 2, readings: 5, avg: 30, min: 10, max: 50, stddev: expect.closeTo(Math.sqrt(200), 9), p95: expect.closeTo(48, 9) },
+    {
+      start: 0,
+      site: 'site-01',
+      devices: 2,
+      readings: 5,
+      avg: 30,
+      min: 10,
+      max: 50,
+      stddev: expect.closeTo(Math.sqrt(200), 9),
+      p95: expect.closeTo(48, 9),
+    },
     { start: 60, site: 'site-01', devices: 1, readings: 1, avg: 5, min: 5, max: 5, stddev: 0, p95: 5 },
     { start: 120, site: 'site-01', devices: 1, readings: 1, avg: 15, min: 15, max: 15, stddev: 0, p95: 15 },
   ]);
 
   // Five minutes every minute: the windows that end by t0+195 s start 4, 3 and 2 minutes before t0, and
   // hold d1's readings of minute 0, then also of minute 1, then also of minute 2.
-  const hopping = (await bed.readCommitted(topics.device5m, 6)).filter((w) => w.device_id === 'd1')
-    .map((w) => ({ start: ((w.window_start as number) - t0) / 60_000, end: ((w.window_end as number) - t0) / 60_000, readings: w.readings, avg: w.temperature_avg, max: w.temperature_max }))
+  const hopping = (await bed.readCommitted(topics.device5m, 6))
+    .filter((w) => w.device_id === 'd1')
+    .map((w) => ({
+      start: ((w.window_start as number) - t0) / 60_000,
+      end: ((w.window_end as number) - t0) / 60_000,
+      readings: w.readings,
+      avg: w.temperature_avg,
+      max: w.temperature_max,
+    }))
     .sort((a, b) => a.start - b.start);
   expect(hopping).toEqual([
     { start: -4, end: 1, readings: 4, avg: 25, max: 40 },
@@ -77,13 +128,15 @@ test('windows hold exactly the expected numbers; out-of-range and late readings 
   ]);
 });
 
-test('a second deploy changes nothing; editing one job\'s file replaces that job only, from a savepoint', async () => {
+test("a second deploy changes nothing; editing one job's file replaces that job only, from a savepoint", async () => {
   const again = await bed.sluice('plan', '--spec', bed.specFile, '--exit-code');
   expect(again.stdout).toMatch(/No changes/);
   expect(again.code).toBe(0);
 
   const before = await bed.runningJobs();
-  bed.copySql('110-iot-rejects.sql', (text) => text.replace('WHERE `reject_reason` IS NOT NULL', "WHERE `reject_reason` IS NOT NULL AND `device_id` <> ''"));
+  bed.copySql('110-iot-rejects.sql', (text) =>
+    text.replace('WHERE `reject_reason` IS NOT NULL', "WHERE `reject_reason` IS NOT NULL AND `device_id` <> ''"),
+  );
   const plan = await bed.sluice('plan', '--spec', bed.specFile);
   expect(plan.stdout).toMatch(new RegExp(`~ sql-job/${bed.jobName('rejects')}\\s+update\\s+version: \\w+ -> \\w+`));
   expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${bed.jobName('windows')}\\s+update`));
@@ -102,7 +155,11 @@ test('after Flink restarts, deploy-pipeline resumes the jobs from the savepoints
   await down(ctx, flink);
   await up(ctx, flink);
   const plan = await bed.sluice('plan', '--spec', bed.specFile);
-  expect(plan.stdout).toMatch(new RegExp(`\\+ sql-job/${bed.jobName('windows')}\\s+create .*resumes from the savepoint taken when the platform stopped`));
+  expect(plan.stdout).toMatch(
+    new RegExp(
+      `\\+ sql-job/${bed.jobName('windows')}\\s+create .*resumes from the savepoint taken when the platform stopped`,
+    ),
+  );
   expect((await bed.sluice('deploy-pipeline', '--spec', bed.specFile)).code).toBe(0);
   expect((await bed.runningJobs()).size).toBe(2);
 
@@ -112,29 +169,49 @@ test('after Flink restarts, deploy-pipeline resumes the jobs from the savepoints
   await producer.send({ topic: topics.readings, acks: -1, messages: [bed.reading(t0, 'd1', 260, 10)] });
   await producer.disconnect();
   const windows = await bed.readCommitted(topics.device1m, 5);
-  expect(windows.map((w) => ((w.window_start as number) - t0) / 1000).sort((a, b) => a - b)).toEqual([0, 0, 60, 120, 180]);
+  expect(windows.map((w) => ((w.window_start as number) - t0) / 1000).sort((a, b) => a - b)).toEqual([
+    0, 0, 60, 120, 180,
+  ]);
 });
 
-test('`sluice sql` opens Flink\'s SQL client with every table of the spec defined', async () => {
-  const result = await run('node', [join(repoRoot(), 'bin', 'sluice.js'), 'sql'], { cwd: repoRoot(), env: process.env, input: 'SHOW TABLES;\nQUIT;\n', timeoutMs: 180_000 });
+test("`sluice sql` opens Flink's SQL client with every table of the spec defined", async () => {
+  const result = await run('node', [join(repoRoot(), 'bin', 'sluice.js'), 'sql'], {
+    cwd: repoRoot(),
+    env: process.env,
+    input: 'SHOW TABLES;\nQUIT;\n',
+    timeoutMs: 180_000,
+  });
   expect(result.code).toBe(0);
-  for (const table of ['iot_readings', 'iot_checked', 'iot_valid', 'iot_rejects', 'agg_iot_device_1m']) expect(result.stdout).toContain(table);
+  for (const table of ['iot_readings', 'iot_checked', 'iot_valid', 'iot_rejects', 'agg_iot_device_1m'])
+    expect(result.stdout).toContain(table);
 });
 
 test('`sluice query` streams rows as JSON until interrupted, then cancels its Flink job', async () => {
   const query = `SELECT device_id, temperature_c FROM iot_readings`;
-  const child = spawn('node', [join(repoRoot(), 'bin', 'sluice.js'), 'query', '--json', '--spec', bed.specFile, query], { cwd: repoRoot(), env: process.env });
+  const child = spawn(
+    'node',
+    [join(repoRoot(), 'bin', 'sluice.js'), 'query', '--json', '--spec', bed.specFile, query],
+    { cwd: repoRoot(), env: process.env },
+  );
   let out = '';
-  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   // The suite's own readings topic holds the hand-made readings of the first test.
   const deadline = Date.now() + 120_000;
-  while (out.split('\n').filter(Boolean).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  while (out.split('\n').filter(Boolean).length < 3 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 500));
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   expect(code).toBe(0);
-  const rows = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; device_id: string });
+  const rows = out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string; device_id: string });
   expect(rows.length).toBeGreaterThanOrEqual(3);
   expect(rows[0]).toMatchObject({ kind: 'INSERT', device_id: 'd1', temperature_c: 10 });
-  const overview = (await (await fetch(`http://${ctx.host}:${ctx.ports.flink.rest}/jobs/overview`)).json()) as { jobs: Array<{ name: string; state: string }> };
+  const overview = (await (await fetch(`http://${ctx.host}:${ctx.ports.flink.rest}/jobs/overview`)).json()) as {
+    jobs: Array<{ name: string; state: string }>;
+  };
   expect(overview.jobs.filter((j) => j.name.startsWith('SELECT') && j.state === 'RUNNING')).toEqual([]);
 });

@@ -48,7 +48,14 @@ export function parseNabTime(text: string): number | undefined {
   const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const back = new Date(t);
   // Date.UTC rolls 2014-02-30 over to March: refuse dates that do not exist.
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return undefined;
+  if (
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi ||
+    back.getUTCSeconds() !== s
+  )
+    return undefined;
   return t;
 }
 
@@ -57,27 +64,51 @@ function invalid(path: string, message: string, fix: string): SluiceError {
 }
 
 /** Parses one NAB data file. `where` names it in errors (with the line number). */
-export function parseNabCsv(text: string, where: string): { timestamps: number[]; values: number[]; timestampText: string[]; valueText: string[] } {
+export function parseNabCsv(
+  text: string,
+  where: string,
+): { timestamps: number[]; values: number[]; timestampText: string[]; valueText: string[] } {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').trim().replace(/^\uFEFF/, '');
   if (header !== 'timestamp,value') {
-    throw invalid(`${where}:1`, `the header is '${header}', not 'timestamp,value'`, 'use a NAB data file: a header timestamp,value, then one row per time');
+    throw invalid(
+      `${where}:1`,
+      `the header is '${header}', not 'timestamp,value'`,
+      'use a NAB data file: a header timestamp,value, then one row per time',
+    );
   }
-  const out = { timestamps: [] as number[], values: [] as number[], timestampText: [] as string[], valueText: [] as string[] };
+  const out = {
+    timestamps: [] as number[],
+    values: [] as number[],
+    timestampText: [] as string[],
+    valueText: [] as string[],
+  };
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
     if (line === '') continue;
     const at = `${where}:${i + 1}`;
     const cells = line.split(',');
-    if (cells.length !== 2) throw invalid(at, `expected 2 columns (timestamp,value), found ${cells.length}: '${line}'`, 'every row is <YYYY-MM-DD HH:MM:SS>,<number>');
+    if (cells.length !== 2)
+      throw invalid(
+        at,
+        `expected 2 columns (timestamp,value), found ${cells.length}: '${line}'`,
+        'every row is <YYYY-MM-DD HH:MM:SS>,<number>',
+      );
     const [stamp, raw] = cells as [string, string];
     const t = parseNabTime(stamp);
-    if (t === undefined) throw invalid(at, `timestamp '${stamp}' is not YYYY-MM-DD HH:MM:SS`, 'write timestamps as NAB does, e.g. 2014-04-01 00:05:00');
+    if (t === undefined)
+      throw invalid(
+        at,
+        `timestamp '${stamp}' is not YYYY-MM-DD HH:MM:SS`,
+        'write timestamps as NAB does, e.g. 2014-04-01 00:05:00',
+      );
     const value = raw.trim() === '' ? NaN : Number(raw);
-    if (!Number.isFinite(value)) throw invalid(at, `value '${raw}' is not a number`, 'every value must be a finite number');
+    if (!Number.isFinite(value))
+      throw invalid(at, `value '${raw}' is not a number`, 'every value must be a finite number');
     const previous = out.timestamps[out.timestamps.length - 1];
     // NAB's own files repeat a timestamp where clocks went back (daylight saving): allowed, as NAB does.
-    if (previous !== undefined && t < previous) throw invalid(at, `timestamp ${stamp} comes before the row above it`, 'sort the rows by time');
+    if (previous !== undefined && t < previous)
+      throw invalid(at, `timestamp ${stamp} comes before the row above it`, 'sort the rows by time');
     out.timestamps.push(t);
     out.values.push(value);
     out.timestampText.push(stamp.trim());
@@ -93,24 +124,41 @@ export function parseWindows(text: string, where: string): Map<string, Array<[nu
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new SluiceError('SLUICE_DATA_INVALID', `${where}: not JSON (${(error as Error).message})`, { path: where, cause: error, fix: "use NAB's labels/combined_windows.json" });
+    throw new SluiceError('SLUICE_DATA_INVALID', `${where}: not JSON (${(error as Error).message})`, {
+      path: where,
+      cause: error,
+      fix: "use NAB's labels/combined_windows.json",
+    });
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalid(where, 'is not an object of "category/file.csv": [[start, end], …]', "use NAB's labels/combined_windows.json");
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw invalid(
+      where,
+      'is not an object of "category/file.csv": [[start, end], …]',
+      "use NAB's labels/combined_windows.json",
+    );
   const out = new Map<string, Array<[number, number]>>();
   for (const [file, list] of Object.entries(json as Record<string, unknown>)) {
     const at = `${where}: "${file}"`;
-    if (!Array.isArray(list)) throw invalid(at, 'is not a list of [start, end] windows', 'write [] for a file without anomalies');
+    if (!Array.isArray(list))
+      throw invalid(at, 'is not a list of [start, end] windows', 'write [] for a file without anomalies');
     const windows = list.map((w, i): [number, number] => {
-      const pair = Array.isArray(w) && w.length === 2 ? w.map((x) => (typeof x === 'string' ? parseNabTime(x) : undefined)) : [];
+      const pair =
+        Array.isArray(w) && w.length === 2 ? w.map((x) => (typeof x === 'string' ? parseNabTime(x) : undefined)) : [];
       if (pair.length !== 2 || pair[0] === undefined || pair[1] === undefined) {
-        throw invalid(`${at}[${i}]`, `is ${JSON.stringify(w)}, not ["YYYY-MM-DD HH:MM:SS.ffffff", "…"]`, 'each window is a pair of NAB timestamps, start then end');
+        throw invalid(
+          `${at}[${i}]`,
+          `is ${JSON.stringify(w)}, not ["YYYY-MM-DD HH:MM:SS.ffffff", "…"]`,
+          'each window is a pair of NAB timestamps, start then end',
+        );
       }
-      if ((pair[1] as number) < (pair[0] as number)) throw invalid(`${at}[${i}]`, 'ends before it starts', 'put the start first');
+      if ((pair[1] as number) < (pair[0] as number))
+        throw invalid(`${at}[${i}]`, 'ends before it starts', 'put the start first');
       return [pair[0] as number, pair[1] as number];
     });
     windows.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < windows.length; i++) {
-      if ((windows[i] as [number, number])[0] <= (windows[i - 1] as [number, number])[1]) throw invalid(at, `windows ${i - 1} and ${i} overlap`, 'NAB windows never overlap: merge them');
+      if ((windows[i] as [number, number])[0] <= (windows[i - 1] as [number, number])[1])
+        throw invalid(at, `windows ${i - 1} and ${i} overlap`, 'NAB windows never overlap: merge them');
     }
     out.set(file.split('\\').join('/'), windows);
   }
@@ -151,7 +199,11 @@ function windowRows(path: string, timestamps: number[], windows: Array<[number, 
       }
     }
     if (firstRow === -1 || lastRow < firstRow) {
-      throw invalid(`${where}: "${path}"`, `window ${new Date(start).toISOString()} – ${new Date(end).toISOString()} covers no row of the data file`, 'use the windows file that belongs to this data');
+      throw invalid(
+        `${where}: "${path}"`,
+        `window ${new Date(start).toISOString()} – ${new Date(end).toISOString()} covers no row of the data file`,
+        'use the windows file that belongs to this data',
+      );
     }
     return { start, end, firstRow, lastRow };
   });
@@ -173,7 +225,10 @@ export function readNabCorpus(dataDir: string, windowsFile: string): NabCorpus {
   const windows = parseWindows(readFileSync(windowsFile, 'utf8'), windowsFile);
   const found = csvFiles(dataDir);
   if (found.length === 0) {
-    throw new SluiceError('SLUICE_CONFIG_INVALID', `${dataDir}: holds no .csv files`, { path: dataDir, fix: 'give --nab-data the data/ directory of NAB' });
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `${dataDir}: holds no .csv files`, {
+      path: dataDir,
+      fix: 'give --nab-data the data/ directory of NAB',
+    });
   }
   const files: NabFile[] = [];
   const unlabelled: string[] = [];

@@ -38,7 +38,13 @@ export interface FileScore extends ThresholdScore {
 }
 
 /** NAB's `<detector>_<profile>_scores.csv`: one row per file, then Totals. */
-export function writeScoreTable(outDir: string, detector: string, profile: ProfileName, threshold: number, files: readonly FileScore[]): void {
+export function writeScoreTable(
+  outDir: string,
+  detector: string,
+  profile: ProfileName,
+  threshold: number,
+  files: readonly FileScore[],
+): void {
   const lines = ['Detector,Profile,File,Threshold,Score,TP,TN,FP,FN,Total_Count'];
   const total = { score: 0, tp: 0, tn: 0, fp: 0, fn: 0, rows: 0 };
   for (const f of files) {

@@ -11,14 +11,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const stamp = (i: number) => new Date(Date.UTC(2014, 0, 1) + i * 300_000).toISOString().replace('T', ' ').slice(0, 19);
 function file(path: string, n: number) {
   mkdirSync(join(dir, 'data', path.split('/')[0]!), { recursive: true });
-  writeFileSync(join(dir, 'data', path), ['timestamp,value', ...Array.from({ length: n }, (_, i) => `${stamp(i)},${i % 7}`)].join('\n'));
+  writeFileSync(
+    join(dir, 'data', path),
+    ['timestamp,value', ...Array.from({ length: n }, (_, i) => `${stamp(i)},${i % 7}`)].join('\n'),
+  );
 }
 file('a/one.csv', 200);
 file('b/two.csv', 100);
 // Windows on rows 100..119 of one.csv and 50..59 of two.csv (after the 15% probation of each).
 writeFileSync(
   join(dir, 'windows.json'),
-  JSON.stringify({ 'a/one.csv': [[`${stamp(100)}.000000`, `${stamp(119)}.000000`]], 'b/two.csv': [[`${stamp(50)}.000000`, `${stamp(59)}.000000`]] }),
+  JSON.stringify({
+    'a/one.csv': [[`${stamp(100)}.000000`, `${stamp(119)}.000000`]],
+    'b/two.csv': [[`${stamp(50)}.000000`, `${stamp(59)}.000000`]],
+  }),
 );
 const corpus = readNabCorpus(join(dir, 'data'), join(dir, 'windows.json'));
 
@@ -59,14 +65,18 @@ describe('runNab', () => {
   });
 
   test("results are written in NAB's layout, with labels and NAB's score tables", () => {
-    const csv = readFileSync(join(out, 'perfect', 'a', 'perfect_one.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(out, 'perfect', 'a', 'perfect_one.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('timestamp,value,anomaly_score,label');
     expect(csv).toHaveLength(201);
     expect(csv[101]).toBe(`${stamp(100)},2,1,1`);
     expect(csv[100]).toBe(`${stamp(99)},1,0,0`);
     expect(csv[121]).toBe(`${stamp(120)},1,0,0`);
     expect(existsSync(join(out, 'late', 'b', 'late_two.csv'))).toBe(true);
-    const table = readFileSync(join(out, 'perfect', 'perfect_standard_scores.csv'), 'utf8').trim().split('\n');
+    const table = readFileSync(join(out, 'perfect', 'perfect_standard_scores.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(table[0]).toBe('Detector,Profile,File,Threshold,Score,TP,TN,FP,FN,Total_Count');
     expect(table.at(-1)).toMatch(/^Totals,,,,2,/);
     const final = JSON.parse(readFileSync(join(out, 'final_results.json'), 'utf8'));

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import type { NabCorpus, NabFile } from './corpus';
 import { NullBaseline, type ScoringDetector } from './baselines';
 import { writeJson, writeResultsFile, writeScoreTable, type FileScore } from './results';
-import { NAB_PROFILES, PROFILE_NAMES, bestThreshold, normalise, scoreAtThreshold, scoresByThreshold, weightRows, type ProfileName, type WeightedRow } from './scoring';
+import {
+  NAB_PROFILES,
+  PROFILE_NAMES,
+  bestThreshold,
+  normalise,
+  scoreAtThreshold,
+  scoresByThreshold,
+  weightRows,
+  type ProfileName,
+  type WeightedRow,
+} from './scoring';
 
 export interface NabCandidate {
   name: string;
@@ -43,7 +53,11 @@ export function detect(candidate: NabCandidate, file: NabFile): number[] {
   return scores;
 }
 
-function corpusRows(files: readonly NabFile[], scores: readonly number[][], profile: ProfileName): { all: WeightedRow[]; perFile: WeightedRow[][] } {
+function corpusRows(
+  files: readonly NabFile[],
+  scores: readonly number[][],
+  profile: ProfileName,
+): { all: WeightedRow[]; perFile: WeightedRow[][] } {
   const cost = NAB_PROFILES[profile];
   let id = 0;
   const perFile = files.map((f, i) => {
@@ -55,15 +69,28 @@ function corpusRows(files: readonly NabFile[], scores: readonly number[][], prof
 }
 
 /** Scores anomaly scores already computed (one list per file, in corpus order). */
-export function scoreCorpus(files: readonly NabFile[], scores: readonly number[][], nullRaw: Record<ProfileName, number>): Record<ProfileName, ProfileResult> {
+export function scoreCorpus(
+  files: readonly NabFile[],
+  scores: readonly number[][],
+  nullRaw: Record<ProfileName, number>,
+): Record<ProfileName, ProfileResult> {
   const windowCount = files.reduce((n, f) => n + f.windows.length, 0);
   const out = {} as Record<ProfileName, ProfileResult>;
   for (const profile of PROFILE_NAMES) {
     const cost = NAB_PROFILES[profile];
     const { all, perFile } = corpusRows(files, scores, profile);
     const best = bestThreshold(scoresByThreshold(all, cost));
-    const fileScores = perFile.map((rows, i) => ({ ...scoreAtThreshold(rows, best.threshold, cost), path: (files[i] as NabFile).path, rows: (files[i] as NabFile).values.length }));
-    out[profile] = { threshold: best.threshold, raw: best.score, score: normalise(best.score, nullRaw[profile], windowCount, cost), files: fileScores };
+    const fileScores = perFile.map((rows, i) => ({
+      ...scoreAtThreshold(rows, best.threshold, cost),
+      path: (files[i] as NabFile).path,
+      rows: (files[i] as NabFile).values.length,
+    }));
+    out[profile] = {
+      threshold: best.threshold,
+      raw: best.score,
+      score: normalise(best.score, nullRaw[profile], windowCount, cost),
+      files: fileScores,
+    };
   }
   return out;
 }
@@ -73,7 +100,9 @@ export function nullScores(files: readonly NabFile[]): Record<ProfileName, numbe
   const scores = files.map((f) => detect({ name: 'null', create: () => new NullBaseline() }, f));
   const out = {} as Record<ProfileName, number>;
   for (const profile of PROFILE_NAMES) {
-    out[profile] = bestThreshold(scoresByThreshold(corpusRows(files, scores, profile).all, NAB_PROFILES[profile])).score;
+    out[profile] = bestThreshold(
+      scoresByThreshold(corpusRows(files, scores, profile).all, NAB_PROFILES[profile]),
+    ).score;
   }
   return out;
 }
@@ -84,7 +113,11 @@ export interface RunNabOptions {
   onProgress?: (line: string) => void;
 }
 
-export function runNab(corpus: NabCorpus, candidates: readonly NabCandidate[], options: RunNabOptions = {}): NabResult[] {
+export function runNab(
+  corpus: NabCorpus,
+  candidates: readonly NabCandidate[],
+  options: RunNabOptions = {},
+): NabResult[] {
   const nullRaw = nullScores(corpus.files);
   const results: NabResult[] = [];
   for (const candidate of candidates) {
@@ -93,11 +126,16 @@ export function runNab(corpus: NabCorpus, candidates: readonly NabCandidate[], o
     const elapsedMs = performance.now() - started;
     const profiles = scoreCorpus(corpus.files, scores, nullRaw);
     if (options.outDir) {
-      corpus.files.forEach((f, i) => writeResultsFile(options.outDir as string, candidate.name, f, scores[i] as number[]));
-      for (const profile of PROFILE_NAMES) writeScoreTable(options.outDir, candidate.name, profile, profiles[profile].threshold, profiles[profile].files);
+      corpus.files.forEach((f, i) =>
+        writeResultsFile(options.outDir as string, candidate.name, f, scores[i] as number[]),
+      );
+      for (const profile of PROFILE_NAMES)
+        writeScoreTable(options.outDir, candidate.name, profile, profiles[profile].threshold, profiles[profile].files);
     }
     const rows = corpus.files.reduce((n, f) => n + f.values.length, 0);
-    options.onProgress?.(`nab: ${candidate.name} over ${corpus.files.length} files (${rows} rows) in ${(elapsedMs / 1000).toFixed(1)}s, standard ${profiles.standard.score.toFixed(1)}`);
+    options.onProgress?.(
+      `nab: ${candidate.name} over ${corpus.files.length} files (${rows} rows) in ${(elapsedMs / 1000).toFixed(1)}s, standard ${profiles.standard.score.toFixed(1)}`,
+    );
     results.push({ detector: candidate.name, profiles, elapsedMs, rows });
   }
   if (options.outDir) {
@@ -108,7 +146,10 @@ export function runNab(corpus: NabCorpus, candidates: readonly NabCandidate[], o
       thresholds[r.detector] = {};
       for (const p of PROFILE_NAMES) {
         (final[r.detector] as Record<string, number>)[p] = r.profiles[p].score;
-        (thresholds[r.detector] as Record<string, { threshold: number; score: number }>)[p] = { threshold: r.profiles[p].threshold, score: r.profiles[p].raw };
+        (thresholds[r.detector] as Record<string, { threshold: number; score: number }>)[p] = {
+          threshold: r.profiles[p].threshold,
+          score: r.profiles[p].raw,
+        };
       }
     }
     writeJson(join(options.outDir, 'final_results.json'), final);

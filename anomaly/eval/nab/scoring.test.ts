@@ -10,7 +10,17 @@
  *   row 5, position −1/3:             tanh(5/6)/tanh(2.5) = 0.691518
  *   rows 6–9, |5 − i|/(W − 1) = 0.5, 1, 1.5, 2:  0.11·σ = −0.093311, −0.108528, −0.109878, −0.109990
  */
-import { NAB_PROFILES, bestThreshold, normalise, probationLength, scaledSigmoid, scoreAtThreshold, scoresByThreshold, weightRows, type CostMatrix } from './scoring';
+import {
+  NAB_PROFILES,
+  bestThreshold,
+  normalise,
+  probationLength,
+  scaledSigmoid,
+  scoreAtThreshold,
+  scoresByThreshold,
+  weightRows,
+  type CostMatrix,
+} from './scoring';
 
 const STANDARD: CostMatrix = NAB_PROFILES.standard;
 const TEN_WINDOW = [{ firstRow: 3, lastRow: 5 }];
@@ -52,7 +62,16 @@ describe('weights of the rows', () => {
 
   test('after a second window, false positives are weighed by the nearer (second) window', () => {
     // Windows on rows 2..3 (W = 2) and 6..10 (W = 5); row 12 is |10 − 12|/4 = 0.5 past the second.
-    const rows = weightRows(scoresWith(14, {}), [{ firstRow: 2, lastRow: 3 }, { firstRow: 6, lastRow: 10 }], STANDARD, 7, 0);
+    const rows = weightRows(
+      scoresWith(14, {}),
+      [
+        { firstRow: 2, lastRow: 3 },
+        { firstRow: 6, lastRow: 10 },
+      ],
+      STANDARD,
+      7,
+      0,
+    );
     expect(rows[4]!.weight).toBeCloseTo(0.11 * scaledSigmoid(1), 6); // |3 − 4|/(2 − 1) = 1
     expect(rows[12]!.weight).toBeCloseTo(-0.11 * Math.tanh(1.25), 6);
     expect(rows[6]!.window).toBe(8); // ids start at firstWindowId
@@ -107,7 +126,10 @@ describe('scores by threshold', () => {
     const miss = weightRows(scoresWith(10, { 8: 0.9 }), TEN_WINDOW, NAB_PROFILES.reward_low_FN_rate, 0, 0);
     expect(scoreAtThreshold(miss, 0.5, NAB_PROFILES.reward_low_FN_rate).score).toBeCloseTo(-2 - 0.109878, 5);
     const fp = weightRows(scoresWith(10, { 8: 0.9 }), TEN_WINDOW, NAB_PROFILES.reward_low_FP_rate, 0, 0);
-    expect(scoreAtThreshold(fp, 0.5, NAB_PROFILES.reward_low_FP_rate).score).toBeCloseTo(-1 - 0.22 * Math.tanh(3.75), 5);
+    expect(scoreAtThreshold(fp, 0.5, NAB_PROFILES.reward_low_FP_rate).score).toBeCloseTo(
+      -1 - 0.22 * Math.tanh(3.75),
+      5,
+    );
   });
 });
 
@@ -132,7 +154,8 @@ describe('normalisation', () => {
     // (position −1/2: tanh(1.25)/tanh(2.5) = 0.859793), so 0.850431 − 0.11 + 0.859793 = 1.600224.
     expect(best.threshold).toBe(0.6);
     expect(best.score).toBeCloseTo(1.600224, 5);
-    const perFile = scoreAtThreshold(a, best.threshold, STANDARD).score + scoreAtThreshold(b, best.threshold, STANDARD).score;
+    const perFile =
+      scoreAtThreshold(a, best.threshold, STANDARD).score + scoreAtThreshold(b, best.threshold, STANDARD).score;
     expect(perFile).toBeCloseTo(best.score, 10);
   });
 });

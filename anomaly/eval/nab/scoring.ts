@@ -66,7 +66,13 @@ export interface RowWindow {
  * The weighted rows of one file (probation rows left out). Window ids are `firstWindowId` + the
  * window's index in the file, so the rows of many files can be swept together.
  */
-export function weightRows(anomalyScores: readonly number[], windows: readonly RowWindow[], cost: CostMatrix, firstWindowId = 0, probationPercent = PROBATION_PERCENT): WeightedRow[] {
+export function weightRows(
+  anomalyScores: readonly number[],
+  windows: readonly RowWindow[],
+  cost: CostMatrix,
+  firstWindowId = 0,
+  probationPercent = PROBATION_PERCENT,
+): WeightedRow[] {
   const maxTp = scaledSigmoid(-1);
   const probation = probationLength(anomalyScores.length, probationPercent);
   const rows: WeightedRow[] = [];

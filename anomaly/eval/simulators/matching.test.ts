@@ -2,12 +2,32 @@ import type { AnomalyLabel } from '../../../producers/simulators';
 import { groupIncidents, matchAlerts, type Alert } from './matching';
 
 const MIN = 60_000;
-const alert = (key: string, minute: number, metric = 'm'): Alert => ({ source: 'web', key, metric, start: minute * MIN, end: (minute + 1) * MIN - 1, at: (minute + 1) * MIN, score: 0.9, reasons: [] });
-const label = (id: string, key: string, from: number, to: number, kind = 'error_burst'): AnomalyLabel => ({ label_id: id, source: 'web', kind, key, start_ts: from * MIN, end_ts: to * MIN, detail: '{}' });
+const alert = (key: string, minute: number, metric = 'm'): Alert => ({
+  source: 'web',
+  key,
+  metric,
+  start: minute * MIN,
+  end: (minute + 1) * MIN - 1,
+  at: (minute + 1) * MIN,
+  score: 0.9,
+  reasons: [],
+});
+const label = (id: string, key: string, from: number, to: number, kind = 'error_burst'): AnomalyLabel => ({
+  label_id: id,
+  source: 'web',
+  kind,
+  key,
+  start_ts: from * MIN,
+  end_ts: to * MIN,
+  detail: '{}',
+});
 
 describe('incidents', () => {
   test('alerts of one key within the merge gap are one incident, whatever the metric', () => {
-    const incidents = groupIncidents([alert('/a', 10), alert('/a', 12, 'n'), alert('/a', 30), alert('/b', 11)], 5 * MIN);
+    const incidents = groupIncidents(
+      [alert('/a', 10), alert('/a', 12, 'n'), alert('/a', 30), alert('/b', 11)],
+      5 * MIN,
+    );
     expect(incidents.map((i) => [i.key, i.start / MIN, i.alerts, i.metrics])).toEqual([
       ['/a', 10, 2, ['m', 'n']],
       ['/b', 11, 1, ['m']],

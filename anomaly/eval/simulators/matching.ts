@@ -87,7 +87,15 @@ export function groupIncidents(alerts: readonly Alert[], mergeGapMs = MERGE_GAP_
         if (!current.metrics.includes(a.metric)) current.metrics.push(a.metric);
         continue;
       }
-      current = { source: a.source, key: a.key, start: a.start, end: a.end, alerts: 1, metrics: [a.metric], labels: [] };
+      current = {
+        source: a.source,
+        key: a.key,
+        start: a.start,
+        end: a.end,
+        alerts: 1,
+        metrics: [a.metric],
+        labels: [],
+      };
       incidents.push(current);
     }
   }
@@ -126,9 +134,16 @@ export function matchAlerts(
     alertsByKey.set(k, [...(alertsByKey.get(k) ?? []), a]);
   }
   const outcomes = labels.map((label): LabelOutcome => {
-    const matching = (alertsByKey.get(`${label.source}\u0000${label.key}`) ?? []).filter((a) => overlaps(a.start, a.end, label.start_ts, label.end_ts));
+    const matching = (alertsByKey.get(`${label.source}\u0000${label.key}`) ?? []).filter((a) =>
+      overlaps(a.start, a.end, label.start_ts, label.end_ts),
+    );
     const first = matching.length ? Math.min(...matching.map((a) => a.at)) : undefined;
-    return { label, observable: isObservable(label), detected: first !== undefined, ...(first !== undefined ? { delayMs: Math.max(0, first - label.start_ts) } : {}) };
+    return {
+      label,
+      observable: isObservable(label),
+      detected: first !== undefined,
+      ...(first !== undefined ? { delayMs: Math.max(0, first - label.start_ts) } : {}),
+    };
   });
   const truePositives = incidents.filter((i) => i.labels.length > 0).length;
   const detected = outcomes.filter((o) => o.detected).length;

@@ -2,7 +2,12 @@
 import { runSimulatorEval } from './run';
 
 describe('runSimulatorEval', () => {
-  const run = runSimulatorEval([{ name: 'robust-z', members: [{ kind: 'robust-z', window: 200 }] }], { seed: 3, hours: 1.5, learningMs: 30 * 60_000, anomalyRate: 12 });
+  const run = runSimulatorEval([{ name: 'robust-z', members: [{ kind: 'robust-z', window: 200 }] }], {
+    seed: 3,
+    hours: 1.5,
+    learningMs: 30 * 60_000,
+    anomalyRate: 12,
+  });
   const [result] = run.results;
 
   test('scores the labels of all three sources after the learning period', () => {

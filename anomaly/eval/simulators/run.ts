@@ -87,12 +87,22 @@ interface SeriesState {
   absenceMs: number;
 }
 
-function detectorFor(candidate: SimulatorCandidate, spec: SeriesSpec, reference: Record<string, unknown> | undefined): Detector {
+function detectorFor(
+  candidate: SimulatorCandidate,
+  spec: SeriesSpec,
+  reference: Record<string, unknown> | undefined,
+): Detector {
   const rules: RuleSpec[] = [...(spec.rules ?? []), ...(spec.perKey ? spec.perKey(reference) : [])];
-  return new EnsembleDetector({ members: candidate.members.map((m) => ({ ...m, ...spec.options }) as StatisticalSpec), rules });
+  return new EnsembleDetector({
+    members: candidate.members.map((m) => ({ ...m, ...spec.options }) as StatisticalSpec),
+    rules,
+  });
 }
 
-export function runSimulatorEval(candidates: readonly SimulatorCandidate[], options: SimulatorEvalOptions = {}): SimulatorRun {
+export function runSimulatorEval(
+  candidates: readonly SimulatorCandidate[],
+  options: SimulatorEvalOptions = {},
+): SimulatorRun {
   const started = performance.now();
   const seed = options.seed ?? 1;
   const hours = options.hours ?? 24;
@@ -142,7 +152,16 @@ export function runSimulatorEval(candidates: readonly SimulatorCandidate[], opti
         state.detectors.forEach((d, i) => {
           const o = d.observe({ timestamp: row.windowEnd, value });
           if (o.anomalous && row.windowEnd > learnedAt) {
-            (alerts[i] as Alert[]).push({ source: src.config.source, key: row.key, metric: spec.metric, start: row.windowStart, end: row.windowEnd - 1, at: row.windowEnd, score: o.score, reasons: o.reasons });
+            (alerts[i] as Alert[]).push({
+              source: src.config.source,
+              key: row.key,
+              metric: spec.metric,
+              start: row.windowStart,
+              end: row.windowEnd - 1,
+              at: row.windowEnd,
+              score: o.score,
+              reasons: o.reasons,
+            });
           }
         });
       }
@@ -167,46 +186,97 @@ export function runSimulatorEval(candidates: readonly SimulatorCandidate[], opti
       state.detectors.forEach((d, i) => {
         const o = d.tick(now);
         if (o?.anomalous && now > learnedAt) {
-          (alerts[i] as Alert[]).push({ source: state.source.source, key: state.key, metric: state.spec.metric, start: now - state.absenceMs, end: now, at: now, score: o.score, reasons: o.reasons });
+          (alerts[i] as Alert[]).push({
+            source: state.source.source,
+            key: state.key,
+            metric: state.spec.metric,
+            start: now - state.absenceMs,
+            end: now,
+            at: now,
+            score: o.score,
+            reasons: o.reasons,
+          });
         }
       });
     }
     if (options.onProgress && now - lastReport >= 6 * 3_600_000) {
       lastReport = now;
-      options.onProgress(`simulators: ${((now - start) / 3_600_000).toFixed(0)} of ${hours} simulated hours, ${rows} window rows, ${series.size} series`);
+      options.onProgress(
+        `simulators: ${((now - start) / 3_600_000).toFixed(0)} of ${hours} simulated hours, ${rows} window rows, ${series.size} series`,
+      );
     }
   }
 
   const scored = labels.filter((l) => l.start_ts > learnedAt && l.start_ts <= end);
-  const isObservable = (l: AnomalyLabel) => observable(l.source, l.kind, JSON.parse(l.detail) as Record<string, unknown>);
+  const isObservable = (l: AnomalyLabel) =>
+    observable(l.source, l.kind, JSON.parse(l.detail) as Record<string, unknown>);
   const results = candidates.map((candidate, i): SimulatorResult => {
     const list = alerts[i] as Alert[];
     const { summary, incidents, outcomes } = matchAlerts(list, scored, isObservable);
     const perSource: Record<string, MatchSummary> = {};
     for (const s of SIMULATOR_SERIES) {
-      perSource[s.source] = matchAlerts(list.filter((a) => a.source === s.source), scored.filter((l) => l.source === s.source), isObservable).summary;
+      perSource[s.source] = matchAlerts(
+        list.filter((a) => a.source === s.source),
+        scored.filter((l) => l.source === s.source),
+        isObservable,
+      ).summary;
     }
     const kinds = new Map<string, LabelOutcome[]>();
-    for (const o of outcomes) kinds.set(`${o.label.source}/${o.label.kind}`, [...(kinds.get(`${o.label.source}/${o.label.kind}`) ?? []), o]);
-    const perKind = [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, list]): KindOutcome => {
-      const delays = list.flatMap((o) => (o.delayMs === undefined ? [] : [o.delayMs]));
-      const [source, kind] = k.split('/') as [SimulatorSource, string];
-      return { source, kind, labels: list.length, observable: list.filter((o) => o.observable).length, detected: list.filter((o) => o.detected).length, meanDelayMs: delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : null };
-    });
-    const unattributable = scored.filter((l) => (JSON.parse(l.detail) as { key_field?: string }).key_field !== SIMULATOR_SERIES.find((s) => s.source === l.source)?.window.keyField);
+    for (const o of outcomes)
+      kinds.set(`${o.label.source}/${o.label.kind}`, [...(kinds.get(`${o.label.source}/${o.label.kind}`) ?? []), o]);
+    const perKind = [...kinds.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, list]): KindOutcome => {
+        const delays = list.flatMap((o) => (o.delayMs === undefined ? [] : [o.delayMs]));
+        const [source, kind] = k.split('/') as [SimulatorSource, string];
+        return {
+          source,
+          kind,
+          labels: list.length,
+          observable: list.filter((o) => o.observable).length,
+          detected: list.filter((o) => o.detected).length,
+          meanDelayMs: delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : null,
+        };
+      });
+    const unattributable = scored.filter(
+      (l) =>
+        (JSON.parse(l.detail) as { key_field?: string }).key_field !==
+        SIMULATOR_SERIES.find((s) => s.source === l.source)?.window.keyField,
+    );
     const falsePositivesDuringOtherAnomalies = incidents.filter(
-      (inc) => inc.labels.length === 0 && unattributable.some((l) => l.source === inc.source && inc.start <= l.end_ts && l.start_ts <= inc.end),
+      (inc) =>
+        inc.labels.length === 0 &&
+        unattributable.some((l) => l.source === inc.source && inc.start <= l.end_ts && l.start_ts <= inc.end),
     ).length;
-    return { detector: candidate.name, summary, perSource, perKind, falsePositivesDuringOtherAnomalies, alerts: list.length, incidents };
+    return {
+      detector: candidate.name,
+      summary,
+      perSource,
+      perKind,
+      falsePositivesDuringOtherAnomalies,
+      alerts: list.length,
+      incidents,
+    };
   });
 
-  const describe = (o: object) => Object.entries(o).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  const describe = (o: object) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
   return {
     results,
     labels: scored.length,
     rows,
     series: series.size,
     elapsedMs: performance.now() - started,
-    setup: { seed, hours, start: new Date(start).toISOString(), anomalyRate, web: describe(SIMULATOR_SETTINGS.web), iot: describe(SIMULATOR_SETTINGS.iot), finance: describe(SIMULATOR_SETTINGS.finance) },
+    setup: {
+      seed,
+      hours,
+      start: new Date(start).toISOString(),
+      anomalyRate,
+      web: describe(SIMULATOR_SETTINGS.web),
+      iot: describe(SIMULATOR_SETTINGS.iot),
+      finance: describe(SIMULATOR_SETTINGS.finance),
+    },
   };
 }

@@ -38,16 +38,22 @@ export const SIMULATOR_SERIES: readonly SourceSeries[] = [
       {
         metric: 'temperature_max',
         rules: [IOT_ABSENCE],
-        perKey: (device) => (typeof device?.temperature_max_c === 'number' ? [{ kind: 'threshold', above: device.temperature_max_c }] : []),
+        perKey: (device) =>
+          typeof device?.temperature_max_c === 'number' ? [{ kind: 'threshold', above: device.temperature_max_c }] : [],
       },
       {
         metric: 'temperature_min',
         rules: [IOT_ABSENCE],
-        perKey: (device) => (typeof device?.temperature_min_c === 'number' ? [{ kind: 'threshold', below: device.temperature_min_c }] : []),
+        perKey: (device) =>
+          typeof device?.temperature_min_c === 'number' ? [{ kind: 'threshold', below: device.temperature_min_c }] : [],
       },
       { metric: 'temperature_avg', rules: [IOT_ABSENCE] },
       // A sensor's readings always carry some noise: six identical readings in a minute mean it is stuck.
-      { metric: 'temperature_stddev', rules: [IOT_ABSENCE, { kind: 'threshold', below: 0.0005 }], options: { direction: 'down' } },
+      {
+        metric: 'temperature_stddev',
+        rules: [IOT_ABSENCE, { kind: 'threshold', below: 0.0005 }],
+        options: { direction: 'down' },
+      },
       { metric: 'humidity_avg', rules: [IOT_ABSENCE] },
     ],
   },
@@ -83,6 +89,7 @@ export const SIMULATOR_SERIES: readonly SourceSeries[] = [
 export function observable(source: string, kind: string, detail: Record<string, unknown>): boolean {
   if (source === 'web') return kind !== 'bot_flood';
   if (source === 'finance') return kind !== 'impossible_travel';
-  if (source === 'iot') return detail.sensor !== 'pressure_hpa' && !(kind === 'stuck_sensor' && detail.sensor === 'humidity_pct');
+  if (source === 'iot')
+    return detail.sensor !== 'pressure_hpa' && !(kind === 'stuck_sensor' && detail.sensor === 'humidity_pct');
   return true;
 }

@@ -51,7 +51,8 @@ export function fakeKafkaAdmin(initial: ObservedCluster = emptyCluster()): FakeK
     },
     async createTopic(settings) {
       record('createTopic', settings.name);
-      if (cluster.topics.some((t) => t.name === settings.name)) throw new Error(`topic ${settings.name} already exists`);
+      if (cluster.topics.some((t) => t.name === settings.name))
+        throw new Error(`topic ${settings.name} already exists`);
       cluster.topics.push(structuredClone(settings));
     },
     async addPartitions(name, total) {
@@ -133,7 +134,10 @@ export function fakeRegistry(): FakeRegistry {
       const history = versions.get(subject);
       if (!history?.length) return undefined;
       const latest = history[history.length - 1]!;
-      const observed: ObservedSubject = { subject, latest: { id: 100 + history.length, version: history.length, schema: latest } };
+      const observed: ObservedSubject = {
+        subject,
+        latest: { id: 100 + history.length, version: history.length, schema: latest },
+      };
       const level = levels.get(subject);
       if (level) observed.compatibility = level;
       if (desiredSchema !== undefined && desiredSchema !== latest) {

@@ -69,21 +69,48 @@ export function fakeCassandra(roles: string[] = ['admin', 'sluice-connect']): Fa
         const columns: ObservedColumn[] = table.columns.map((c) => {
           const partition = table.partitionKey.indexOf(c.name);
           const clustering = table.clustering.findIndex((k) => k.name === c.name);
-          if (partition >= 0) return { name: c.name, type: c.type, kind: 'partition_key', position: partition, clusteringOrder: 'none' };
-          if (clustering >= 0) return { name: c.name, type: c.type, kind: 'clustering', position: clustering, clusteringOrder: table.clustering[clustering]!.order };
-          return { name: c.name, type: c.type, kind: c.static ? 'static' : 'regular', position: -1, clusteringOrder: 'none' };
+          if (partition >= 0)
+            return { name: c.name, type: c.type, kind: 'partition_key', position: partition, clusteringOrder: 'none' };
+          if (clustering >= 0)
+            return {
+              name: c.name,
+              type: c.type,
+              kind: 'clustering',
+              position: clustering,
+              clusteringOrder: table.clustering[clustering]!.order,
+            };
+          return {
+            name: c.name,
+            type: c.type,
+            kind: c.static ? 'static' : 'regular',
+            position: -1,
+            clusteringOrder: 'none',
+          };
         });
         const options = Object.fromEntries(Object.entries(table.options).map(([k, v]) => [k, optionValue(v)]));
-        state.tables.push({ keyspace: table.keyspace!, name: table.name, columns, options: { speculative_retry: '99p', default_time_to_live: '0', ...options } });
+        state.tables.push({
+          keyspace: table.keyspace!,
+          name: table.name,
+          columns,
+          options: { speculative_retry: '99p', default_time_to_live: '0', ...options },
+        });
       } else if ((m = /^ALTER TABLE (\w+)\.(\w+) ADD (\w+) (.+?)( STATIC)?$/.exec(statement))) {
         const table = state.tables.find((t) => t.keyspace === m![1] && t.name === m![2])!;
-        table.columns.push({ name: m[3]!, type: m[4]!, kind: m[5] ? 'static' : 'regular', position: -1, clusteringOrder: 'none' });
+        table.columns.push({
+          name: m[3]!,
+          type: m[4]!,
+          kind: m[5] ? 'static' : 'regular',
+          position: -1,
+          clusteringOrder: 'none',
+        });
       } else if ((m = /^ALTER TABLE (\w+)\.(\w+) WITH (.+)$/s.exec(statement))) {
         const table = state.tables.find((t) => t.keyspace === m![1] && t.name === m![2])!;
         for (const part of m[3]!.split(/ AND (?=\w+ = )/)) {
           const [key, ...rest] = part.split(' = ');
           const value = rest.join(' = ');
-          table.options[key!] = value.startsWith('{') ? optionValue(JSON.parse(value.replace(/'/g, '"')) as Record<string, string>) : value.replace(/^'|'$/g, '');
+          table.options[key!] = value.startsWith('{')
+            ? optionValue(JSON.parse(value.replace(/'/g, '"')) as Record<string, string>)
+            : value.replace(/^'|'$/g, '');
         }
       } else if ((m = /^DROP TABLE IF EXISTS (\w+)\.(\w+)$/.exec(statement))) {
         state.tables = state.tables.filter((t) => !(t.keyspace === m![1] && t.name === m![2]));
@@ -111,7 +138,12 @@ export interface FakeInflux extends InfluxAdmin {
 }
 
 export function fakeInflux(users: string[] = ['sluice-connect', 'grafana']): FakeInflux {
-  const state: ObservedInflux = { databases: [], retentionPolicies: [], users: [{ name: 'admin', admin: true }, ...users.map((name) => ({ name, admin: false }))], grants: [] };
+  const state: ObservedInflux = {
+    databases: [],
+    retentionPolicies: [],
+    users: [{ name: 'admin', admin: true }, ...users.map((name) => ({ name, admin: false }))],
+    grants: [],
+  };
   const statements: string[] = [];
   const unquote = (s: string) => s.replace(/^"|"$/g, '');
   return {
@@ -130,20 +162,35 @@ export function fakeInflux(users: string[] = ['sluice-connect', 'grafana']): Fak
         state.databases = state.databases.filter((d) => d !== db);
         state.retentionPolicies = state.retentionPolicies.filter((p) => p.database !== db);
         state.grants = state.grants.filter((g) => g.database !== db);
-      } else if ((m = /^(CREATE|ALTER) RETENTION POLICY ("[^"]+") ON ("[^"]+")(?: DURATION (\S+))?(?: REPLICATION (\d+))?(?: SHARD DURATION (\S+))?( DEFAULT)?$/.exec(statement))) {
+      } else if (
+        (m =
+          /^(CREATE|ALTER) RETENTION POLICY ("[^"]+") ON ("[^"]+")(?: DURATION (\S+))?(?: REPLICATION (\d+))?(?: SHARD DURATION (\S+))?( DEFAULT)?$/.exec(
+            statement,
+          ))
+      ) {
         const [, verb, name, db, duration, replication, shard, isDefault] = m;
         let policy = state.retentionPolicies.find((p) => p.database === unquote(db!) && p.name === unquote(name!));
         if (verb === 'CREATE') {
-          policy = { database: unquote(db!), name: unquote(name!), duration: '0s', shardGroupDuration: '168h0m0s', replication: 1, default: false };
+          policy = {
+            database: unquote(db!),
+            name: unquote(name!),
+            duration: '0s',
+            shardGroupDuration: '168h0m0s',
+            replication: 1,
+            default: false,
+          };
           state.retentionPolicies.push(policy);
         }
         if (!policy) throw new Error(`no policy ${name}`);
         if (duration) policy.duration = normaliseInfluxDuration(duration)!;
         if (replication) policy.replication = Number(replication);
         if (shard) policy.shardGroupDuration = normaliseInfluxDuration(shard)!;
-        if (isDefault) for (const p of state.retentionPolicies) if (p.database === policy.database) p.default = p === policy;
+        if (isDefault)
+          for (const p of state.retentionPolicies) if (p.database === policy.database) p.default = p === policy;
       } else if ((m = /^DROP RETENTION POLICY ("[^"]+") ON ("[^"]+")$/.exec(statement))) {
-        state.retentionPolicies = state.retentionPolicies.filter((p) => !(p.database === unquote(m![2]!) && p.name === unquote(m![1]!)));
+        state.retentionPolicies = state.retentionPolicies.filter(
+          (p) => !(p.database === unquote(m![2]!) && p.name === unquote(m![1]!)),
+        );
       } else if ((m = /^GRANT (READ|WRITE|ALL PRIVILEGES) ON ("[^"]+") TO ("[^"]+")$/.exec(statement))) {
         const [database, user] = [unquote(m[2]!), unquote(m[3]!)];
         state.grants = state.grants.filter((g) => !(g.database === database && g.user === user));

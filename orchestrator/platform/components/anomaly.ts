@@ -14,7 +14,9 @@ import { INFLUX_ANOMALY_SECRET, INFLUX_ANOMALY_USER, influxUrl, writeInfluxToken
 import { alertmanagerUrl } from './monitoring';
 
 async function answers(ctx: PlatformContext, path: string): Promise<boolean> {
-  const response = await fetch(`http://${ctx.host}:${ctx.ports.services.anomaly}${path}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  const response = await fetch(`http://${ctx.host}:${ctx.ports.services.anomaly}${path}`, {
+    signal: AbortSignal.timeout(2000),
+  }).catch(() => undefined);
   return response?.status === 200;
 }
 
@@ -49,6 +51,12 @@ export const anomaly: Component = {
     };
   },
   // Restoring a large state topic takes a while on two busy cores.
-  ready: (ctx) => [forCondition(`the anomaly service to restore its state and join its group (http://${ctx.host}:${ctx.ports.services.anomaly}/ready)`, 180_000, () => answers(ctx, '/ready'))],
+  ready: (ctx) => [
+    forCondition(
+      `the anomaly service to restore its state and join its group (http://${ctx.host}:${ctx.ports.services.anomaly}/ready)`,
+      180_000,
+      () => answers(ctx, '/ready'),
+    ),
+  ],
   healthy: (ctx) => answers(ctx, '/metrics'),
 };

@@ -44,14 +44,30 @@ export const CASSANDRA_JAVA17_OPTIONS = [
   '-XX:InitiatingHeapOccupancyPercent=70',
   '-Djdk.attach.allowAttachSelf=true',
   ...[
-    'java.base/jdk.internal.misc', 'java.management.rmi/com.sun.jmx.remote.internal.rmi', 'java.rmi/sun.rmi.registry',
-    'java.rmi/sun.rmi.server', 'java.sql/java.sql', 'java.base/java.lang.ref', 'jdk.unsupported/sun.misc',
-    'jdk.compiler/com.sun.tools.javac.file', 'jdk.attach/sun.tools.attach',
+    'java.base/jdk.internal.misc',
+    'java.management.rmi/com.sun.jmx.remote.internal.rmi',
+    'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server',
+    'java.sql/java.sql',
+    'java.base/java.lang.ref',
+    'jdk.unsupported/sun.misc',
+    'jdk.compiler/com.sun.tools.javac.file',
+    'jdk.attach/sun.tools.attach',
   ].map((p) => `--add-exports=${p}=ALL-UNNAMED`),
   ...[
-    'java.base/java.lang.module', 'java.base/jdk.internal.loader', 'java.base/jdk.internal.ref', 'java.base/jdk.internal.reflect',
-    'java.base/jdk.internal.math', 'java.base/jdk.internal.module', 'java.base/jdk.internal.util.jar', 'jdk.management/com.sun.management.internal',
-    'java.base/sun.nio.ch', 'java.base/java.io', 'java.base/java.lang.reflect', 'jdk.compiler/com.sun.tools.javac', 'java.base/java.lang',
+    'java.base/java.lang.module',
+    'java.base/jdk.internal.loader',
+    'java.base/jdk.internal.ref',
+    'java.base/jdk.internal.reflect',
+    'java.base/jdk.internal.math',
+    'java.base/jdk.internal.module',
+    'java.base/jdk.internal.util.jar',
+    'jdk.management/com.sun.management.internal',
+    'java.base/sun.nio.ch',
+    'java.base/java.io',
+    'java.base/java.lang.reflect',
+    'jdk.compiler/com.sun.tools.javac',
+    'java.base/java.lang',
     'java.base/java.util',
   ].map((p) => `--add-opens=${p}=ALL-UNNAMED`),
   '-Dio.netty.tryReflectionSetAccessible=true',
@@ -111,7 +127,8 @@ export function cassandraJvmArgs(ctx: PlatformContext, lib = libDir(ctx)): strin
     '-Dcassandra.ring_delay_ms=1000',
     '-Dcassandra.superuser_setup_delay_ms=0',
     '-Dsluice.component=cassandra',
-    '-cp', `${lib}/*`,
+    '-cp',
+    `${lib}/*`,
     'org.apache.cassandra.service.CassandraDaemon',
   ];
 }
@@ -133,14 +150,20 @@ async function ensureRoles(ctx: PlatformContext): Promise<void> {
   if (!(await canLogIn(admin))) {
     const defaults = cassandraConnection(ctx, DEFAULT_SUPERUSER, DEFAULT_SUPERUSER);
     if (!(await canLogIn(defaults))) {
-      throw new SluiceError('SLUICE_CASSANDRA_AUTH_FAILED', `neither ${CASSANDRA_ADMIN_USER} (secret ${CASSANDRA_ADMIN_SECRET}) nor the default superuser can log in to Cassandra`, {
-        fix: `restore ${ctx.secrets.pathOf(CASSANDRA_ADMIN_SECRET)} from a backup, or start over with npx sluice platform reset --yes (deletes all data)`,
-      });
+      throw new SluiceError(
+        'SLUICE_CASSANDRA_AUTH_FAILED',
+        `neither ${CASSANDRA_ADMIN_USER} (secret ${CASSANDRA_ADMIN_SECRET}) nor the default superuser can log in to Cassandra`,
+        {
+          fix: `restore ${ctx.secrets.pathOf(CASSANDRA_ADMIN_SECRET)} from a backup, or start over with npx sluice platform reset --yes (deletes all data)`,
+        },
+      );
     }
     log.info(`first start: creating the ${CASSANDRA_ADMIN_USER} role and disabling the default superuser`);
     const first = await CassandraClient.connect(defaults);
     try {
-      await first.execute(`CREATE ROLE IF NOT EXISTS ${cqlString(CASSANDRA_ADMIN_USER)} ${roleOptions(admin.password, true, true)}`);
+      await first.execute(
+        `CREATE ROLE IF NOT EXISTS ${cqlString(CASSANDRA_ADMIN_USER)} ${roleOptions(admin.password, true, true)}`,
+      );
       await first.execute(`ALTER ROLE ${cqlString(CASSANDRA_ADMIN_USER)} WITH PASSWORD = ${cqlString(admin.password)}`);
     } finally {
       await first.close();
@@ -148,10 +171,15 @@ async function ensureRoles(ctx: PlatformContext): Promise<void> {
   }
   const client = await CassandraClient.connect(admin);
   try {
-    const [builtIn] = await client.rows<{ can_login: boolean; is_superuser: boolean }>('SELECT can_login, is_superuser FROM system_auth.roles WHERE role = ?', [DEFAULT_SUPERUSER]);
+    const [builtIn] = await client.rows<{ can_login: boolean; is_superuser: boolean }>(
+      'SELECT can_login, is_superuser FROM system_auth.roles WHERE role = ?',
+      [DEFAULT_SUPERUSER],
+    );
     if (builtIn && (builtIn.can_login || builtIn.is_superuser)) {
       // A random password nobody keeps: even re-enabled, `cassandra`/`cassandra` no longer works.
-      await client.execute(`ALTER ROLE ${cqlString(DEFAULT_SUPERUSER)} ${roleOptions(generatePassword(), false, false)}`);
+      await client.execute(
+        `ALTER ROLE ${cqlString(DEFAULT_SUPERUSER)} ${roleOptions(generatePassword(), false, false)}`,
+      );
       log.info(`default superuser '${DEFAULT_SUPERUSER}' disabled`);
     }
     for (const { role, secret } of CASSANDRA_SERVICE_ROLES) {
@@ -187,7 +215,8 @@ export const cassandra: Component = {
   },
 
   async configure(ctx) {
-    for (const dir of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw', 'triggers']) mkdirSync(join(dataDir(ctx), dir), { recursive: true });
+    for (const dir of ['data', 'commitlog', 'saved_caches', 'hints', 'cdc_raw', 'triggers'])
+      mkdirSync(join(dataDir(ctx), dir), { recursive: true });
     ctx.secrets.ensure(CASSANDRA_ADMIN_SECRET);
     for (const { secret } of CASSANDRA_SERVICE_ROLES) ctx.secrets.ensure(secret);
     writePrivateFile(join(configDir(ctx), 'cassandra.yaml'), renderCassandraYaml(ctx));
@@ -211,8 +240,11 @@ export const cassandra: Component = {
     return [
       // The first boot creates the system keyspaces: about 30 s alone, minutes beside Kafka on two cores.
       forPort(ctx.host, ctx.ports.cassandra.native, 300_000),
-      forCondition(`a CQL login at ${cassandraContactPoint(ctx)} as ${CASSANDRA_ADMIN_USER} (on first start: as the default superuser, once Cassandra has made it)`, 120_000,
-        async () => (await canLogIn(admin)) || (await canLogIn(defaults))),
+      forCondition(
+        `a CQL login at ${cassandraContactPoint(ctx)} as ${CASSANDRA_ADMIN_USER} (on first start: as the default superuser, once Cassandra has made it)`,
+        120_000,
+        async () => (await canLogIn(admin)) || (await canLogIn(defaults)),
+      ),
     ];
   },
 
@@ -226,4 +258,3 @@ export function cassandraAdmin(ctx: PlatformContext): ClusterCassandraAdmin | un
   if (runningPid(pidFileOf(ctx, 'cassandra'), 'cassandra', ctx.paths.home) === undefined) return undefined;
   return new ClusterCassandraAdmin(adminConnection(ctx));
 }
-

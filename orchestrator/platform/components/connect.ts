@@ -33,7 +33,11 @@ export const CONNECT_SINKS_SECRET = `users/${CONNECT_SINKS_USER}`;
 export const CONNECT_ADMIN_USER = 'connect-admin';
 export const CONNECT_ADMIN_SECRET = 'connect/admin';
 export const CONNECT_GROUP = 'sluice-connect';
-export const CONNECT_TOPICS = { config: '_sluice-connect-configs', offset: '_sluice-connect-offsets', status: '_sluice-connect-status' } as const;
+export const CONNECT_TOPICS = {
+  config: '_sluice-connect-configs',
+  offset: '_sluice-connect-offsets',
+  status: '_sluice-connect-status',
+} as const;
 /** Partitions of the internal topics: the config topic must have exactly one. */
 const PARTITIONS: Record<keyof typeof CONNECT_TOPICS, number> = { config: 1, offset: 6, status: 3 };
 
@@ -47,20 +51,38 @@ export function connectUrl(ctx: PlatformContext): string {
 const configDir = (ctx: PlatformContext) => join(ctx.paths.config, NAME);
 
 /** Connect's REST API as its admin user, for deploy-pipeline; undefined when this platform's worker is not running. */
-export function connectAdmin(ctx: PlatformContext, placeholders: Readonly<Record<string, string>> = {}): HttpConnectAdmin | undefined {
+export function connectAdmin(
+  ctx: PlatformContext,
+  placeholders: Readonly<Record<string, string>> = {},
+): HttpConnectAdmin | undefined {
   if (runningPid(pidFileOf(ctx, NAME), NAME, ctx.paths.home) === undefined) return undefined;
-  return new HttpConnectAdmin({ url: connectUrl(ctx), username: CONNECT_ADMIN_USER, password: ctx.secrets.ensure(CONNECT_ADMIN_SECRET), placeholders });
+  return new HttpConnectAdmin({
+    url: connectUrl(ctx),
+    username: CONNECT_ADMIN_USER,
+    password: ctx.secrets.ensure(CONNECT_ADMIN_SECRET),
+    placeholders,
+  });
 }
 
 function acl(resourceType: AclBinding['resourceType'], resourceName: string, operation: AclOperation): AclBinding {
-  return { principal: `User:${CONNECT_WORKER_USER}`, resourceType, resourceName, patternType: 'literal', operation, permission: 'allow', host: '*' };
+  return {
+    principal: `User:${CONNECT_WORKER_USER}`,
+    resourceType,
+    resourceName,
+    patternType: 'literal',
+    operation,
+    permission: 'allow',
+    host: '*',
+  };
 }
 
 /** The worker's bindings: join its group; read, write and check the settings of its three topics. */
 export function workerAcls(): AclBinding[] {
   return [
     acl('group', CONNECT_GROUP, 'read'),
-    ...Object.values(CONNECT_TOPICS).flatMap((topic) => (['read', 'write', 'describe', 'describe-configs'] as const).map((op) => acl('topic', topic, op))),
+    ...Object.values(CONNECT_TOPICS).flatMap((topic) =>
+      (['read', 'write', 'describe', 'describe-configs'] as const).map((op) => acl('topic', topic, op)),
+    ),
   ];
 }
 
@@ -73,7 +95,12 @@ async function prepareKafka(ctx: PlatformContext, password: string): Promise<voi
     const existing = new Set(observed.topics.map((t) => t.name));
     for (const [role, topic] of Object.entries(CONNECT_TOPICS) as Array<[keyof typeof CONNECT_TOPICS, string]>) {
       if (existing.has(topic)) continue;
-      await admin.createTopic({ name: topic, partitions: PARTITIONS[role], replicationFactor: 3, config: { 'min.insync.replicas': '2', 'cleanup.policy': 'compact' } });
+      await admin.createTopic({
+        name: topic,
+        partitions: PARTITIONS[role],
+        replicationFactor: 3,
+        config: { 'min.insync.replicas': '2', 'cleanup.policy': 'compact' },
+      });
     }
     const have = new Set(observed.acls.map(bindingKey));
     const missing = workerAcls().filter((b) => !have.has(bindingKey(b)));
@@ -91,7 +118,10 @@ const pluginBuildDir = (ctx: PlatformContext) => projectBuildDir(ctx.paths.cache
 function pluginDirs(ctx: PlatformContext): Record<string, string> {
   return {
     'sluice-connect': join(pluginBuildDir(ctx), 'build', 'plugin'),
-    'apicurio-converter': join(bundleDir(ctx.paths.cache, 'apicurio-converter', mavenBundle('apicurio-converter')), 'lib'),
+    'apicurio-converter': join(
+      bundleDir(ctx.paths.cache, 'apicurio-converter', mavenBundle('apicurio-converter')),
+      'lib',
+    ),
   };
 }
 
@@ -101,7 +131,8 @@ function layOutPluginPath(ctx: PlatformContext): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const [name, target] of Object.entries(pluginDirs(ctx))) {
-    if (!existsSync(target) || readdirSync(target).length === 0) throw new Error(`connect: plugin directory ${target} is empty`);
+    if (!existsSync(target) || readdirSync(target).length === 0)
+      throw new Error(`connect: plugin directory ${target} is empty`);
     symlinkSync(target, join(dir, name));
   }
   return dir;
@@ -111,7 +142,10 @@ async function authenticated(ctx: PlatformContext, path: string): Promise<Respon
   const password = ctx.secrets.read(CONNECT_ADMIN_SECRET);
   if (password === undefined) return undefined;
   const auth = Buffer.from(`${CONNECT_ADMIN_USER}:${password}`).toString('base64');
-  return fetch(`${connectUrl(ctx)}${path}`, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  return fetch(`${connectUrl(ctx)}${path}`, {
+    headers: { Authorization: `Basic ${auth}` },
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => undefined);
 }
 
 const answers = async (ctx: PlatformContext, path: string) => (await authenticated(ctx, path))?.status === 200;
@@ -140,22 +174,25 @@ export const connect: Component = {
     const credentialsFile = join(dir, 'rest-credentials.properties');
     writePrivateFile(credentialsFile, `${CONNECT_ADMIN_USER}=${ctx.secrets.ensure(CONNECT_ADMIN_SECRET)}\n`);
     writePrivateFile(join(dir, 'jaas.conf'), renderTemplateFile('connect/jaas.conf', { credentialsFile }));
-    writePrivateFile(join(dir, 'worker.properties'), renderTemplateFile('connect/worker.properties', {
-      bootstrapServers: bootstrapServers(ctx),
-      groupId: CONNECT_GROUP,
-      configTopic: CONNECT_TOPICS.config,
-      offsetTopic: CONNECT_TOPICS.offset,
-      statusTopic: CONNECT_TOPICS.status,
-      workerUser: CONNECT_WORKER_USER,
-      workerPassword,
-      // The password is generated here; deploy-pipeline creates the principal with the same secret.
-      sinksUser: CONNECT_SINKS_USER,
-      sinksPassword: ctx.secrets.ensure(CONNECT_SINKS_SECRET),
-      caFile: caFile(ctx),
-      host: ctx.host,
-      restPort: ctx.ports.connect.rest,
-      pluginPath: layOutPluginPath(ctx),
-    }));
+    writePrivateFile(
+      join(dir, 'worker.properties'),
+      renderTemplateFile('connect/worker.properties', {
+        bootstrapServers: bootstrapServers(ctx),
+        groupId: CONNECT_GROUP,
+        configTopic: CONNECT_TOPICS.config,
+        offsetTopic: CONNECT_TOPICS.offset,
+        statusTopic: CONNECT_TOPICS.status,
+        workerUser: CONNECT_WORKER_USER,
+        workerPassword,
+        // The password is generated here; deploy-pipeline creates the principal with the same secret.
+        sinksUser: CONNECT_SINKS_USER,
+        sinksPassword: ctx.secrets.ensure(CONNECT_SINKS_SECRET),
+        caFile: caFile(ctx),
+        host: ctx.host,
+        restPort: ctx.ports.connect.rest,
+        pluginPath: layOutPluginPath(ctx),
+      }),
+    );
   },
 
   daemon(ctx) {
@@ -172,7 +209,8 @@ export const connect: Component = {
         `-Dlog4j2.configurationFile=${join(TEMPLATE_DIR, 'log4j2.properties')}`,
         `-Djava.security.auth.login.config=${join(dir, 'jaas.conf')}`,
         `-Dsluice.component=${NAME}`,
-        '-cp', `${join(bundleDir(ctx.paths.cache, NAME, mavenBundle(NAME)), 'lib')}/*`,
+        '-cp',
+        `${join(bundleDir(ctx.paths.cache, NAME, mavenBundle(NAME)), 'lib')}/*`,
         'org.apache.kafka.connect.cli.ConnectDistributed',
         join(dir, 'worker.properties'),
       ],
@@ -184,9 +222,13 @@ export const connect: Component = {
 
   ready(ctx, logOffset): WaitStrategy[] {
     return [
-      forCondition(`Connect's REST API (${connectUrl(ctx)}/) to answer 200 with Basic credentials`, 180_000, () => answers(ctx, '/')),
+      forCondition(`Connect's REST API (${connectUrl(ctx)}/) to answer 200 with Basic credentials`, 180_000, () =>
+        answers(ctx, '/'),
+      ),
       forLogLine(logFileOf(ctx, NAME), /Joined group at generation \d+/, 120_000, logOffset),
-      forCondition(`the worker to report itself healthy (${connectUrl(ctx)}/health)`, 120_000, () => answers(ctx, '/health')),
+      forCondition(`the worker to report itself healthy (${connectUrl(ctx)}/health)`, 120_000, () =>
+        answers(ctx, '/health'),
+      ),
     ];
   },
 

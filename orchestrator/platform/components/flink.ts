@@ -30,18 +30,44 @@ export const FLINK_KAFKA_SECRET = `users/${FLINK_KAFKA_USER}`;
  * statement set) on 8 MB per slot fail with "The minBucketMemorySize is not valid", hence 32 MB a slot,
  * taken from native memory only as operators use it.
  */
-const TM = { slots: 24, frameworkHeap: 128, frameworkOffHeap: 128, taskHeap: 512, managed: 768, network: 64, metaspace: 256, overhead: 192 };
+const TM = {
+  slots: 24,
+  frameworkHeap: 128,
+  frameworkOffHeap: 128,
+  taskHeap: 512,
+  managed: 768,
+  network: 64,
+  metaspace: 256,
+  overhead: 192,
+};
 
 /** Flink's own `env.java.opts.all` for Java 17 (from the config.yaml in flink-dist): the module opens Flink needs. */
 const JAVA17_OPENS = [
-  'java.rmi/sun.rmi.registry', 'jdk.compiler/com.sun.tools.javac.api', 'jdk.compiler/com.sun.tools.javac.file',
-  'jdk.compiler/com.sun.tools.javac.parser', 'jdk.compiler/com.sun.tools.javac.tree', 'jdk.compiler/com.sun.tools.javac.util',
+  'java.rmi/sun.rmi.registry',
+  'jdk.compiler/com.sun.tools.javac.api',
+  'jdk.compiler/com.sun.tools.javac.file',
+  'jdk.compiler/com.sun.tools.javac.parser',
+  'jdk.compiler/com.sun.tools.javac.tree',
+  'jdk.compiler/com.sun.tools.javac.util',
   'java.security.jgss/sun.security.krb5',
-].map((p) => `--add-exports=${p}=ALL-UNNAMED`).concat([
-  'java.base/java.lang', 'java.base/java.net', 'java.base/java.io', 'java.base/java.nio', 'java.base/sun.nio.ch', 'java.base/java.lang.reflect',
-  'java.base/java.text', 'java.base/java.time', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic',
-  'java.base/java.util.concurrent.locks',
-].map((p) => `--add-opens=${p}=ALL-UNNAMED`));
+]
+  .map((p) => `--add-exports=${p}=ALL-UNNAMED`)
+  .concat(
+    [
+      'java.base/java.lang',
+      'java.base/java.net',
+      'java.base/java.io',
+      'java.base/java.nio',
+      'java.base/sun.nio.ch',
+      'java.base/java.lang.reflect',
+      'java.base/java.text',
+      'java.base/java.time',
+      'java.base/java.util',
+      'java.base/java.util.concurrent',
+      'java.base/java.util.concurrent.atomic',
+      'java.base/java.util.concurrent.locks',
+    ].map((p) => `--add-opens=${p}=ALL-UNNAMED`),
+  );
 
 export function flinkConfDir(ctx: PlatformContext): string {
   return join(ctx.paths.config, 'flink');
@@ -62,7 +88,10 @@ function distribution(ctx: PlatformContext): string {
 /** Flink's lib jars and the connector jars; the SQL client adds `opt/`. */
 export function flinkClasspath(ctx: PlatformContext, withClient = false): string {
   const dist = distribution(ctx);
-  const parts = [`${join(dist, 'lib')}/*`, `${join(jarsDir(ctx.paths.cache, 'flink-connectors', mavenJars('flink-connectors')), 'lib')}/*`];
+  const parts = [
+    `${join(dist, 'lib')}/*`,
+    `${join(jarsDir(ctx.paths.cache, 'flink-connectors', mavenJars('flink-connectors')), 'lib')}/*`,
+  ];
   if (withClient) parts.push(`${join(dist, 'opt')}/*`);
   return parts.join(':');
 }
@@ -80,7 +109,12 @@ export function flinkJvmOptions(ctx: PlatformContext): string[] {
 
 export function flinkEnv(ctx: PlatformContext): NodeJS.ProcessEnv {
   const dist = distribution(ctx);
-  return { ...process.env, FLINK_CONF_DIR: flinkConfDir(ctx), FLINK_LIB_DIR: join(dist, 'lib'), FLINK_PLUGINS_DIR: join(dist, 'plugins') };
+  return {
+    ...process.env,
+    FLINK_CONF_DIR: flinkConfDir(ctx),
+    FLINK_LIB_DIR: join(dist, 'lib'),
+    FLINK_PLUGINS_DIR: join(dist, 'plugins'),
+  };
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -102,24 +136,50 @@ async function install(ctx: PlatformContext): Promise<void> {
 async function configure(ctx: PlatformContext): Promise<void> {
   const conf = flinkConfDir(ctx);
   const data = join(ctx.paths.data, 'flink');
-  const dirs = { checkpointsDir: join(data, 'checkpoints'), savepointsDir: join(data, 'savepoints'), tmpDir: join(data, 'tmp') };
+  const dirs = {
+    checkpointsDir: join(data, 'checkpoints'),
+    savepointsDir: join(data, 'savepoints'),
+    tmpDir: join(data, 'tmp'),
+  };
   for (const dir of [conf, ...Object.values(dirs)]) mkdirSync(dir, { recursive: true });
   const { flink } = ctx.ports;
-  writePrivateFile(join(conf, 'config.yaml'), renderTemplateFile('flink/config.yaml', {
-    host: ctx.host, rpcPort: flink.rpc, taskManagerDataPort: flink.taskManagerData,
-    restPort: flink.rest, blobPort: flink.blob, gatewayPort: flink.gateway, ...TM, ...dirs,
-    metricsPorts: `${ctx.ports.flinkMetrics.first}-${ctx.ports.flinkMetrics.last}`,
-  }));
+  writePrivateFile(
+    join(conf, 'config.yaml'),
+    renderTemplateFile('flink/config.yaml', {
+      host: ctx.host,
+      rpcPort: flink.rpc,
+      taskManagerDataPort: flink.taskManagerData,
+      restPort: flink.rest,
+      blobPort: flink.blob,
+      gatewayPort: flink.gateway,
+      ...TM,
+      ...dirs,
+      metricsPorts: `${ctx.ports.flinkMetrics.first}-${ctx.ports.flinkMetrics.last}`,
+    }),
+  );
   writePrivateFile(join(conf, 'log4j.properties'), renderTemplateFile('flink/log4j.properties', {}));
   // The password is generated here; deploy-pipeline creates the SCRAM user with the same secret.
-  writePrivateFile(join(conf, 'jaas.conf'), renderTemplateFile('flink/jaas.conf', { user: FLINK_KAFKA_USER, password: ctx.secrets.ensure(FLINK_KAFKA_SECRET) }));
+  writePrivateFile(
+    join(conf, 'jaas.conf'),
+    renderTemplateFile('flink/jaas.conf', { user: FLINK_KAFKA_USER, password: ctx.secrets.ensure(FLINK_KAFKA_SECRET) }),
+  );
 }
 
 function jvm(ctx: PlatformContext, name: string, memory: string[], mainClass: string, args: string[] = []) {
   return {
     name,
     command: 'java',
-    args: [...memory, ...flinkJvmOptions(ctx), `-Dsluice.component=${name}`, '-cp', flinkClasspath(ctx), mainClass, '--configDir', flinkConfDir(ctx), ...args],
+    args: [
+      ...memory,
+      ...flinkJvmOptions(ctx),
+      `-Dsluice.component=${name}`,
+      '-cp',
+      flinkClasspath(ctx),
+      mainClass,
+      '--configDir',
+      flinkConfDir(ctx),
+      ...args,
+    ],
     cwd: flinkConfDir(ctx),
     env: flinkEnv(ctx),
     pidFile: pidFileOf(ctx, name),
@@ -138,12 +198,24 @@ const jobManager: Component = {
   ],
   install,
   configure,
-  daemon: (ctx) => jvm(ctx, 'flink-jobmanager', heapOf('flink-jobmanager'), 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint'),
+  daemon: (ctx) =>
+    jvm(
+      ctx,
+      'flink-jobmanager',
+      heapOf('flink-jobmanager'),
+      'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint',
+    ),
   // The JobManager keeps no jobs across a restart: stop them with savepoints for deploy-pipeline to resume.
   async beforeStop(ctx) {
     await flinkAdmin(ctx)?.savepointAll();
   },
-  ready: (ctx): WaitStrategy[] => [forCondition(`the JobManager REST API (${flinkRestUrl(ctx)}/overview) to answer`, 120_000, async () => (await taskManagers(ctx)) >= 0)],
+  ready: (ctx): WaitStrategy[] => [
+    forCondition(
+      `the JobManager REST API (${flinkRestUrl(ctx)}/overview) to answer`,
+      120_000,
+      async () => (await taskManagers(ctx)) >= 0,
+    ),
+  ],
   healthy: async (ctx) => (await taskManagers(ctx)) >= 0,
 };
 
@@ -156,10 +228,21 @@ const taskManager: Component = {
   configure,
   daemon: (ctx) => {
     const heap = TM.frameworkHeap + TM.taskHeap;
-    const memory = [`-Xms${heap}m`, `-Xmx${heap}m`, `-XX:MaxDirectMemorySize=${TM.frameworkOffHeap + TM.network}m`, `-XX:MaxMetaspaceSize=${TM.metaspace}m`];
+    const memory = [
+      `-Xms${heap}m`,
+      `-Xmx${heap}m`,
+      `-XX:MaxDirectMemorySize=${TM.frameworkOffHeap + TM.network}m`,
+      `-XX:MaxMetaspaceSize=${TM.metaspace}m`,
+    ];
     return jvm(ctx, 'flink-taskmanager', memory, 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner');
   },
-  ready: (ctx): WaitStrategy[] => [forCondition('the TaskManager to register with the JobManager', 120_000, async () => (await taskManagers(ctx)) >= 1)],
+  ready: (ctx): WaitStrategy[] => [
+    forCondition(
+      'the TaskManager to register with the JobManager',
+      120_000,
+      async () => (await taskManagers(ctx)) >= 1,
+    ),
+  ],
   healthy: async (ctx) => (await taskManagers(ctx)) >= 1,
 };
 
@@ -175,7 +258,9 @@ const sqlGateway: Component = {
   install,
   configure,
   daemon: (ctx) => jvm(ctx, 'sql-gateway', heapOf('sql-gateway'), 'org.apache.flink.table.gateway.SqlGateway'),
-  ready: (ctx): WaitStrategy[] => [forCondition(`the SQL Gateway (${sqlGatewayUrl(ctx)}/v3/info) to answer`, 120_000, () => gatewayAnswers(ctx))],
+  ready: (ctx): WaitStrategy[] => [
+    forCondition(`the SQL Gateway (${sqlGatewayUrl(ctx)}/v3/info) to answer`, 120_000, () => gatewayAnswers(ctx)),
+  ],
   healthy: gatewayAnswers,
 };
 
@@ -203,7 +288,10 @@ export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
       option('value.format', 'avro-confluent'),
       option('value.avro-confluent.url', registryUrl(ctx)),
       option('value.avro-confluent.basic-auth.credentials-source', 'USER_INFO'),
-      option('value.avro-confluent.basic-auth.user-info', `${REGISTRY_FLINK_USER}:${ctx.secrets.ensure(REGISTRY_FLINK_SECRET)}`),
+      option(
+        'value.avro-confluent.basic-auth.user-info',
+        `${REGISTRY_FLINK_USER}:${ctx.secrets.ensure(REGISTRY_FLINK_SECRET)}`,
+      ),
     ].join(',\n  '),
     EXACTLY_ONCE: [
       option('sink.delivery-guarantee', 'exactly-once'),
@@ -214,9 +302,13 @@ export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
 
 /** The Flink client deploy-pipeline uses; undefined when this platform's JobManager is not running. */
 export function flinkAdmin(ctx: PlatformContext): HttpFlinkAdmin | undefined {
-  if (runningPid(pidFileOf(ctx, 'flink-jobmanager'), 'flink-jobmanager', ctx.paths.home) === undefined) return undefined;
+  if (runningPid(pidFileOf(ctx, 'flink-jobmanager'), 'flink-jobmanager', ctx.paths.home) === undefined)
+    return undefined;
   return new HttpFlinkAdmin({
-    restUrl: flinkRestUrl(ctx), gatewayUrl: sqlGatewayUrl(ctx), placeholders: sqlPlaceholders(ctx), log: ctx.log,
+    restUrl: flinkRestUrl(ctx),
+    gatewayUrl: sqlGatewayUrl(ctx),
+    placeholders: sqlPlaceholders(ctx),
+    log: ctx.log,
     savepointsFile: join(ctx.paths.state, 'flink-savepoints.json'),
   });
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../../../lib/repo';
-import { GRAFANA_ENV_VARS } from '../../../grafana/src/environment';
+import { type GRAFANA_ENV_VARS } from '../../../grafana/src/environment';
 import { INFLUX_DATABASE } from '../../../grafana/src/datasources';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { run } from '../processes';
@@ -23,12 +23,17 @@ export function grafanaUrl(ctx: PlatformContext): string {
 
 /** `grafana server` (Grafana 10 and later) or the older `grafana-server`, with its home (public/, conf/). */
 async function findGrafana(): Promise<{ command: string; args: string[]; home: string } | undefined> {
-  for (const [binary, args] of [['grafana', ['server']], ['grafana-server', []]] as const) {
+  for (const [binary, args] of [
+    ['grafana', ['server']],
+    ['grafana-server', []],
+  ] as const) {
     const found = await run('sh', ['-c', `command -v ${binary}`]);
     if (found.code !== 0) continue;
     const path = realpathSync(found.stdout.trim());
     // A tarball keeps bin/ beside conf/; Debian's package keeps its home in /usr/share/grafana.
-    const home = [dirname(dirname(path)), '/usr/share/grafana'].find((dir) => existsSync(join(dir, 'conf', 'defaults.ini')));
+    const home = [dirname(dirname(path)), '/usr/share/grafana'].find((dir) =>
+      existsSync(join(dir, 'conf', 'defaults.ini')),
+    );
     if (home) return { command: path, args: [...args], home };
   }
   return undefined;
@@ -48,7 +53,9 @@ export function grafanaProvisioningEnv(ctx: PlatformContext): Record<(typeof GRA
 }
 
 async function answers(ctx: PlatformContext): Promise<boolean> {
-  const response = await fetch(`${grafanaUrl(ctx)}/api/health`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  const response = await fetch(`${grafanaUrl(ctx)}/api/health`, { signal: AbortSignal.timeout(2000) }).catch(
+    () => undefined,
+  );
   return response?.status === 200;
 }
 
@@ -104,6 +111,8 @@ export const grafana: Component = {
     };
   },
 
-  ready: (ctx): WaitStrategy[] => [forCondition(`Grafana (${grafanaUrl(ctx)}/api/health) to answer 200`, 120_000, () => answers(ctx))],
+  ready: (ctx): WaitStrategy[] => [
+    forCondition(`Grafana (${grafanaUrl(ctx)}/api/health) to answer 200`, 120_000, () => answers(ctx)),
+  ],
   healthy: answers,
 };

@@ -55,7 +55,10 @@ export function renderInfluxConfig(ctx: PlatformContext): string {
 }
 
 function client(ctx: PlatformContext, user?: string, secret?: string): InfluxQlClient {
-  return new InfluxQlClient({ url: influxUrl(ctx), ...(user ? { username: user, password: ctx.secrets.ensure(secret!) } : {}) });
+  return new InfluxQlClient({
+    url: influxUrl(ctx),
+    ...(user ? { username: user, password: ctx.secrets.ensure(secret!) } : {}),
+  });
 }
 
 const adminClient = (ctx: PlatformContext) => client(ctx, INFLUX_ADMIN_USER, INFLUX_ADMIN_SECRET);
@@ -71,7 +74,11 @@ export function writeInfluxTokenFile(ctx: PlatformContext, user: string, secret:
 }
 
 async function pings(ctx: PlatformContext): Promise<boolean> {
-  return (await client(ctx).ping().catch(() => 0)) === 204;
+  return (
+    (await client(ctx)
+      .ping()
+      .catch(() => 0)) === 204
+  );
 }
 
 /** True when `c` can run SHOW DATABASES; false when InfluxDB refuses its login. */
@@ -81,7 +88,8 @@ async function authenticated(c: InfluxQlClient): Promise<boolean> {
     return true;
   } catch (error) {
     // 401: wrong user or password; 403 "create admin user first": no user exists yet.
-    if (isSluiceError(error, 'SLUICE_HTTP_ERROR') && (error.details?.status === 401 || error.details?.status === 403)) return false;
+    if (isSluiceError(error, 'SLUICE_HTTP_ERROR') && (error.details?.status === 401 || error.details?.status === 403))
+      return false;
     throw error;
   }
 }
@@ -93,13 +101,19 @@ async function ensureUsers(ctx: PlatformContext): Promise<void> {
   if (!(await authenticated(admin))) {
     try {
       // Allowed without credentials only while InfluxDB has no user at all.
-      await client(ctx).query(`CREATE USER ${influxIdentifier(INFLUX_ADMIN_USER)} WITH PASSWORD ${influxString(ctx.secrets.ensure(INFLUX_ADMIN_SECRET))} WITH ALL PRIVILEGES`);
+      await client(ctx).query(
+        `CREATE USER ${influxIdentifier(INFLUX_ADMIN_USER)} WITH PASSWORD ${influxString(ctx.secrets.ensure(INFLUX_ADMIN_SECRET))} WITH ALL PRIVILEGES`,
+      );
       log.info(`first start: admin user ${INFLUX_ADMIN_USER} created`);
     } catch (cause) {
-      throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `InfluxDB refuses ${INFLUX_ADMIN_USER}'s password (secret ${INFLUX_ADMIN_SECRET}), and it has users already, so none can be created without one`, {
-        cause,
-        fix: `restore ${ctx.secrets.pathOf(INFLUX_ADMIN_SECRET)} from a backup, or start over with npx sluice platform reset --yes (deletes all data)`,
-      });
+      throw new SluiceError(
+        'SLUICE_COMPONENT_START_FAILED',
+        `InfluxDB refuses ${INFLUX_ADMIN_USER}'s password (secret ${INFLUX_ADMIN_SECRET}), and it has users already, so none can be created without one`,
+        {
+          cause,
+          fix: `restore ${ctx.secrets.pathOf(INFLUX_ADMIN_SECRET)} from a backup, or start over with npx sluice platform reset --yes (deletes all data)`,
+        },
+      );
     }
   }
   const [[series]] = (await admin.query('SHOW USERS')) as [[Parameters<typeof seriesRows>[0]]];
@@ -121,7 +135,9 @@ const resolved = new Map<string, string>();
 
 function influxdPath(ctx: PlatformContext): string {
   const spec = goBinary('influxd');
-  return resolved.get(ctx.paths.cache) ?? join(goBinaryDir(ctx.paths.cache, 'influxd', spec), 'bin', binaryName(spec.module));
+  return (
+    resolved.get(ctx.paths.cache) ?? join(goBinaryDir(ctx.paths.cache, 'influxd', spec), 'bin', binaryName(spec.module))
+  );
 }
 
 /** influxd reads INFLUXDB_* variables over its config file: the rendered file alone decides. */
@@ -170,7 +186,10 @@ export const influxdb: Component = {
   async initialise(ctx) {
     await ensureUsers(ctx);
     if (!(await authenticated(adminClient(ctx)))) {
-      throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `InfluxDB refuses ${INFLUX_ADMIN_USER} right after creating it`);
+      throw new SluiceError(
+        'SLUICE_COMPONENT_START_FAILED',
+        `InfluxDB refuses ${INFLUX_ADMIN_USER} right after creating it`,
+      );
     }
   },
 

@@ -19,7 +19,9 @@ const portOf = (ctx: PlatformContext, api: KeylessApi): number => ctx.ports.serv
 export const baseUrlVariable = (api: KeylessApi): string => `SLUICE_${api.toUpperCase().replace(/-/g, '_')}_BASE_URL`;
 
 async function metricsAnswer(ctx: PlatformContext, api: KeylessApi): Promise<boolean> {
-  const response = await fetch(`http://${ctx.host}:${portOf(ctx, api)}/metrics`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  const response = await fetch(`http://${ctx.host}:${portOf(ctx, api)}/metrics`, {
+    signal: AbortSignal.timeout(2000),
+  }).catch(() => undefined);
   return response?.status === 200;
 }
 
@@ -38,14 +40,28 @@ function ingestor(api: KeylessApi): Component {
       return {
         name,
         command: process.execPath,
-        args: [join(repoRoot(), 'bin', 'sluice.js'), 'ingest', api, '--metrics-port', String(portOf(ctx, api)), ...(baseUrl ? ['--base-url', baseUrl] : [])],
+        args: [
+          join(repoRoot(), 'bin', 'sluice.js'),
+          'ingest',
+          api,
+          '--metrics-port',
+          String(portOf(ctx, api)),
+          ...(baseUrl ? ['--base-url', baseUrl] : []),
+        ],
         cwd: repoRoot(),
-        env: { ...process.env, SLUICE_HOME: ctx.paths.home, SLUICE_PORT_BASE: String(ctx.ports.base), SLUICE_HOST: ctx.host },
+        env: {
+          ...process.env,
+          SLUICE_HOME: ctx.paths.home,
+          SLUICE_PORT_BASE: String(ctx.ports.base),
+          SLUICE_HOST: ctx.host,
+        },
         pidFile: pidFileOf(ctx, name),
         logFile: logFileOf(ctx, name),
       };
     },
-    ready: (ctx) => [forCondition(`${name} to serve its metrics on port ${portOf(ctx, api)}`, 60_000, () => metricsAnswer(ctx, api))],
+    ready: (ctx) => [
+      forCondition(`${name} to serve its metrics on port ${portOf(ctx, api)}`, 60_000, () => metricsAnswer(ctx, api)),
+    ],
     healthy: (ctx) => metricsAnswer(ctx, api),
   };
 }

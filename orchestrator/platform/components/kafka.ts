@@ -36,8 +36,19 @@ export function caFile(ctx: PlatformContext): string {
 }
 
 /** How `username` reaches this platform's cluster (SASL_SSL, SCRAM-SHA-512, the platform's CA). */
-export function kafkaConnection(ctx: PlatformContext, username: string, password: string, clientId = `sluice-${username}`): KafkaConnection {
-  return { brokers: bootstrapServers(ctx).split(','), ca: readFileSync(caFile(ctx), 'utf8'), username, password, clientId };
+export function kafkaConnection(
+  ctx: PlatformContext,
+  username: string,
+  password: string,
+  clientId = `sluice-${username}`,
+): KafkaConnection {
+  return {
+    brokers: bootstrapServers(ctx).split(','),
+    ca: readFileSync(caFile(ctx), 'utf8'),
+    username,
+    password,
+    clientId,
+  };
 }
 
 function clusterId(ctx: PlatformContext): string {
@@ -68,7 +79,11 @@ function javaArgs(ctx: PlatformContext, name: string): string[] {
  */
 export function jmxExporterAgent(ctx: PlatformContext, port: number, rules: 'kafka' | 'connect'): string {
   const jars = mavenJars('jmx-exporter');
-  const jar = join(jarsDir(ctx.paths.cache, 'jmx-exporter', jars), 'lib', `jmx_prometheus_javaagent-${jars.version}.jar`);
+  const jar = join(
+    jarsDir(ctx.paths.cache, 'jmx-exporter', jars),
+    'lib',
+    `jmx_prometheus_javaagent-${jars.version}.jar`,
+  );
   return `-javaagent:${jar}=${ctx.host}:${port}:${join(TEMPLATE_DIR, 'jmx', `${rules}.yml`)}`;
 }
 
@@ -127,14 +142,21 @@ function kafkaNode(id: number): Component {
       ctx.log.info('formatting storage', { component: name });
       const result = await run('java', [
         ...javaArgs(ctx, `${name}-format`),
-        'kafka.tools.StorageTool', 'format',
-        '--cluster-id', clusterId(ctx),
-        '--config', propertiesFile(ctx),
-        '--add-scram', `SCRAM-SHA-512=[name=${ADMIN_USER},password=${adminPassword}]`,
+        'kafka.tools.StorageTool',
+        'format',
+        '--cluster-id',
+        clusterId(ctx),
+        '--config',
+        propertiesFile(ctx),
+        '--add-scram',
+        `SCRAM-SHA-512=[name=${ADMIN_USER},password=${adminPassword}]`,
       ]);
       // The tool prints the SCRAM salt and stored key on stdout: it is never echoed or logged.
       if (result.code !== 0) {
-        throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `${name}: formatting storage failed: ${result.stderr.trim().slice(-1000)}`);
+        throw new SluiceError(
+          'SLUICE_COMPONENT_START_FAILED',
+          `${name}: formatting storage failed: ${result.stderr.trim().slice(-1000)}`,
+        );
       }
     },
 
@@ -142,7 +164,12 @@ function kafkaNode(id: number): Component {
       return {
         name,
         command: 'java',
-        args: [jmxExporterAgent(ctx, ctx.ports.kafka[id]!.metrics, 'kafka'), ...javaArgs(ctx, name), 'kafka.Kafka', propertiesFile(ctx)],
+        args: [
+          jmxExporterAgent(ctx, ctx.ports.kafka[id]!.metrics, 'kafka'),
+          ...javaArgs(ctx, name),
+          'kafka.Kafka',
+          propertiesFile(ctx),
+        ],
         pidFile: pidFileOf(ctx, name),
         logFile: logFileOf(ctx, name),
       };

@@ -32,13 +32,17 @@ export function scrapeTargets(ctx: PlatformContext): Record<'kafka' | 'connect' 
   const at = (port: number) => `${ctx.host}:${port}`;
   const { ports } = ctx;
   const flink: StaticConfig[] = [];
-  for (let port = ports.flinkMetrics.first; port <= ports.flinkMetrics.last; port++) flink.push({ targets: [at(port)] });
+  for (let port = ports.flinkMetrics.first; port <= ports.flinkMetrics.last; port++)
+    flink.push({ targets: [at(port)] });
   return {
     kafka: KAFKA_NODE_IDS.map((id) => ({ targets: [at(ports.kafka[id]!.metrics)], labels: { node: `kafka-${id}` } })),
     connect: [{ targets: [at(ports.connect.metrics)], labels: { node: 'connect' } }],
     flink,
     sluice: [
-      ...Object.entries(ports.simulators).map(([source, port]) => ({ targets: [at(port)], labels: { service: `sim-${source}` } })),
+      ...Object.entries(ports.simulators).map(([source, port]) => ({
+        targets: [at(port)],
+        labels: { service: `sim-${source}` },
+      })),
       ...Object.entries(ports.services).map(([service, port]) => ({ targets: [at(port)], labels: { service } })),
     ],
   };
@@ -68,15 +72,18 @@ export const prometheus: Component = {
     // Prometheus' own `{{ $labels.x }}` templates are in the rules: copied, not rendered.
     copyFileSync(join(TEMPLATE_DIR, 'prometheus', 'alerts.yml'), join(dir, 'alerts.yml'));
     const targets = scrapeTargets(ctx);
-    writeFileSync(join(dir, 'prometheus.yml'), renderTemplateFile('prometheus/prometheus.yml', {
-      rulesFile: join(dir, 'alerts.yml'),
-      alertmanager: `${ctx.host}:${ctx.ports.alertmanager}`,
-      prometheus: `${ctx.host}:${ctx.ports.prometheus}`,
-      kafkaTargets: JSON.stringify(targets.kafka),
-      connectTargets: JSON.stringify(targets.connect),
-      flinkTargets: JSON.stringify(targets.flink),
-      sluiceTargets: JSON.stringify(targets.sluice),
-    }));
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      renderTemplateFile('prometheus/prometheus.yml', {
+        rulesFile: join(dir, 'alerts.yml'),
+        alertmanager: `${ctx.host}:${ctx.ports.alertmanager}`,
+        prometheus: `${ctx.host}:${ctx.ports.prometheus}`,
+        kafkaTargets: JSON.stringify(targets.kafka),
+        connectTargets: JSON.stringify(targets.connect),
+        flinkTargets: JSON.stringify(targets.flink),
+        sluiceTargets: JSON.stringify(targets.sluice),
+      }),
+    );
   },
 
   daemon(ctx) {
@@ -96,7 +103,11 @@ export const prometheus: Component = {
     };
   },
 
-  ready: (ctx): WaitStrategy[] => [forCondition(`Prometheus (${prometheusUrl(ctx)}/-/ready) to answer 200`, 60_000, () => answers(`${prometheusUrl(ctx)}/-/ready`))],
+  ready: (ctx): WaitStrategy[] => [
+    forCondition(`Prometheus (${prometheusUrl(ctx)}/-/ready) to answer 200`, 60_000, () =>
+      answers(`${prometheusUrl(ctx)}/-/ready`),
+    ),
+  ],
   healthy: (ctx) => answers(`${prometheusUrl(ctx)}/-/ready`),
 };
 
@@ -133,7 +144,11 @@ export const alertmanager: Component = {
     };
   },
 
-  ready: (ctx): WaitStrategy[] => [forCondition(`Alertmanager (${alertmanagerUrl(ctx)}/-/ready) to answer 200`, 60_000, () => answers(`${alertmanagerUrl(ctx)}/-/ready`))],
+  ready: (ctx): WaitStrategy[] => [
+    forCondition(`Alertmanager (${alertmanagerUrl(ctx)}/-/ready) to answer 200`, 60_000, () =>
+      answers(`${alertmanagerUrl(ctx)}/-/ready`),
+    ),
+  ],
   healthy: (ctx) => answers(`${alertmanagerUrl(ctx)}/-/ready`),
 };
 

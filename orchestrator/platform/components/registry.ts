@@ -32,7 +32,11 @@ export function registryUrl(ctx: PlatformContext): string {
 
 /** The registry as its admin user, for deploy-pipeline. */
 export function registryAdmin(ctx: PlatformContext): HttpSchemaRegistryAdmin {
-  return new HttpSchemaRegistryAdmin({ url: registryUrl(ctx), username: REGISTRY_ADMIN_USER, password: ctx.secrets.ensure(REGISTRY_ADMIN_SECRET) });
+  return new HttpSchemaRegistryAdmin({
+    url: registryUrl(ctx),
+    username: REGISTRY_ADMIN_USER,
+    password: ctx.secrets.ensure(REGISTRY_ADMIN_SECRET),
+  });
 }
 
 function healthUrl(ctx: PlatformContext): string {
@@ -46,8 +50,21 @@ async function ready(ctx: PlatformContext): Promise<boolean> {
   return response?.status === 200;
 }
 
-function acl(resourceType: AclBinding['resourceType'], resourceName: string, operation: AclOperation, patternType: AclBinding['patternType'] = 'literal'): AclBinding {
-  return { principal: `User:${REGISTRY_KAFKA_USER}`, resourceType, resourceName, patternType, operation, permission: 'allow', host: '*' };
+function acl(
+  resourceType: AclBinding['resourceType'],
+  resourceName: string,
+  operation: AclOperation,
+  patternType: AclBinding['patternType'] = 'literal',
+): AclBinding {
+  return {
+    principal: `User:${REGISTRY_KAFKA_USER}`,
+    resourceType,
+    resourceName,
+    patternType,
+    operation,
+    permission: 'allow',
+    host: '*',
+  };
 }
 
 /** The user, topics and ACLs the registry needs, made idempotently with the admin user. */
@@ -59,7 +76,12 @@ async function prepareKafka(ctx: PlatformContext, password: string): Promise<voi
     const existing = new Set(observed.topics.map((t) => t.name));
     for (const topic of Object.values(TOPICS)) {
       if (existing.has(topic)) continue;
-      await admin.createTopic({ name: topic, partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2', 'retention.ms': '-1' } });
+      await admin.createTopic({
+        name: topic,
+        partitions: 1,
+        replicationFactor: 3,
+        config: { 'min.insync.replicas': '2', 'retention.ms': '-1' },
+      });
     }
     const wanted = [
       ...(['describe', 'read', 'write'] as const).map((op) => acl('topic', TOPICS.journal, op)),
@@ -90,22 +112,25 @@ export const registry: Component = {
     await prepareKafka(ctx, kafkaPassword);
     const dir = join(ctx.paths.config, 'registry');
     mkdirSync(dir, { recursive: true });
-    writePrivateFile(join(dir, 'application.properties'), renderTemplateFile('registry/application.properties', {
-      bootstrapServers: bootstrapServers(ctx),
-      journalTopic: TOPICS.journal,
-      snapshotsTopic: TOPICS.snapshots,
-      eventsTopic: TOPICS.events,
-      groupPrefix: GROUP_PREFIX,
-      kafkaUser: REGISTRY_KAFKA_USER,
-      kafkaPassword,
-      caFile: caFile(ctx),
-      host: ctx.host,
-      port: ctx.ports.registry,
-      adminUser: REGISTRY_ADMIN_USER,
-      adminPassword,
-      flinkUser: REGISTRY_FLINK_USER,
-      flinkPassword: ctx.secrets.ensure(REGISTRY_FLINK_SECRET),
-    }));
+    writePrivateFile(
+      join(dir, 'application.properties'),
+      renderTemplateFile('registry/application.properties', {
+        bootstrapServers: bootstrapServers(ctx),
+        journalTopic: TOPICS.journal,
+        snapshotsTopic: TOPICS.snapshots,
+        eventsTopic: TOPICS.events,
+        groupPrefix: GROUP_PREFIX,
+        kafkaUser: REGISTRY_KAFKA_USER,
+        kafkaPassword,
+        caFile: caFile(ctx),
+        host: ctx.host,
+        port: ctx.ports.registry,
+        adminUser: REGISTRY_ADMIN_USER,
+        adminPassword,
+        flinkUser: REGISTRY_FLINK_USER,
+        flinkPassword: ctx.secrets.ensure(REGISTRY_FLINK_SECRET),
+      }),
+    );
   },
 
   daemon(ctx) {
@@ -117,10 +142,12 @@ export const registry: Component = {
       args: [
         ...heapOf('registry'),
         // Serial GC and C1 only: three seconds faster to ready on two cores, and a smaller footprint.
-        '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
         `-Dquarkus.config.locations=file:${join(ctx.paths.config, 'registry', 'application.properties')}`,
         '-Dsluice.component=registry',
-        '-jar', join(dist, archive.runner),
+        '-jar',
+        join(dist, archive.runner),
       ],
       cwd: join(ctx.paths.config, 'registry'),
       pidFile: pidFileOf(ctx, 'registry'),
@@ -129,7 +156,9 @@ export const registry: Component = {
   },
 
   ready(ctx): WaitStrategy[] {
-    return [forCondition(`the registry to replay its journal (${healthUrl(ctx)} answers 200)`, 180_000, () => ready(ctx))];
+    return [
+      forCondition(`the registry to replay its journal (${healthUrl(ctx)} answers 200)`, 180_000, () => ready(ctx)),
+    ];
   },
 
   healthy: ready,

@@ -15,7 +15,9 @@ import { forCondition } from '../wait';
 export const DEMO_RATES: Readonly<Record<SimulatorSource, number>> = { web: 10, iot: 5, finance: 5 };
 
 async function metricsAnswer(ctx: PlatformContext, source: SimulatorSource): Promise<boolean> {
-  const response = await fetch(`http://${ctx.host}:${ctx.ports.simulators[source]}/metrics`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  const response = await fetch(`http://${ctx.host}:${ctx.ports.simulators[source]}/metrics`, {
+    signal: AbortSignal.timeout(2000),
+  }).catch(() => undefined);
   return response?.status === 200;
 }
 
@@ -33,15 +35,32 @@ function simulator(source: SimulatorSource): Component {
       return {
         name,
         command: process.execPath,
-        args: [join(repoRoot(), 'bin', 'sluice.js'), 'simulate', source, '--rate', String(DEMO_RATES[source]), '--metrics-port', String(ctx.ports.simulators[source])],
+        args: [
+          join(repoRoot(), 'bin', 'sluice.js'),
+          'simulate',
+          source,
+          '--rate',
+          String(DEMO_RATES[source]),
+          '--metrics-port',
+          String(ctx.ports.simulators[source]),
+        ],
         cwd: repoRoot(),
         // The daemon finds this platform the way the launcher did.
-        env: { ...process.env, SLUICE_HOME: ctx.paths.home, SLUICE_PORT_BASE: String(ctx.ports.base), SLUICE_HOST: ctx.host },
+        env: {
+          ...process.env,
+          SLUICE_HOME: ctx.paths.home,
+          SLUICE_PORT_BASE: String(ctx.ports.base),
+          SLUICE_HOST: ctx.host,
+        },
         pidFile: pidFileOf(ctx, name),
         logFile: logFileOf(ctx, name),
       };
     },
-    ready: (ctx) => [forCondition(`${name} to serve its metrics on port ${ctx.ports.simulators[source]}`, 60_000, () => metricsAnswer(ctx, source))],
+    ready: (ctx) => [
+      forCondition(`${name} to serve its metrics on port ${ctx.ports.simulators[source]}`, 60_000, () =>
+        metricsAnswer(ctx, source),
+      ),
+    ],
     healthy: (ctx) => metricsAnswer(ctx, source),
   };
 }

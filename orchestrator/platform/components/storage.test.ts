@@ -29,7 +29,9 @@ describe('cassandra.yaml', () => {
       num_tokens: 16,
       partitioner: 'org.apache.cassandra.dht.Murmur3Partitioner',
       endpoint_snitch: 'SimpleSnitch',
-      seed_provider: [{ class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: '127.0.0.1:29161' }] }],
+      seed_provider: [
+        { class_name: 'org.apache.cassandra.locator.SimpleSeedProvider', parameters: [{ seeds: '127.0.0.1:29161' }] },
+      ],
       listen_address: '127.0.0.1',
       rpc_address: '127.0.0.1',
       storage_port: 29161,
@@ -47,21 +49,31 @@ describe('cassandra.yaml', () => {
     });
   });
 
-  test('the JVM gets the heap of the manifest, jvm17-server.options, and the launcher\'s properties', () => {
+  test("the JVM gets the heap of the manifest, jvm17-server.options, and the launcher's properties", () => {
     const ctx = context();
     const args = cassandraJvmArgs(ctx, '/lib');
     expect(args.slice(0, 2)).toEqual(['-Xms768m', '-Xmx768m']);
-    expect(args).toEqual(expect.arrayContaining([
-      ...CASSANDRA_JAVA17_OPTIONS,
-      `-Dcassandra.config=file://${join(ctx.paths.config, 'cassandra', 'cassandra.yaml')}`,
-      `-Dlogback.configurationFile=${join(ctx.paths.config, 'cassandra', 'logback.xml')}`,
-      '-Dcassandra-foreground=yes',
-      '-Dcassandra.jmx.local.port=29162',
-      '-Dcassandra.skip_wait_for_gossip_to_settle=0',
-      '-Dcassandra.ring_delay_ms=1000',
-      '-Dcassandra.superuser_setup_delay_ms=0',
-    ]));
-    expect(CASSANDRA_JAVA17_OPTIONS).toEqual(expect.arrayContaining(['-XX:+UseG1GC', '-Djdk.attach.allowAttachSelf=true', '--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED', '-Dio.netty.tryReflectionSetAccessible=true']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        ...CASSANDRA_JAVA17_OPTIONS,
+        `-Dcassandra.config=file://${join(ctx.paths.config, 'cassandra', 'cassandra.yaml')}`,
+        `-Dlogback.configurationFile=${join(ctx.paths.config, 'cassandra', 'logback.xml')}`,
+        '-Dcassandra-foreground=yes',
+        '-Dcassandra.jmx.local.port=29162',
+        '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+        '-Dcassandra.ring_delay_ms=1000',
+        '-Dcassandra.superuser_setup_delay_ms=0',
+      ]),
+    );
+    expect(CASSANDRA_JAVA17_OPTIONS).toEqual(
+      expect.arrayContaining([
+        '-XX:+UseG1GC',
+        '-Djdk.attach.allowAttachSelf=true',
+        '--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED',
+        '--add-opens=java.base/java.lang=ALL-UNNAMED',
+        '-Dio.netty.tryReflectionSetAccessible=true',
+      ]),
+    );
     expect(args.slice(-3)).toEqual(['-cp', '/lib/*', 'org.apache.cassandra.service.CassandraDaemon']);
   });
 });
@@ -84,12 +96,13 @@ describe('influxdb.conf', () => {
       'flux-enabled = true',
       'pprof-enabled = false',
       'log-enabled = false',
-    ]) expect(conf.split('\n').map((l) => l.trim())).toContain(line);
+    ])
+      expect(conf.split('\n').map((l) => l.trim())).toContain(line);
   });
 });
 
 describe('platform env for the databases', () => {
-  test('admin credentials as files, the v2 client\'s token as a file, never a secret in the text', () => {
+  test("admin credentials as files, the v2 client's token as a file, never a secret in the text", () => {
     const ctx = context();
     const cassandraPassword = ctx.secrets.ensure('cassandra/admin');
     const influxPassword = ctx.secrets.ensure('influxdb/admin');
@@ -119,14 +132,20 @@ describe('platform env for the databases', () => {
     const ctx = context();
     ctx.secrets.ensure('kafka/admin');
     expect(Object.keys(clientEnvironment(ctx)).filter((k) => /CASSANDRA|INFLUX/.test(k))).toEqual([]);
-    expect(writeInfluxTokenFile(ctx, 'grafana', 'influxdb/grafana')).toBe(join(ctx.paths.clients, 'grafana', 'influx-token'));
+    expect(writeInfluxTokenFile(ctx, 'grafana', 'influxdb/grafana')).toBe(
+      join(ctx.paths.clients, 'grafana', 'influx-token'),
+    );
   });
 });
 
 describe('passwords in statements', () => {
   test('are masked before a statement reaches a message or a log', () => {
-    expect(redactCql("CREATE ROLE IF NOT EXISTS 'admin' WITH PASSWORD = 's3''cret' AND LOGIN = true")).toBe("CREATE ROLE IF NOT EXISTS 'admin' WITH PASSWORD = '***' AND LOGIN = true");
-    expect(redactInfluxQl("CREATE USER \"grafana\" WITH PASSWORD 'p\\'w'")).toBe("CREATE USER \"grafana\" WITH PASSWORD '***'");
-    expect(redactInfluxQl("SET PASSWORD FOR \"grafana\" = 'pw'")).toBe("SET PASSWORD FOR \"grafana\" = '***'");
+    expect(redactCql("CREATE ROLE IF NOT EXISTS 'admin' WITH PASSWORD = 's3''cret' AND LOGIN = true")).toBe(
+      "CREATE ROLE IF NOT EXISTS 'admin' WITH PASSWORD = '***' AND LOGIN = true",
+    );
+    expect(redactInfluxQl("CREATE USER \"grafana\" WITH PASSWORD 'p\\'w'")).toBe(
+      'CREATE USER "grafana" WITH PASSWORD \'***\'',
+    );
+    expect(redactInfluxQl('SET PASSWORD FOR "grafana" = \'pw\'')).toBe('SET PASSWORD FOR "grafana" = \'***\'');
   });
 });

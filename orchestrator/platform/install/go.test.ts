@@ -39,7 +39,12 @@ describe('go install cache', () => {
     expect(key).toMatch(/^[0-9a-f]{12}$/);
     expect(goCacheKey({ ...influxd, description: 'reworded' })).toBe(key);
     expect(goCacheKey({ ...influxd, version: 'v1.13.2' })).not.toBe(key);
-    expect(goCacheKey({ ...influxd, tools: [{ module: 'github.com/influxdata/pkg-config', version: 'v0.2.13', env: 'PKG_CONFIG' }] })).not.toBe(key);
+    expect(
+      goCacheKey({
+        ...influxd,
+        tools: [{ module: 'github.com/influxdata/pkg-config', version: 'v0.2.13', env: 'PKG_CONFIG' }],
+      }),
+    ).not.toBe(key);
     expect(goCacheKey({ ...influxd, ldflags: '-X main.version={version}' })).not.toBe(key);
     expect(goCacheKey({ ...influxd, rustcFlags: [] })).not.toBe(key);
     expect(goCacheKey({ ...influxd, env: { CC: 'clang' } })).not.toBe(key);
@@ -52,7 +57,12 @@ describe('go install cache', () => {
 
   test('binaries live under <cache>/go/bin, named by version and key', () => {
     expect(goBinaryDir('/c', 'influxd', influxd)).toBe(`/c/go/bin/influxd-v1.12.4-${goCacheKey(influxd)}`);
-    expect(goDirs('/c')).toEqual({ root: '/c/go', gopath: '/c/go/path', modcache: '/c/go/mod', buildcache: '/c/go/build' });
+    expect(goDirs('/c')).toEqual({
+      root: '/c/go',
+      gopath: '/c/go/path',
+      modcache: '/c/go/mod',
+      buildcache: '/c/go/build',
+    });
   });
 
   test('a complete install is returned without running anything', async () => {
@@ -60,7 +70,11 @@ describe('go install cache', () => {
     const dir = goBinaryDir(cache, 'influxd', influxd);
     mkdirSync(join(dir, 'bin'), { recursive: true });
     writeFileSync(join(dir, '.complete'), 'done\n');
-    await expect(installGoBinary(cache, 'influxd', influxd, quiet)).resolves.toEqual({ path: join(dir, 'bin', 'influxd'), dir, downloaded: false });
+    await expect(installGoBinary(cache, 'influxd', influxd, quiet)).resolves.toEqual({
+      path: join(dir, 'bin', 'influxd'),
+      dir,
+      downloaded: false,
+    });
   });
 });
 
@@ -80,7 +94,14 @@ describe('go install command', () => {
     const dirs = goDirs('/c');
     const env = goBuildEnv(
       { PATH: '/usr/bin', GOFLAGS: '-mod=vendor', GOPROXY: 'from-the-user', HOME: '/h' },
-      { dirs, gobin: '/c/go/bin/x/bin', pathFirst: ['/c/go/bin/x/tools'], tools: { PKG_CONFIG: '/c/go/bin/x/tools/pkg-config' }, rustupToolchain: 'stable-x86_64-unknown-linux-gnu', extra: { RUSTFLAGS: '--cap-lints=warn' } },
+      {
+        dirs,
+        gobin: '/c/go/bin/x/bin',
+        pathFirst: ['/c/go/bin/x/tools'],
+        tools: { PKG_CONFIG: '/c/go/bin/x/tools/pkg-config' },
+        rustupToolchain: 'stable-x86_64-unknown-linux-gnu',
+        extra: { RUSTFLAGS: '--cap-lints=warn' },
+      },
     );
     expect(env).toMatchObject({
       GOPATH: '/c/go/path',
@@ -105,7 +126,10 @@ describe('go install command', () => {
   });
 
   test("a caller's RUSTUP_TOOLCHAIN is kept", () => {
-    const env = goBuildEnv({ PATH: '/usr/bin', RUSTUP_TOOLCHAIN: '1.80' }, { dirs: goDirs('/c'), gobin: '/b', rustupToolchain: 'stable' });
+    const env = goBuildEnv(
+      { PATH: '/usr/bin', RUSTUP_TOOLCHAIN: '1.80' },
+      { dirs: goDirs('/c'), gobin: '/b', rustupToolchain: 'stable' },
+    );
     expect(env.RUSTUP_TOOLCHAIN).toBe('1.80');
   });
 
@@ -136,7 +160,11 @@ describe('influxd', () => {
     writeFileSync(fake, '#!/bin/sh\necho "InfluxDB v1.8.10 (git: 1.8 688e697c51fd)"\n');
     chmodSync(fake, 0o755);
     expect(findOnPath('influxd', `/nonexistent:${bin}`)).toBe(fake);
-    await expect(resolveInfluxd(tmp(), influxd, quiet, bin)).resolves.toMatchObject({ path: fake, source: 'path', version: 'InfluxDB v1.8.10 (git: 1.8 688e697c51fd)' });
+    await expect(resolveInfluxd(tmp(), influxd, quiet, bin)).resolves.toMatchObject({
+      path: fake,
+      source: 'path',
+      version: 'InfluxDB v1.8.10 (git: 1.8 688e697c51fd)',
+    });
 
     writeFileSync(fake, '#!/bin/sh\necho "InfluxDB v1.7.11 (git: 1.7 abc)"\n');
     const cache = tmp();
@@ -145,6 +173,10 @@ describe('influxd', () => {
     writeFileSync(join(dir, 'bin', 'influxd'), '#!/bin/sh\necho "InfluxDB 1.12.4 (git: unknown unknown)"\n');
     chmodSync(join(dir, 'bin', 'influxd'), 0o755);
     writeFileSync(join(dir, '.complete'), 'done\n');
-    await expect(resolveInfluxd(cache, influxd, quiet, bin)).resolves.toMatchObject({ source: 'cache', downloaded: false, version: 'InfluxDB 1.12.4 (git: unknown unknown)' });
+    await expect(resolveInfluxd(cache, influxd, quiet, bin)).resolves.toMatchObject({
+      source: 'cache',
+      downloaded: false,
+      version: 'InfluxDB 1.12.4 (git: unknown unknown)',
+    });
   });
 });

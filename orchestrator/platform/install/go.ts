@@ -97,7 +97,8 @@ export function renderLdflags(spec: GoBinary): string | undefined {
   return spec.ldflags?.replaceAll('{version}', spec.version.replace(/^v/, ''));
 }
 
-const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+const shellQuote = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 
 /** A RUSTC_WRAPPER: cargo runs `<wrapper> <rustc> <args…>`; this one appends the flags. */
 export function rustcWrapperScript(flags: string[]): string {
@@ -165,7 +166,9 @@ export function parseRustupToolchain(output: string): string | undefined {
 
 async function activeRustupToolchain(cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (!findOnPath('rustup', env.PATH)) return undefined;
-  const result = await run('rustup', ['show', 'active-toolchain'], { cwd, env, timeoutMs: 60_000 }).catch(() => undefined);
+  const result = await run('rustup', ['show', 'active-toolchain'], { cwd, env, timeoutMs: 60_000 }).catch(
+    () => undefined,
+  );
   return result?.code === 0 ? parseRustupToolchain(result.stdout) : undefined;
 }
 
@@ -177,7 +180,12 @@ function tail(result: { stdout: string; stderr: string }, chars = 1500): string 
  * Builds `spec.module@spec.version` into `<cache>/go/bin/<name>-<version>-<key>/` and returns the
  * executable. A second call finds the `.complete` marker and runs nothing.
  */
-export async function installGoBinary(cache: string, name: string, spec: GoBinary, log: Logger): Promise<InstalledGoBinary> {
+export async function installGoBinary(
+  cache: string,
+  name: string,
+  spec: GoBinary,
+  log: Logger,
+): Promise<InstalledGoBinary> {
   const dir = goBinaryDir(cache, name, spec);
   const bin = join(dir, 'bin');
   const path = join(bin, binaryName(spec.module));
@@ -187,12 +195,18 @@ export async function installGoBinary(cache: string, name: string, spec: GoBinar
   const searchPath = [existsSync(cargoBin) ? cargoBin : '', process.env.PATH ?? ''].filter(Boolean).join(delimiter);
   const missing = ['go', ...(spec.requires ?? [])].filter((command) => !findOnPath(command, searchPath));
   if (missing.length) {
-    throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `building ${name} ${spec.version} needs ${missing.join(', ')} on PATH`, {
-      fix: `install ${missing.join(', ')} (a go at least as new as the module's go directive; cargo with rustup), then run up again`,
-    });
+    throw new SluiceError(
+      'SLUICE_PREREQUISITE_MISSING',
+      `building ${name} ${spec.version} needs ${missing.join(', ')} on PATH`,
+      {
+        fix: `install ${missing.join(', ')} (a go at least as new as the module's go directive; cargo with rustup), then run up again`,
+      },
+    );
   }
 
-  log.info(`building ${name} ${spec.version} from source with go install (a cold build takes many minutes)`, { component: name });
+  log.info(`building ${name} ${spec.version} from source with go install (a cold build takes many minutes)`, {
+    component: name,
+  });
   rmSync(dir, { recursive: true, force: true });
   const dirs = goDirs(cache);
   for (const d of [bin, dirs.gopath, dirs.modcache, dirs.buildcache]) mkdirSync(d, { recursive: true });
@@ -236,9 +250,17 @@ export async function installGoBinary(cache: string, name: string, spec: GoBinar
     rustupToolchain,
     extra: spec.env,
   });
-  await goInstall(`${spec.module}@${spec.version}`, [...(ldflags ? [`-ldflags=${ldflags}`] : []), `${spec.module}@${spec.version}`], env);
+  await goInstall(
+    `${spec.module}@${spec.version}`,
+    [...(ldflags ? [`-ldflags=${ldflags}`] : []), `${spec.module}@${spec.version}`],
+    env,
+  );
   if (!existsSync(path)) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `go install ${spec.module}@${spec.version} succeeded but left no ${path}`, { details: { logFile } });
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `go install ${spec.module}@${spec.version} succeeded but left no ${path}`,
+      { details: { logFile } },
+    );
   }
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()} ${spec.module}@${spec.version}\n`);
   return { path, dir, downloaded: true };
@@ -266,7 +288,12 @@ export interface ResolvedInfluxd extends InstalledGoBinary {
  * The `influxd` to run: one on PATH when `influxd version` says 1.8 or later (and 1.x), else the one
  * built by `installGoBinary` (building it on the first call).
  */
-export async function resolveInfluxd(cache: string, spec: GoBinary, log: Logger, path = process.env.PATH): Promise<ResolvedInfluxd> {
+export async function resolveInfluxd(
+  cache: string,
+  spec: GoBinary,
+  log: Logger,
+  path = process.env.PATH,
+): Promise<ResolvedInfluxd> {
   const onPath = findOnPath('influxd', path);
   if (onPath) {
     const result = await run(onPath, ['version'], { timeoutMs: 30_000 }).catch(() => undefined);
@@ -274,7 +301,9 @@ export async function resolveInfluxd(cache: string, spec: GoBinary, log: Logger,
     if (result?.code === 0 && isUsableInfluxd(parseInfluxdVersion(printed))) {
       return { path: onPath, dir: dirname(onPath), downloaded: false, source: 'path', version: printed };
     }
-    log.warn(`ignoring ${onPath}: InfluxDB 1.8+ (1.x) is needed, it says '${printed || 'nothing'}'`, { component: 'influxdb' });
+    log.warn(`ignoring ${onPath}: InfluxDB 1.8+ (1.x) is needed, it says '${printed || 'nothing'}'`, {
+      component: 'influxdb',
+    });
   }
   const installed = await installGoBinary(cache, 'influxd', spec, log);
   const result = await run(installed.path, ['version'], { timeoutMs: 30_000 });

@@ -50,11 +50,19 @@ export function renderPom(name: string, bundle: MavenBundle): string {
 
 export function bundleDir(cache: string, name: string, bundle: MavenBundle): string {
   const excluded = bundle.excludeGroupIds?.length ? `\nexclude:${bundle.excludeGroupIds.join(',')}` : '';
-  const key = createHash('sha256').update(bundle.artifacts.join('\n') + excluded).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(bundle.artifacts.join('\n') + excluded)
+    .digest('hex')
+    .slice(0, 12);
   return join(cache, 'maven', `${name}-${bundle.version}-${key}`);
 }
 
-export async function installMavenBundle(cache: string, name: string, bundle: MavenBundle, log: Logger): Promise<InstalledBundle> {
+export async function installMavenBundle(
+  cache: string,
+  name: string,
+  bundle: MavenBundle,
+  log: Logger,
+): Promise<InstalledBundle> {
   const dir = bundleDir(cache, name, bundle);
   const lib = join(dir, 'lib');
   const classpath = `${lib}/*`;
@@ -65,13 +73,30 @@ export async function installMavenBundle(cache: string, name: string, bundle: Ma
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), renderPom(name, bundle));
   const excludes = bundle.excludeGroupIds?.length ? [`-DexcludeGroupIds=${bundle.excludeGroupIds.join(',')}`] : [];
-  const result = await run('mvn', ['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime', ...excludes], {
-    timeoutMs: 20 * 60_000,
-  });
+  const result = await run(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-f',
+      join(dir, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+      '-DincludeScope=runtime',
+      ...excludes,
+    ],
+    {
+      timeoutMs: 20 * 60_000,
+    },
+  );
   if (result.code !== 0) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not resolve ${name} ${bundle.version}: ${(result.stdout + result.stderr).trim().slice(-1500)}`, {
-      fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
-    });
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `mvn could not resolve ${name} ${bundle.version}: ${(result.stdout + result.stderr).trim().slice(-1500)}`,
+      {
+        fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
+      },
+    );
   }
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return { dir, classpath, downloaded: true };
@@ -82,7 +107,12 @@ export async function installMavenBundle(cache: string, name: string, bundle: Ma
  * `mvn dependency:copy`, which does not resolve transitive dependencies (Apicurio's parent pom is not on
  * Maven Central, so a pom dependency would fail), and unpacked into the install cache.
  */
-export async function installMavenArchive(cache: string, name: string, archive: { version: string; artifact: string }, log: Logger): Promise<string> {
+export async function installMavenArchive(
+  cache: string,
+  name: string,
+  archive: { version: string; artifact: string },
+  log: Logger,
+): Promise<string> {
   const dir = join(cache, 'archives', `${name}-${archive.version}`);
   const unpacked = join(dir, 'dist');
   if (existsSync(join(dir, '.complete'))) return unpacked;
@@ -90,12 +120,20 @@ export async function installMavenArchive(cache: string, name: string, archive: 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(unpacked, { recursive: true });
   const download = join(dir, 'download');
-  const copy = await run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${archive.artifact}`, `-DoutputDirectory=${download}`], { timeoutMs: 20 * 60_000 });
+  const copy = await run(
+    'mvn',
+    ['-B', '-q', 'dependency:copy', `-Dartifact=${archive.artifact}`, `-DoutputDirectory=${download}`],
+    { timeoutMs: 20 * 60_000 },
+  );
   const file = existsSync(download) ? readdirSync(download)[0] : undefined;
   if (copy.code !== 0 || !file) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not fetch ${archive.artifact}: ${(copy.stdout + copy.stderr).trim().slice(-1500)}`, {
-      fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
-    });
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `mvn could not fetch ${archive.artifact}: ${(copy.stdout + copy.stderr).trim().slice(-1500)}`,
+      {
+        fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
+      },
+    );
   }
   const untar = await run('tar', ['-xzf', join(download, file), '-C', unpacked]);
   if (untar.code !== 0) throw new SluiceError('SLUICE_INSTALL_FAILED', `unpacking ${file}: ${untar.stderr.trim()}`);
@@ -114,7 +152,12 @@ export function jarsDir(cache: string, name: string, jars: { version: string; ar
  * Single jars, each fetched with `mvn dependency:copy` and none of its dependencies: for shaded jars whose
  * poms name artifacts that are not on Maven Central (Flink's Avro format names Confluent's).
  */
-export async function installMavenJars(cache: string, name: string, jars: { version: string; artifacts: string[] }, log: Logger): Promise<string> {
+export async function installMavenJars(
+  cache: string,
+  name: string,
+  jars: { version: string; artifacts: string[] },
+  log: Logger,
+): Promise<string> {
   const dir = jarsDir(cache, name, jars);
   const lib = join(dir, 'lib');
   if (existsSync(join(dir, '.complete'))) return lib;
@@ -122,11 +165,19 @@ export async function installMavenJars(cache: string, name: string, jars: { vers
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(lib, { recursive: true });
   for (const artifact of jars.artifacts) {
-    const copy = await run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${lib}`], { timeoutMs: 20 * 60_000 });
+    const copy = await run(
+      'mvn',
+      ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${lib}`],
+      { timeoutMs: 20 * 60_000 },
+    );
     if (copy.code !== 0) {
-      throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not fetch ${artifact}: ${(copy.stdout + copy.stderr).trim().slice(-1500)}`, {
-        fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
-      });
+      throw new SluiceError(
+        'SLUICE_INSTALL_FAILED',
+        `mvn could not fetch ${artifact}: ${(copy.stdout + copy.stderr).trim().slice(-1500)}`,
+        {
+          fix: 'check that Maven Central is reachable (mvn -v; ~/.m2/settings.xml mirrors), then run up again',
+        },
+      );
     }
   }
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
@@ -151,7 +202,8 @@ function projectFiles(dir: string): string[] {
 /** Where `buildMavenProject` builds a project: the name has a hash of its pom and sources. */
 export function projectBuildDir(cache: string, name: string, projectDir: string): string {
   const hash = createHash('sha256');
-  for (const file of projectFiles(projectDir)) hash.update(relative(projectDir, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of projectFiles(projectDir))
+    hash.update(relative(projectDir, file)).update('\0').update(readFileSync(file)).update('\0');
   return join(cache, 'builds', `${name}-${hash.digest('hex').slice(0, 12)}`);
 }
 
@@ -168,11 +220,19 @@ export async function buildMavenProject(cache: string, name: string, projectDir:
   log.info(`building ${name} (mvn package)`, { component: name });
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const result = await run('mvn', ['-B', '-q', '-f', join(projectDir, 'pom.xml'), 'package', `-Dsluice.build.directory=${join(dir, 'build')}`], { timeoutMs: 20 * 60_000 });
+  const result = await run(
+    'mvn',
+    ['-B', '-q', '-f', join(projectDir, 'pom.xml'), 'package', `-Dsluice.build.directory=${join(dir, 'build')}`],
+    { timeoutMs: 20 * 60_000 },
+  );
   if (result.code !== 0) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `mvn could not build ${name}: ${(result.stdout + result.stderr).trim().slice(-2500)}`, {
-      fix: `build it by hand to see every error: mvn -f ${join(projectDir, 'pom.xml')} package; check that Maven Central is reachable the first time`,
-    });
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `mvn could not build ${name}: ${(result.stdout + result.stderr).trim().slice(-2500)}`,
+      {
+        fix: `build it by hand to see every error: mvn -f ${join(projectDir, 'pom.xml')} package; check that Maven Central is reachable the first time`,
+      },
+    );
   }
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return dir;

@@ -41,15 +41,34 @@ export async function installPypiLibrary(cache: string, name: string, lib: PypiL
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(libDir, { recursive: true });
   const download = join(dir, 'download');
-  const pip = await run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-q', '-d', download, `${lib.package}==${lib.version}`], { timeoutMs: 10 * 60_000 });
+  const pip = await run(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '-q',
+      '-d',
+      download,
+      `${lib.package}==${lib.version}`,
+    ],
+    { timeoutMs: 10 * 60_000 },
+  );
   const wheel = existsSync(download) ? readdirSync(download).find((f) => f.endsWith('.whl')) : undefined;
   if (pip.code !== 0 || !wheel) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `pip could not download ${lib.package}==${lib.version}: ${pip.stderr.trim().slice(-800)}`, {
-      fix: 'check that PyPI is reachable (python3 -m pip download …) and run up again',
-    });
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `pip could not download ${lib.package}==${lib.version}: ${pip.stderr.trim().slice(-800)}`,
+      {
+        fix: 'check that PyPI is reachable (python3 -m pip download …) and run up again',
+      },
+    );
   }
   const extract = await run('python3', ['-c', EXTRACT, join(download, wheel), lib.file, libDir]);
-  if (extract.code !== 0) throw new SluiceError('SLUICE_INSTALL_FAILED', `extracting ${lib.file} from ${wheel}: ${extract.stderr.trim()}`);
+  if (extract.code !== 0)
+    throw new SluiceError('SLUICE_INSTALL_FAILED', `extracting ${lib.file} from ${wheel}: ${extract.stderr.trim()}`);
   symlinkSync(extract.stdout.trim(), join(libDir, lib.soname));
   rmSync(download, { recursive: true, force: true });
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
@@ -95,15 +114,36 @@ export async function installPypiDistribution(
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const download = join(dir, 'download');
-  const pip = await run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-q', '-d', download, `${dist.package}==${dist.version}`], { timeoutMs: 30 * 60_000 });
+  const pip = await run(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '-q',
+      '-d',
+      download,
+      `${dist.package}==${dist.version}`,
+    ],
+    { timeoutMs: 30 * 60_000 },
+  );
   const wheel = existsSync(download) ? readdirSync(download).find((f) => f.endsWith('.whl')) : undefined;
   if (pip.code !== 0 || !wheel) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `pip could not download ${dist.package}==${dist.version}: ${pip.stderr.trim().slice(-800)}`, {
-      fix: 'check that PyPI is reachable (python3 -m pip download …) and run up again',
-    });
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `pip could not download ${dist.package}==${dist.version}: ${pip.stderr.trim().slice(-800)}`,
+      {
+        fix: 'check that PyPI is reachable (python3 -m pip download …) and run up again',
+      },
+    );
   }
-  const extract = await run('python3', ['-c', EXTRACT_TREE, join(download, wheel), dir, JSON.stringify(dist.extract)], { timeoutMs: 10 * 60_000 });
-  if (extract.code !== 0) throw new SluiceError('SLUICE_INSTALL_FAILED', `unpacking ${wheel}: ${extract.stderr.trim().slice(-800)}`);
+  const extract = await run('python3', ['-c', EXTRACT_TREE, join(download, wheel), dir, JSON.stringify(dist.extract)], {
+    timeoutMs: 10 * 60_000,
+  });
+  if (extract.code !== 0)
+    throw new SluiceError('SLUICE_INSTALL_FAILED', `unpacking ${wheel}: ${extract.stderr.trim().slice(-800)}`);
   rmSync(download, { recursive: true, force: true });
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   return dir;

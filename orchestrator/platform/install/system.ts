@@ -39,7 +39,10 @@ export async function aptInstall(packages: string[], log: Logger): Promise<void>
     result = await run('apt-get', ['install', '-y', '-qq', ...packages], { env });
   }
   if (result.code !== 0) {
-    throw new SluiceError('SLUICE_INSTALL_FAILED', `apt-get install ${packages.join(' ')} failed: ${result.stderr.trim().slice(-500)}`);
+    throw new SluiceError(
+      'SLUICE_INSTALL_FAILED',
+      `apt-get install ${packages.join(' ')} failed: ${result.stderr.trim().slice(-500)}`,
+    );
   }
 }
 
@@ -58,10 +61,20 @@ export async function ensureSystemCommands(log: Logger, only?: string[]): Promis
   if (missing.length === 0) return;
   const required = missing.filter(([, spec]) => !spec.optional);
   const optional = missing.filter(([, spec]) => spec.optional);
-  if (required.length) await aptInstall(required.map(([, spec]) => spec.apt), log);
+  if (required.length)
+    await aptInstall(
+      required.map(([, spec]) => spec.apt),
+      log,
+    );
   if (optional.length) {
-    await aptInstall(optional.map(([, spec]) => spec.apt), log).catch((error: unknown) =>
-      log.warn(`optional tools not installed: ${optional.map(([n]) => n).join(', ')}`, { component: 'system', error: String(error) }),
+    await aptInstall(
+      optional.map(([, spec]) => spec.apt),
+      log,
+    ).catch((error: unknown) =>
+      log.warn(`optional tools not installed: ${optional.map(([n]) => n).join(', ')}`, {
+        component: 'system',
+        error: String(error),
+      }),
     );
   }
   for (const [name, spec] of required) {
@@ -78,7 +91,9 @@ export async function ensureAptPackage(pkg: AptPackage, log: Logger): Promise<st
   if (!(await commandExists(pkg.binary))) await aptInstall([pkg.apt], log);
   const found = await run('sh', ['-c', `command -v ${pkg.binary}`]);
   if (found.code !== 0) {
-    throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `${pkg.binary} is not on PATH after installing ${pkg.apt}`, { fix: `install it: sudo apt-get install -y ${pkg.apt}` });
+    throw new SluiceError('SLUICE_PREREQUISITE_MISSING', `${pkg.binary} is not on PATH after installing ${pkg.apt}`, {
+      fix: `install it: sudo apt-get install -y ${pkg.apt}`,
+    });
   }
   return found.stdout.trim();
 }

@@ -28,13 +28,17 @@ export const recogniseAlphaVantage: Recogniser = (answer: ApiAnswer): ApiProblem
   const said = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
   const information = said('Information');
   if (information !== undefined) {
-    const limit = /rate limit|requests per day|per day|premium/i.test(information) && !/premium endpoint/i.test(information);
+    const limit =
+      /rate limit|requests per day|per day|premium/i.test(information) && !/premium endpoint/i.test(information);
     return limit ? { kind: 'quota-exhausted', message: information } : { kind: 'bad-request', message: information };
   }
   const note = said('Note');
   if (note !== undefined) return { kind: 'rate-limited', message: note, retryAfterMs: MINUTE };
   const error = said('Error Message');
-  if (error !== undefined) return /apikey/i.test(error) ? { kind: 'unauthorized', message: `${error} (check SLUICE_ALPHAVANTAGE_API_KEY)` } : { kind: 'bad-request', message: error };
+  if (error !== undefined)
+    return /apikey/i.test(error)
+      ? { kind: 'unauthorized', message: `${error} (check SLUICE_ALPHAVANTAGE_API_KEY)` }
+      : { kind: 'bad-request', message: error };
   const quote = body['Global Quote'];
   if (quote !== undefined && quote !== null && typeof quote === 'object' && Object.keys(quote).length === 0) {
     return { kind: 'not-found', message: 'empty Global Quote: the symbol is unknown' };
@@ -45,6 +49,10 @@ export const recogniseAlphaVantage: Recogniser = (answer: ApiAnswer): ApiProblem
 export function alphaVantageClient(http: ApiHttp, key: string | undefined) {
   return {
     query: (params: Record<string, string>, signal?: AbortSignal) =>
-      http.get({ path: '/query', query: { ...params, ...(key ? { apikey: key } : {}) }, ...(signal ? { signal } : {}) }),
+      http.get({
+        path: '/query',
+        query: { ...params, ...(key ? { apikey: key } : {}) },
+        ...(signal ? { signal } : {}),
+      }),
   };
 }

@@ -9,7 +9,12 @@ function createAlphaVantage(spec: AlphaVantageIngestorSpec, { key }: { key?: str
     spec.functions.map((fn): PollTarget => ({
       id: `${fn}/${symbol}`,
       fetch: async (ctx) => {
-        const params: Record<string, string> = { function: fn, symbol, ...(fn === 'TIME_SERIES_INTRADAY' ? { interval: spec.interval } : {}), ...(fn === 'GLOBAL_QUOTE' ? {} : { outputsize: 'compact' }) };
+        const params: Record<string, string> = {
+          function: fn,
+          symbol,
+          ...(fn === 'TIME_SERIES_INTRADAY' ? { interval: spec.interval } : {}),
+          ...(fn === 'GLOBAL_QUOTE' ? {} : { outputsize: 'compact' }),
+        };
         const answer = await alphaVantageClient(ctx.http, key).query(params, ctx.signal);
         return fn === 'GLOBAL_QUOTE' ? normaliseQuote(answer.json, ctx.now) : normaliseSeries(answer.json, ctx.now);
       },
@@ -18,4 +23,8 @@ function createAlphaVantage(spec: AlphaVantageIngestorSpec, { key }: { key?: str
   return { kind: 'poll', descriptor: ALPHAVANTAGE, schedule: spec.schedule, targets: () => targets };
 }
 
-export const alphaVantage: ApiModule<AlphaVantageIngestorSpec> = { descriptor: ALPHAVANTAGE, recognise: recogniseAlphaVantage, create: createAlphaVantage };
+export const alphaVantage: ApiModule<AlphaVantageIngestorSpec> = {
+  descriptor: ALPHAVANTAGE,
+  recognise: recogniseAlphaVantage,
+  create: createAlphaVantage,
+};

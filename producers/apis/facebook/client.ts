@@ -14,9 +14,17 @@ export const FACEBOOK: ApiDescriptor = {
   name: 'facebook',
   title: 'Facebook Graph API (Page posts)',
   keyEnv: 'SLUICE_FACEBOOK_ACCESS_TOKEN',
-  keyHelp: "a Page access token with pages_read_engagement for Pages you manage, or a token of an app approved for Page Public Content Access for other Pages (https://developers.facebook.com/docs/pages-api)",
+  keyHelp:
+    'a Page access token with pages_read_engagement for Pages you manage, or a token of an app approved for Page Public Content Access for other Pages (https://developers.facebook.com/docs/pages-api)',
   defaultBaseUrl: 'https://graph.facebook.com',
-  limits: [{ limit: 200, perMs: HOUR, burst: 20, source: 'documented: 200 calls per hour per user (application-level rate limit)' }],
+  limits: [
+    {
+      limit: 200,
+      perMs: HOUR,
+      burst: 20,
+      source: 'documented: 200 calls per hour per user (application-level rate limit)',
+    },
+  ],
   topics: [API_TOPICS.socialPosts],
   principal: 'ingest-facebook',
 };
@@ -29,18 +37,25 @@ function kindOf(code: number | undefined, message: string): ApiErrorKind | undef
   if ([4, 17, 32, 613, 80001].includes(code)) return 'rate-limited';
   if (code === 190 || code === 102 || code === 10 || (code >= 200 && code <= 299)) return 'unauthorized';
   if (code === 1 || code === 2) return 'server';
-  if (code === 100) return /does not exist|cannot be loaded|unsupported get request/i.test(message) ? 'not-found' : 'bad-request';
+  if (code === 100)
+    return /does not exist|cannot be loaded|unsupported get request/i.test(message) ? 'not-found' : 'bad-request';
   return undefined;
 }
 
 export const recogniseFacebook: Recogniser = (answer: ApiAnswer): ApiProblem | undefined => {
-  const error = (answer.json as { error?: { message?: unknown; type?: unknown; code?: unknown; error_subcode?: unknown } } | undefined)?.error;
+  const error = (
+    answer.json as
+      { error?: { message?: unknown; type?: unknown; code?: unknown; error_subcode?: unknown } } | undefined
+  )?.error;
   if (!error || typeof error !== 'object') return undefined;
   const code = typeof error.code === 'number' ? error.code : undefined;
   const text = typeof error.message === 'string' ? error.message : 'no message';
   const message = `${String(error.type ?? 'Error')} ${code ?? '?'}${error.error_subcode !== undefined ? `/${String(error.error_subcode)}` : ''}: ${text}`;
   const kind = kindOf(code, text) ?? (answer.status >= 500 ? 'server' : 'bad-request');
-  return { kind, message: kind === 'unauthorized' ? `${message} (check SLUICE_FACEBOOK_ACCESS_TOKEN and its permissions)` : message };
+  return {
+    kind,
+    message: kind === 'unauthorized' ? `${message} (check SLUICE_FACEBOOK_ACCESS_TOKEN and its permissions)` : message,
+  };
 };
 
 /**
@@ -60,10 +75,14 @@ export function usagePauseMs(headers: Record<string, string>): number {
     }
   }
   try {
-    const buc = JSON.parse(headers['x-business-use-case-usage'] ?? '{}') as Record<string, Array<{ estimated_time_to_regain_access?: unknown }>>;
+    const buc = JSON.parse(headers['x-business-use-case-usage'] ?? '{}') as Record<
+      string,
+      Array<{ estimated_time_to_regain_access?: unknown }>
+    >;
     for (const entries of Object.values(buc)) {
       for (const e of Array.isArray(entries) ? entries : []) {
-        if (typeof e.estimated_time_to_regain_access === 'number') pause = Math.max(pause, e.estimated_time_to_regain_access * MINUTE);
+        if (typeof e.estimated_time_to_regain_access === 'number')
+          pause = Math.max(pause, e.estimated_time_to_regain_access * MINUTE);
       }
     }
   } catch {
@@ -80,8 +99,15 @@ export function facebookClient(http: ApiHttp, token: string | undefined) {
   };
   return {
     posts: async (page: string, version: string, signal?: AbortSignal) =>
-      observe(await http.get({ path: `/${version}/${encodeURIComponent(page)}/posts`, query: { fields: POST_FIELDS, limit: 25, ...(token ? { access_token: token } : {}) }, ...(signal ? { signal } : {}) })),
+      observe(
+        await http.get({
+          path: `/${version}/${encodeURIComponent(page)}/posts`,
+          query: { fields: POST_FIELDS, limit: 25, ...(token ? { access_token: token } : {}) },
+          ...(signal ? { signal } : {}),
+        }),
+      ),
     /** A `paging.next` link as Graph gave it (it carries the token). */
-    next: async (url: string, signal?: AbortSignal) => observe(await http.get({ path: url, ...(signal ? { signal } : {}) })),
+    next: async (url: string, signal?: AbortSignal) =>
+      observe(await http.get({ path: url, ...(signal ? { signal } : {}) })),
   };
 }

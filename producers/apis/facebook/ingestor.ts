@@ -29,4 +29,8 @@ function createFacebook(spec: FacebookIngestorSpec, { key }: { key?: string }): 
   };
 }
 
-export const facebook: ApiModule<FacebookIngestorSpec> = { descriptor: FACEBOOK, recognise: recogniseFacebook, create: createFacebook };
+export const facebook: ApiModule<FacebookIngestorSpec> = {
+  descriptor: FACEBOOK,
+  recognise: recogniseFacebook,
+  create: createFacebook,
+};

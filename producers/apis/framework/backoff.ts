@@ -18,7 +18,10 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60_000 
 export class Backoff {
   private failures = 0;
 
-  constructor(readonly policy: BackoffPolicy = DEFAULT_BACKOFF, private readonly random: () => number = Math.random) {}
+  constructor(
+    readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   get consecutiveFailures(): number {
     return this.failures;

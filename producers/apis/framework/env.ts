@@ -26,8 +26,12 @@ export function requireApiKey(descriptor: ApiDescriptor, env: NodeJS.ProcessEnv)
   if (!descriptor.keyEnv) return undefined;
   const key = apiKey(descriptor, env);
   if (key !== undefined) return key;
-  throw new SluiceError('SLUICE_API_KEY_MISSING', `the ${descriptor.name} ingestor (${descriptor.title}) is disabled: ${descriptor.keyEnv} is not set`, {
-    path: descriptor.keyEnv,
-    fix: `put ${descriptor.keyEnv}=<key> in .env at the repository root (or export it)${descriptor.keyHelp ? `; ${descriptor.keyHelp}` : ''}`,
-  });
+  throw new SluiceError(
+    'SLUICE_API_KEY_MISSING',
+    `the ${descriptor.name} ingestor (${descriptor.title}) is disabled: ${descriptor.keyEnv} is not set`,
+    {
+      path: descriptor.keyEnv,
+      fix: `put ${descriptor.keyEnv}=<key> in .env at the repository root (or export it)${descriptor.keyHelp ? `; ${descriptor.keyHelp}` : ''}`,
+    },
+  );
 }

@@ -7,7 +7,13 @@ import { RateLimiter } from './rate-limit';
 
 const KEY = 'secret-key-0123456789';
 
-async function withServer(routes: Route[], run: (server: FixtureServer, make: (options?: Partial<ApiHttpOptions>) => { http: ApiHttp; clock: FakeClock; failures: FailedAttempt[] }) => Promise<void>): Promise<void> {
+async function withServer(
+  routes: Route[],
+  run: (
+    server: FixtureServer,
+    make: (options?: Partial<ApiHttpOptions>) => { http: ApiHttp; clock: FakeClock; failures: FailedAttempt[] },
+  ) => Promise<void>,
+): Promise<void> {
   const clock = new FakeClock();
   const server = await FixtureServer.start(routes, clock);
   try {
@@ -32,14 +38,25 @@ async function withServer(routes: Route[], run: (server: FixtureServer, make: (o
 }
 
 const failure = async (p: Promise<unknown>): Promise<ApiError> => {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
   return error;
 };
 
 describe('ApiHttp', () => {
   it('retries a 429 after the Retry-After it sent, then returns the answer', async () => {
-    const routes: Route[] = [{ path: '/data', reply: (_r, n) => (n === 0 ? { status: 429, headers: { 'Retry-After': '7' }, body: { detail: 'slow down' } } : { body: { ok: true } }) }];
+    const routes: Route[] = [
+      {
+        path: '/data',
+        reply: (_r, n) =>
+          n === 0
+            ? { status: 429, headers: { 'Retry-After': '7' }, body: { detail: 'slow down' } }
+            : { body: { ok: true } },
+      },
+    ];
     await withServer(routes, async (server, make) => {
       const { http, clock, failures } = make();
       const answer = await http.get({ path: '/data' });
@@ -58,51 +75,87 @@ describe('ApiHttp', () => {
       expect(error.retriable).toBe(true);
       expect(server.requests).toHaveLength(4);
       // Equal jitter pinned at its middle: 3/4 of 1, 2, 4, 8 s.
-      expect(failures.map((f) => [f.waitMs, f.willRetry])).toEqual([[750, true], [1500, true], [3000, true], [6000, false]]);
+      expect(failures.map((f) => [f.waitMs, f.willRetry])).toEqual([
+        [750, true],
+        [1500, true],
+        [3000, true],
+        [6000, false],
+      ]);
     });
   });
 
   it('does not retry what cannot get better, but still backs off before the next request', async () => {
-    await withServer([{ path: '/data', reply: { status: 401, body: { detail: 'Invalid credentials' } } }, { path: '/other', reply: { body: {} } }], async (server, make) => {
-      const { http, clock } = make();
-      const error = await failure(http.get({ path: '/data' }));
-      expect([error.kind, error.status, error.abortsPoll, server.requests.length]).toEqual(['unauthorized', 401, true, 1]);
-      const before = clock.now();
-      await http.get({ path: '/other' });
-      expect(clock.now() - before).toBe(750);
-    });
+    await withServer(
+      [
+        { path: '/data', reply: { status: 401, body: { detail: 'Invalid credentials' } } },
+        { path: '/other', reply: { body: {} } },
+      ],
+      async (server, make) => {
+        const { http, clock } = make();
+        const error = await failure(http.get({ path: '/data' }));
+        expect([error.kind, error.status, error.abortsPoll, server.requests.length]).toEqual([
+          'unauthorized',
+          401,
+          true,
+          1,
+        ]);
+        const before = clock.now();
+        await http.get({ path: '/other' });
+        expect(clock.now() - before).toBe(750);
+      },
+    );
   });
 
   it('never lets the key out: not in the message, the path or the body excerpt', async () => {
-    const echo: Route = { path: '/v1/current.json', reply: (r) => ({ status: 400, body: { error: { code: 1003, message: `bad request with key=${r.query.get('key')}` } } }) };
+    const echo: Route = {
+      path: '/v1/current.json',
+      reply: (r) => ({
+        status: 400,
+        body: { error: { code: 1003, message: `bad request with key=${r.query.get('key')}` } },
+      }),
+    };
     await withServer([echo], async (_server, make) => {
       const { http } = make();
       const error = await failure(http.get({ path: '/v1/current.json', query: { key: KEY, q: 'London' } }));
-      const everything = JSON.stringify({ message: error.message, path: error.path, details: error.details, describe: error.describe() });
+      const everything = JSON.stringify({
+        message: error.message,
+        path: error.path,
+        details: error.details,
+        describe: error.describe(),
+      });
       expect(everything).not.toContain(KEY);
       expect(error.message).toContain('/v1/current.json?key=***&q=London');
     });
   });
 
   it('pauses when x-ratelimit-remaining reaches 0, until the reset', async () => {
-    await withServer([{ path: '/data', reply: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, body: {} } }], async (server, make) => {
-      const { http } = make();
-      await http.get({ path: '/data' });
-      await http.get({ path: '/data' });
-      expect(server.requests[1]!.at - server.requests[0]!.at).toBe(30_000);
-    });
+    await withServer(
+      [{ path: '/data', reply: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, body: {} } }],
+      async (server, make) => {
+        const { http } = make();
+        await http.get({ path: '/data' });
+        await http.get({ path: '/data' });
+        expect(server.requests[1]!.at - server.requests[0]!.at).toBe(30_000);
+      },
+    );
   });
 
   it('refuses a 200 whose body is not JSON, and reports network errors and timeouts by kind', async () => {
-    await withServer([{ path: '/html', reply: { body: '<html>consent</html>' } }, { path: '/slow', reply: { lines: [], holdMs: 3000 } }], async (server, make) => {
-      const { http } = make({ maxAttempts: 1, timeoutMs: 200 });
-      expect((await failure(http.get({ path: '/html' }))).kind).toBe('unexpected');
-      expect((await failure(http.get({ path: '/slow' }))).kind).toBe('timeout');
-      const closed = make({ baseUrl: 'http://127.0.0.1:9', maxAttempts: 2 });
-      const network = await failure(closed.http.get({ path: '/data' }));
-      expect([network.kind, closed.failures.length]).toEqual(['network', 2]);
-      expect(server.to('/slow')).toHaveLength(1);
-    });
+    await withServer(
+      [
+        { path: '/html', reply: { body: '<html>consent</html>' } },
+        { path: '/slow', reply: { lines: [], holdMs: 3000 } },
+      ],
+      async (server, make) => {
+        const { http } = make({ maxAttempts: 1, timeoutMs: 200 });
+        expect((await failure(http.get({ path: '/html' }))).kind).toBe('unexpected');
+        expect((await failure(http.get({ path: '/slow' }))).kind).toBe('timeout');
+        const closed = make({ baseUrl: 'http://127.0.0.1:9', maxAttempts: 2 });
+        const network = await failure(closed.http.get({ path: '/data' }));
+        expect([network.kind, closed.failures.length]).toEqual(['network', 2]);
+        expect(server.to('/slow')).toHaveLength(1);
+      },
+    );
   });
 
   it('follows absolute URLs only on its own origin (paging links carry the key)', async () => {
@@ -118,14 +171,20 @@ describe('ApiHttp', () => {
   });
 
   it('streams lines, keep-alives included, and ends a silent stream with a timeout', async () => {
-    await withServer([{ path: '/stream', reply: { lines: ['{"a":1}', '', '{"a":2}'], holdMs: 1500 } }], async (_server, make) => {
-      const { http } = make();
-      const lines: string[] = [];
-      const error = await (async () => {
-        for await (const line of await http.openStream({ path: '/stream' }, 300)) lines.push(line);
-      })().then(() => undefined, (e: unknown) => e as ApiError);
-      expect(lines).toEqual(['{"a":1}', '', '{"a":2}']);
-      expect(error?.kind).toBe('timeout');
-    });
+    await withServer(
+      [{ path: '/stream', reply: { lines: ['{"a":1}', '', '{"a":2}'], holdMs: 1500 } }],
+      async (_server, make) => {
+        const { http } = make();
+        const lines: string[] = [];
+        const error = await (async () => {
+          for await (const line of await http.openStream({ path: '/stream' }, 300)) lines.push(line);
+        })().then(
+          () => undefined,
+          (e: unknown) => e as ApiError,
+        );
+        expect(lines).toEqual(['{"a":1}', '', '{"a":2}']);
+        expect(error?.kind).toBe('timeout');
+      },
+    );
   });
 });

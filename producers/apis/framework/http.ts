@@ -58,7 +58,12 @@ export class ApiError extends SluiceError {
   /** Already counted and logged by the HTTP client (onFailure); callers must not count it again. */
   counted = false;
 
-  constructor(api: string, kind: ApiErrorKind, message: string, details: { status?: number; path: string; body?: string; retryAfterMs?: number }) {
+  constructor(
+    api: string,
+    kind: ApiErrorKind,
+    message: string,
+    details: { status?: number; path: string; body?: string; retryAfterMs?: number },
+  ) {
     super('SLUICE_API_ERROR', message, {
       retriable: RETRIABLE.has(kind),
       path: details.path,
@@ -139,8 +144,12 @@ function parseJson(text: string): unknown {
 }
 
 function plainHeaders(response: AxiosResponse): Record<string, string> {
-  const raw = (response.headers as { toJSON?: () => Record<string, unknown> }).toJSON?.() ?? (response.headers as Record<string, unknown>);
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v)]));
+  const raw =
+    (response.headers as { toJSON?: () => Record<string, unknown> }).toJSON?.() ??
+    (response.headers as Record<string, unknown>);
+  return Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v)]),
+  );
 }
 
 function networkKind(error: unknown): ApiErrorKind {
@@ -172,9 +181,15 @@ export class ApiHttp {
     const absolute = /^https?:\/\//i.test(request.path);
     const url = absolute ? new URL(request.path) : new URL(`${this.base.href.replace(/\/+$/, '')}${request.path}`);
     if (url.origin !== this.base.origin) {
-      throw new ApiError(this.api, 'unexpected', `${this.api}: refusing to follow ${this.redact(url.origin)}, which is not the API's base URL ${this.base.origin}`, { path: this.redact(url.pathname) });
+      throw new ApiError(
+        this.api,
+        'unexpected',
+        `${this.api}: refusing to follow ${this.redact(url.origin)}, which is not the API's base URL ${this.base.origin}`,
+        { path: this.redact(url.pathname) },
+      );
     }
-    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(request.query ?? {}))
+      if (value !== undefined) url.searchParams.set(name, String(value));
     return url;
   }
 
@@ -191,7 +206,8 @@ export class ApiHttp {
   private problemOf(answer: ApiAnswer): ApiProblem | undefined {
     const problem = this.options.recognise?.(answer) ?? statusProblem(answer.status, answer.text);
     if (problem) return problem;
-    if (answer.json === undefined) return { kind: 'unexpected', message: `the body is not JSON: ${answer.text.slice(0, 120)}` };
+    if (answer.json === undefined)
+      return { kind: 'unexpected', message: `the body is not JSON: ${answer.text.slice(0, 120)}` };
     return undefined;
   }
 
@@ -250,7 +266,12 @@ export class ApiHttp {
         const response = await this.transport.request<string>({
           method,
           url: url.href,
-          headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...this.options.headers, ...request.headers },
+          headers: {
+            Accept: 'application/json',
+            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...this.options.headers,
+            ...request.headers,
+          },
           ...(body !== undefined ? { data: JSON.stringify(body) } : {}),
           timeout: this.options.timeoutMs ?? 15_000,
           responseType: 'text',
@@ -312,15 +333,27 @@ export class ApiHttp {
     if (response.status < 200 || response.status >= 300) {
       const text = await readAll(response.data, 64 * 1024);
       request.signal?.removeEventListener('abort', abort);
-      const answer: ApiAnswer = { status: response.status, headers: plainHeaders(response), text, json: parseJson(text), path };
+      const answer: ApiAnswer = {
+        status: response.status,
+        headers: plainHeaders(response),
+        text,
+        json: parseJson(text),
+        path,
+      };
       const asked = this.honourHints(answer);
       const problem = this.problemOf(answer) ?? { kind: 'unexpected', message: `HTTP ${response.status}` };
-      const error = this.error(asked > 0 && problem.retryAfterMs === undefined ? { ...problem, retryAfterMs: asked } : problem, path, answer);
+      const error = this.error(
+        asked > 0 && problem.retryAfterMs === undefined ? { ...problem, retryAfterMs: asked } : problem,
+        path,
+        answer,
+      );
       this.report(error);
       throw error;
     }
     this.options.backoff.reset();
-    return this.lines(response.data, controller, idleMs, path, () => request.signal?.removeEventListener('abort', abort));
+    return this.lines(response.data, controller, idleMs, path, () =>
+      request.signal?.removeEventListener('abort', abort),
+    );
   }
 
   private report(error: ApiError): void {
@@ -328,7 +361,13 @@ export class ApiHttp {
     this.options.onFailure?.({ error, attempt: 1, willRetry: false, waitMs: 0 });
   }
 
-  private async *lines(body: Readable, controller: AbortController, idleMs: number, path: string, cleanup: () => void): AsyncGenerator<string> {
+  private async *lines(
+    body: Readable,
+    controller: AbortController,
+    idleMs: number,
+    path: string,
+    cleanup: () => void,
+  ): AsyncGenerator<string> {
     const decoder = new StringDecoder('utf8');
     let idle = false;
     let timer: NodeJS.Timeout | undefined;
@@ -359,7 +398,8 @@ export class ApiHttp {
       cleanup();
       body.destroy();
     }
-    if (idle) throw this.error({ kind: 'timeout', message: `no data, not even a keep-alive, for ${idleMs / 1000} s` }, path);
+    if (idle)
+      throw this.error({ kind: 'timeout', message: `no data, not even a keep-alive, for ${idleMs / 1000} s` }, path);
   }
 }
 

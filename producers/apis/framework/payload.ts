@@ -47,7 +47,11 @@ function describe(value: unknown): string {
 
 /** A value inside an API answer, with the path it was reached by. */
 export class Payload {
-  private constructor(readonly api: string, readonly value: unknown, readonly keys: readonly Key[]) {}
+  private constructor(
+    readonly api: string,
+    readonly value: unknown,
+    readonly keys: readonly Key[],
+  ) {}
 
   static of(api: string, value: unknown): Payload {
     return new Payload(api, value, []);
@@ -112,7 +116,9 @@ export class Payload {
   /** An ISO 8601 time (with zone), in ms since the epoch. Facebook's "+0000" offsets are accepted. */
   isoTime(): number {
     const value = this.string();
-    const ms = /(?:Z|[+-]\d\d:?\d\d)$/.test(value) ? Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) : Number.NaN;
+    const ms = /(?:Z|[+-]\d\d:?\d\d)$/.test(value)
+      ? Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'))
+      : Number.NaN;
     if (!Number.isFinite(ms)) this.fail('invalid-field', 'an ISO 8601 time with a time zone');
     return ms;
   }

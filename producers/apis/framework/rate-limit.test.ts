@@ -17,15 +17,40 @@ async function acquireMany(windows: RateWindow[], n: number, cost = 1): Promise<
 
 describe('RateLimiter', () => {
   it.each([
-    ['OpenAQ', [{ limit: 60, perMs: MINUTE }, { limit: 2000, perMs: HOUR }], 5000],
-    ['TomTom', [{ limit: 10, perMs: SECOND }, { limit: 2500, perMs: DAY }], 6000],
+    [
+      'OpenAQ',
+      [
+        { limit: 60, perMs: MINUTE },
+        { limit: 2000, perMs: HOUR },
+      ],
+      5000,
+    ],
+    [
+      'TomTom',
+      [
+        { limit: 10, perMs: SECOND },
+        { limit: 2500, perMs: DAY },
+      ],
+      6000,
+    ],
     ['Alpha Vantage', [{ limit: 25, perMs: DAY, burst: 5 }], 100],
-    ['Open-Meteo', [{ limit: 600, perMs: MINUTE }, { limit: 5000, perMs: HOUR }, { limit: 10_000, perMs: DAY }], 25_000],
+    [
+      'Open-Meteo',
+      [
+        { limit: 600, perMs: MINUTE },
+        { limit: 5000, perMs: HOUR },
+        { limit: 10_000, perMs: DAY },
+      ],
+      25_000,
+    ],
     ['one a minute', [{ limit: 1, perMs: MINUTE }], 50],
-  ])('never lets more than the limit through in any window (%s, %i requests back to back)', async (_name, windows, n) => {
-    const { times } = await acquireMany(windows, n);
-    for (const w of windows) expect(maxInWindow(times, w.perMs)).toBeLessThanOrEqual(w.limit);
-  });
+  ])(
+    'never lets more than the limit through in any window (%s, %i requests back to back)',
+    async (_name, windows, n) => {
+      const { times } = await acquireMany(windows, n);
+      for (const w of windows) expect(maxInWindow(times, w.perMs)).toBeLessThanOrEqual(w.limit);
+    },
+  );
 
   it('still uses most of the limit: limit - burst + 1 per window, steadily', async () => {
     const { times } = await acquireMany([{ limit: 60, perMs: MINUTE }], 600);
@@ -73,7 +98,9 @@ describe('rateHints', () => {
 
   it('reads an exhausted x-ratelimit-* window, reset in seconds or as a Unix time (X)', () => {
     expect(rateHints({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' }, now)).toEqual({ resetInMs: 42_000 });
-    expect(rateHints({ 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(now / 1000 + 600) }, now)).toEqual({ resetInMs: 600_000 });
+    expect(rateHints({ 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(now / 1000 + 600) }, now)).toEqual({
+      resetInMs: 600_000,
+    });
     expect(rateHints({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': '42' }, now)).toEqual({});
   });
 });

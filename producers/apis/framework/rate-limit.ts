@@ -36,9 +36,20 @@ class TokenBucket {
   private scaled: number;
   private updated: number;
 
-  constructor(readonly window: RateWindow, now: number) {
-    if (!(window.limit >= 1) || !(window.perMs >= 1) || !Number.isInteger(window.limit) || !Number.isInteger(window.perMs)) {
-      throw new SluiceError('SLUICE_CONFIG_INVALID', `a rate window needs a whole limit of at least 1 and a whole length in ms, got ${window.limit} per ${window.perMs} ms`);
+  constructor(
+    readonly window: RateWindow,
+    now: number,
+  ) {
+    if (
+      !(window.limit >= 1) ||
+      !(window.perMs >= 1) ||
+      !Number.isInteger(window.limit) ||
+      !Number.isInteger(window.perMs)
+    ) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `a rate window needs a whole limit of at least 1 and a whole length in ms, got ${window.limit} per ${window.perMs} ms`,
+      );
     }
     this.capacity = Math.min(window.limit, Math.max(1, Math.floor(window.burst ?? window.limit / 10)));
     this.unit = window.perMs;
@@ -49,7 +60,8 @@ class TokenBucket {
 
   private refill(now: number): void {
     const t = Math.floor(now);
-    if (t > this.updated) this.scaled = Math.min(this.capacity * this.unit, this.scaled + (t - this.updated) * this.refillPerMs);
+    if (t > this.updated)
+      this.scaled = Math.min(this.capacity * this.unit, this.scaled + (t - this.updated) * this.refillPerMs);
     this.updated = Math.max(this.updated, t);
   }
 
@@ -71,7 +83,10 @@ export class RateLimiter {
   private pausedUntil = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly windows: readonly RateWindow[], private readonly clock: Clock) {
+  constructor(
+    readonly windows: readonly RateWindow[],
+    private readonly clock: Clock,
+  ) {
     this.buckets = windows.map((w) => new TokenBucket(w, clock.now()));
   }
 
@@ -88,9 +103,13 @@ export class RateLimiter {
   acquire(cost = 1, signal?: AbortSignal): Promise<number> {
     for (const bucket of this.buckets) {
       if (cost > bucket.capacity) {
-        throw new SluiceError('SLUICE_CONFIG_INVALID', `a request costing ${cost} can never pass a burst of ${bucket.capacity} (limit ${bucket.window.limit} per ${bucket.window.perMs} ms)`, {
-          fix: 'split the request into smaller ones, or raise the window\'s burst',
-        });
+        throw new SluiceError(
+          'SLUICE_CONFIG_INVALID',
+          `a request costing ${cost} can never pass a burst of ${bucket.capacity} (limit ${bucket.window.limit} per ${bucket.window.perMs} ms)`,
+          {
+            fix: "split the request into smaller ones, or raise the window's burst",
+          },
+        );
       }
     }
     const turn = this.queue.then(() => this.wait(cost, signal));
@@ -101,7 +120,11 @@ export class RateLimiter {
   private async wait(cost: number, signal?: AbortSignal): Promise<number> {
     const started = this.clock.now();
     for (;;) {
-      if (signal?.aborted) throw new SluiceError('SLUICE_API_ERROR', 'stopped while waiting for the rate limit', { retriable: false, details: { kind: 'aborted' } });
+      if (signal?.aborted)
+        throw new SluiceError('SLUICE_API_ERROR', 'stopped while waiting for the rate limit', {
+          retriable: false,
+          details: { kind: 'aborted' },
+        });
       const now = this.clock.now();
       const wait = Math.max(this.pausedUntil - now, ...this.buckets.map((b) => b.waitFor(cost, now)));
       if (wait <= 0) break;

@@ -13,7 +13,10 @@ const ALWAYS_VOLATILE = ['ingest_ts'];
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -27,7 +30,12 @@ export interface RecordOptions {
   volatile?: readonly string[];
 }
 
-export function ingestRecord(topic: string, key: string, value: Record<string, unknown>, options: RecordOptions): IngestRecord {
+export function ingestRecord(
+  topic: string,
+  key: string,
+  value: Record<string, unknown>,
+  options: RecordOptions,
+): IngestRecord {
   const skip = new Set([...ALWAYS_VOLATILE, ...(options.volatile ?? [])]);
   const content = stableJson(Object.fromEntries(Object.entries(value).filter(([k]) => !skip.has(k))));
   return { topic, key, value, timestamp: options.timestamp, identity: options.identity, content };
@@ -38,7 +46,11 @@ export function rejectOf(error: PayloadError, payload: unknown, topic?: string):
 }
 
 /** Normalises each item on its own: a PayloadError rejects that item only. Other errors are bugs and propagate. */
-export function eachItem(items: readonly Payload[], make: (item: Payload) => IngestRecord | readonly IngestRecord[] | undefined, topic?: string): Normalised {
+export function eachItem(
+  items: readonly Payload[],
+  make: (item: Payload) => IngestRecord | readonly IngestRecord[] | undefined,
+  topic?: string,
+): Normalised {
   const out: Normalised = { records: [], rejects: [] };
   for (const item of items) {
     try {

@@ -12,6 +12,9 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   // Short values would mask ordinary words; real keys are long.
   for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join(MASK);
-  for (const encoded of secrets.filter((s) => s.length >= 6).map(encodeURIComponent)) out = out.split(encoded).join(MASK);
-  return out.replace(/([?&])([^=&#\s]+)=([^&#\s"']*)/g, (whole, sep: string, name: string) => (SECRET_PARAMS.test(name) ? `${sep}${name}=${MASK}` : whole));
+  for (const encoded of secrets.filter((s) => s.length >= 6).map(encodeURIComponent))
+    out = out.split(encoded).join(MASK);
+  return out.replace(/([?&])([^=&#\s]+)=([^&#\s"']*)/g, (whole, sep: string, name: string) =>
+    SECRET_PARAMS.test(name) ? `${sep}${name}=${MASK}` : whole,
+  );
 }

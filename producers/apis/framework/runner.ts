@@ -75,7 +75,12 @@ export class IngestRunner {
   private async deadLetter(reject: Reject, target: string): Promise<void> {
     const { ingestor, deadLetters, stats, clock, log } = this.options;
     stats.deadLetter(reject.reason);
-    log.warn(`${reject.message}; sent to dlq.ingest`, { resource: this.resource, code: 'SLUICE_API_PAYLOAD_INVALID', target, field: reject.field });
+    log.warn(`${reject.message}; sent to dlq.ingest`, {
+      resource: this.resource,
+      code: 'SLUICE_API_PAYLOAD_INVALID',
+      target,
+      field: reject.field,
+    });
     await deadLetters.send({
       api: ingestor.descriptor.name,
       target,
@@ -99,13 +104,16 @@ export class IngestRunner {
       const problems = type ? invalidFields(type, record.value) : [{ path: '(topic)', value: record.topic }];
       if (problems.length > 0) {
         const listed = problems.map((p) => `${p.path}=${JSON.stringify(p.value) ?? 'undefined'}`).join(', ');
-        await this.deadLetter({
-          reason: 'schema-mismatch',
-          message: `${ingestor.descriptor.name}: record for ${record.topic} does not match its Avro schema: ${listed}`,
-          field: problems[0]!.path,
-          payload: record.value,
-          topic: record.topic,
-        }, target);
+        await this.deadLetter(
+          {
+            reason: 'schema-mismatch',
+            message: `${ingestor.descriptor.name}: record for ${record.topic} does not match its Avro schema: ${listed}`,
+            field: problems[0]!.path,
+            payload: record.value,
+            topic: record.topic,
+          },
+          target,
+        );
         continue;
       }
       if (!this.dedup.admit(record.identity, record.content)) {
@@ -125,7 +133,16 @@ export class IngestRunner {
     const { ingestor, http, stats, clock, log } = this.options;
     if (ingestor.kind !== 'poll') throw new Error(`${ingestor.descriptor.name} is a stream, not polled`);
     const startedAt = clock.now();
-    const report: PollReport = { api: ingestor.descriptor.name, startedAt, finishedAt: startedAt, targets: 0, records: 0, duplicates: 0, deadLetters: 0, errors: 0 };
+    const report: PollReport = {
+      api: ingestor.descriptor.name,
+      startedAt,
+      finishedAt: startedAt,
+      targets: 0,
+      records: 0,
+      duplicates: 0,
+      deadLetters: 0,
+      errors: 0,
+    };
     const before = { deadLetters: stats.deadLetters, errors: stats.errors };
     stats.polls += 1;
     for (const target of ingestor.targets()) {
@@ -150,7 +167,10 @@ export class IngestRunner {
           // Counted by the HTTP client's onFailure, with each retry.
           if (error.abortsPoll) {
             report.abortedBy = error.message;
-            log.error(`${error.message}; skipping the rest of this poll`, { resource: this.resource, target: target.id });
+            log.error(`${error.message}; skipping the rest of this poll`, {
+              resource: this.resource,
+              target: target.id,
+            });
             break;
           }
           continue;
@@ -170,19 +190,22 @@ export class IngestRunner {
   private async streamOnce(signal: AbortSignal, once: boolean): Promise<void> {
     const { ingestor, http, stats, clock, log } = this.options;
     if (ingestor.kind !== 'stream') throw new Error(`${ingestor.descriptor.name} is polled, not a stream`);
-    await ingestor.stream({
-      http,
-      clock,
-      signal,
-      emit: async (normalised, target) => {
-        await this.accept(normalised, target);
+    await ingestor.stream(
+      {
+        http,
+        clock,
+        signal,
+        emit: async (normalised, target) => {
+          await this.accept(normalised, target);
+        },
+        reportError: (error) => {
+          const kind = error instanceof ApiError ? error.kind : 'stream';
+          stats.error(kind, error.message, clock.now());
+          log.warn(error.message, { resource: this.resource, kind });
+        },
       },
-      reportError: (error) => {
-        const kind = error instanceof ApiError ? error.kind : 'stream';
-        stats.error(kind, error.message, clock.now());
-        log.warn(error.message, { resource: this.resource, kind });
-      },
-    }, { once });
+      { once },
+    );
   }
 
   /** `--once`: one poll, or one stream connection. */
@@ -196,7 +219,10 @@ export class IngestRunner {
   private logReport(report: PollReport): void {
     const { log } = this.options;
     const line = `poll: ${report.targets} targets, ${report.records} records, ${report.duplicates} repeats dropped, ${report.deadLetters} dead letters, ${report.errors} errors`;
-    (report.errors > 0 || report.deadLetters > 0 ? log.warn : log.info)(line, { resource: this.resource, ms: report.finishedAt - report.startedAt });
+    (report.errors > 0 || report.deadLetters > 0 ? log.warn : log.info)(line, {
+      resource: this.resource,
+      ms: report.finishedAt - report.startedAt,
+    });
   }
 
   /**
@@ -216,7 +242,9 @@ export class IngestRunner {
         this.logReport(await this.poll(signal));
       } catch (error) {
         // A bug in a normaliser must not stop the schedule, but it must be loud.
-        log.error(`poll failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { resource: this.resource });
+        log.error(`poll failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, {
+          resource: this.resource,
+        });
       } finally {
         this.polling = false;
       }

@@ -26,7 +26,8 @@ export class JsonLinesSink implements RecordSink {
   constructor(private readonly write_: (line: string) => void) {}
 
   write(records: readonly OutgoingRecord[]): void {
-    for (const r of records) this.write_(JSON.stringify({ topic: r.topic, key: r.key, timestamp: r.timestamp, value: r.value }));
+    for (const r of records)
+      this.write_(JSON.stringify({ topic: r.topic, key: r.key, timestamp: r.timestamp, value: r.value }));
   }
 }
 

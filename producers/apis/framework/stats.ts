@@ -41,17 +41,51 @@ export class IngestStats {
   currentTarget: string | undefined;
   private readonly byKind = new Map<string, number>();
   private readonly recent: ErrorEntry[] = [];
-  private readonly prom?: { requests: Counter<'api'>; records: Counter<'api' | 'topic'>; duplicates: Counter<'api'>; deadLetters: Counter<'api' | 'reason'>; errors: Counter<'api' | 'kind'> };
+  private readonly prom?: {
+    requests: Counter<'api'>;
+    records: Counter<'api' | 'topic'>;
+    duplicates: Counter<'api'>;
+    deadLetters: Counter<'api' | 'reason'>;
+    errors: Counter<'api' | 'kind'>;
+  };
 
-  constructor(readonly api: string, registry?: Registry) {
+  constructor(
+    readonly api: string,
+    registry?: Registry,
+  ) {
     if (registry) {
       const registers = [registry];
       this.prom = {
-        requests: new Counter({ name: 'sluice_ingest_requests_total', help: 'HTTP requests sent to the API, retries included', labelNames: ['api'], registers }),
-        records: new Counter({ name: 'sluice_ingest_records_total', help: 'Records handed to the producer (after deduplication)', labelNames: ['api', 'topic'], registers }),
-        duplicates: new Counter({ name: 'sluice_ingest_duplicates_total', help: 'Readings dropped because they were produced before unchanged', labelNames: ['api'], registers }),
-        deadLetters: new Counter({ name: 'sluice_ingest_dead_letters_total', help: 'Items sent to dlq.ingest instead of the data, by reason', labelNames: ['api', 'reason'], registers }),
-        errors: new Counter({ name: 'sluice_ingest_errors_total', help: 'API errors (failed requests, error payloads), by kind', labelNames: ['api', 'kind'], registers }),
+        requests: new Counter({
+          name: 'sluice_ingest_requests_total',
+          help: 'HTTP requests sent to the API, retries included',
+          labelNames: ['api'],
+          registers,
+        }),
+        records: new Counter({
+          name: 'sluice_ingest_records_total',
+          help: 'Records handed to the producer (after deduplication)',
+          labelNames: ['api', 'topic'],
+          registers,
+        }),
+        duplicates: new Counter({
+          name: 'sluice_ingest_duplicates_total',
+          help: 'Readings dropped because they were produced before unchanged',
+          labelNames: ['api'],
+          registers,
+        }),
+        deadLetters: new Counter({
+          name: 'sluice_ingest_dead_letters_total',
+          help: 'Items sent to dlq.ingest instead of the data, by reason',
+          labelNames: ['api', 'reason'],
+          registers,
+        }),
+        errors: new Counter({
+          name: 'sluice_ingest_errors_total',
+          help: 'API errors (failed requests, error payloads), by kind',
+          labelNames: ['api', 'kind'],
+          registers,
+        }),
       };
     }
   }

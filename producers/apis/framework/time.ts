@@ -17,7 +17,14 @@ export function localFields(local: string): number {
 /** Offset of `timeZone` from UTC at instant `utcMs`, in ms (New York in winter: -5 h). Throws RangeError for an unknown zone. */
 function offsetAt(utcMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   }).formatToParts(new Date(utcMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - utcMs;
@@ -34,5 +41,7 @@ export function zonedTimeToUtc(local: string, timeZone: string): number {
 
 /** YYYY-MM-DD of instant `utcMs` in `timeZone`. */
 export function dayIn(utcMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(utcMs));
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(utcMs),
+  );
 }

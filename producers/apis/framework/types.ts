@@ -9,7 +9,17 @@ import type { Clock } from './clock';
 import type { ApiHttp, Recogniser } from './http';
 import type { RateWindow } from './rate-limit';
 
-export const API_NAMES = ['openaq', 'tomtom', 'weatherapi', 'open-meteo', 'alphavantage', 'yahoo', 'google-maps', 'x', 'facebook'] as const;
+export const API_NAMES = [
+  'openaq',
+  'tomtom',
+  'weatherapi',
+  'open-meteo',
+  'alphavantage',
+  'yahoo',
+  'google-maps',
+  'x',
+  'facebook',
+] as const;
 export type ApiName = (typeof API_NAMES)[number];
 
 export interface ApiDescriptor {

@@ -12,9 +12,17 @@ export const GOOGLE_MAPS: ApiDescriptor = {
   name: 'google-maps',
   title: 'Google Maps Distance Matrix API (departure_time=now: duration in traffic)',
   keyEnv: 'SLUICE_GOOGLE_MAPS_API_KEY',
-  keyHelp: 'create a key with the Distance Matrix API enabled at https://console.cloud.google.com/google/maps-apis (billing must be set up)',
+  keyHelp:
+    'create a key with the Distance Matrix API enabled at https://console.cloud.google.com/google/maps-apis (billing must be set up)',
   defaultBaseUrl: 'https://maps.googleapis.com',
-  limits: [{ limit: 60_000, perMs: MINUTE, burst: 1000, source: 'documented: 60,000 elements per minute (an element is one origin-destination pair)' }],
+  limits: [
+    {
+      limit: 60_000,
+      perMs: MINUTE,
+      burst: 1000,
+      source: 'documented: 60,000 elements per minute (an element is one origin-destination pair)',
+    },
+  ],
   topics: [API_TOPICS.trafficFlow],
   principal: 'ingest-google-maps',
 };
@@ -51,7 +59,13 @@ export function googleMapsClient(http: ApiHttp, key: string | undefined) {
     matrix: (origins: readonly string[], destinations: readonly string[], signal?: AbortSignal) =>
       http.get({
         path: '/maps/api/distancematrix/json',
-        query: { origins: origins.join('|'), destinations: destinations.join('|'), departure_time: 'now', units: 'metric', ...(key ? { key } : {}) },
+        query: {
+          origins: origins.join('|'),
+          destinations: destinations.join('|'),
+          departure_time: 'now',
+          units: 'metric',
+          ...(key ? { key } : {}),
+        },
         cost: origins.length * destinations.length,
         ...(signal ? { signal } : {}),
       }),

@@ -22,4 +22,8 @@ function createGoogleMaps(spec: GoogleMapsIngestorSpec, { key }: { key?: string 
   };
 }
 
-export const googleMaps: ApiModule<GoogleMapsIngestorSpec> = { descriptor: GOOGLE_MAPS, recognise: recogniseGoogleMaps, create: createGoogleMaps };
+export const googleMaps: ApiModule<GoogleMapsIngestorSpec> = {
+  descriptor: GOOGLE_MAPS,
+  recognise: recogniseGoogleMaps,
+  create: createGoogleMaps,
+};

@@ -22,8 +22,16 @@ export const OPEN_METEO: ApiDescriptor = {
 
 /** The current variables asked for: what normalise.ts reads. */
 export const CURRENT_VARIABLES = [
-  'temperature_2m', 'relative_humidity_2m', 'apparent_temperature', 'is_day', 'precipitation', 'weather_code',
-  'cloud_cover', 'pressure_msl', 'wind_speed_10m', 'wind_direction_10m',
+  'temperature_2m',
+  'relative_humidity_2m',
+  'apparent_temperature',
+  'is_day',
+  'precipitation',
+  'weather_code',
+  'cloud_cover',
+  'pressure_msl',
+  'wind_speed_10m',
+  'wind_direction_10m',
 ].join(',');
 
 export const recogniseOpenMeteo: Recogniser = (answer: ApiAnswer): ApiProblem | undefined => {
@@ -44,7 +52,14 @@ export function openMeteoClient(http: ApiHttp) {
     current: (lat: number, lon: number, signal?: AbortSignal) =>
       http.get({
         path: '/v1/forecast',
-        query: { latitude: lat, longitude: lon, current: CURRENT_VARIABLES, wind_speed_unit: 'kmh', temperature_unit: 'celsius', timezone: 'GMT' },
+        query: {
+          latitude: lat,
+          longitude: lon,
+          current: CURRENT_VARIABLES,
+          wind_speed_unit: 'kmh',
+          temperature_unit: 'celsius',
+          timezone: 'GMT',
+        },
         ...(signal ? { signal } : {}),
       }),
   };

@@ -12,9 +12,18 @@ function createOpenMeteo(spec: OpenMeteoIngestorSpec): PollingIngestor {
     targets: () =>
       spec.points.map((point) => ({
         id: `point/${point.name}`,
-        fetch: async (ctx) => normaliseCurrent((await openMeteoClient(ctx.http).current(point.lat, point.lon, ctx.signal)).json, point, ctx.now),
+        fetch: async (ctx) =>
+          normaliseCurrent(
+            (await openMeteoClient(ctx.http).current(point.lat, point.lon, ctx.signal)).json,
+            point,
+            ctx.now,
+          ),
       })),
   };
 }
 
-export const openMeteo: ApiModule<OpenMeteoIngestorSpec> = { descriptor: OPEN_METEO, recognise: recogniseOpenMeteo, create: createOpenMeteo };
+export const openMeteo: ApiModule<OpenMeteoIngestorSpec> = {
+  descriptor: OPEN_METEO,
+  recognise: recogniseOpenMeteo,
+  create: createOpenMeteo,
+};

@@ -36,11 +36,15 @@ function detailOf(json: unknown): string | undefined {
 export const recogniseOpenAq: Recogniser = (answer: ApiAnswer): ApiProblem | undefined => {
   const detail = detailOf(answer.json);
   if (answer.status === 410) {
-    return { kind: 'gone', message: `${detail ?? 'Gone'}: OpenAQ v1 and v2 were retired in January 2025; use v3 (baseUrl https://api.openaq.org, paths /v3/...)` };
+    return {
+      kind: 'gone',
+      message: `${detail ?? 'Gone'}: OpenAQ v1 and v2 were retired in January 2025; use v3 (baseUrl https://api.openaq.org, paths /v3/...)`,
+    };
   }
   if (answer.status >= 200 && answer.status < 300) return undefined;
   const message = detail ?? `HTTP ${answer.status}`;
-  if (answer.status === 401 || answer.status === 403) return { kind: 'unauthorized', message: `${message} (check SLUICE_OPENAQ_API_KEY)` };
+  if (answer.status === 401 || answer.status === 403)
+    return { kind: 'unauthorized', message: `${message} (check SLUICE_OPENAQ_API_KEY)` };
   if (answer.status === 404) return { kind: 'not-found', message };
   if (answer.status === 422) return { kind: 'bad-request', message };
   if (answer.status === 429) return { kind: 'rate-limited', message };
@@ -55,7 +59,8 @@ export interface OpenAqClient {
 
 export function openAqClient(http: ApiHttp, key: string | undefined): OpenAqClient {
   const headers = key ? { 'X-API-Key': key } : undefined;
-  const get = (path: string, signal?: AbortSignal) => http.get({ path, ...(headers ? { headers } : {}), ...(signal ? { signal } : {}) });
+  const get = (path: string, signal?: AbortSignal) =>
+    http.get({ path, ...(headers ? { headers } : {}), ...(signal ? { signal } : {}) });
   return {
     location: (id, signal) => get(`/v3/locations/${id}`, signal),
     latest: (id, signal) => get(`/v3/locations/${id}/latest`, signal),

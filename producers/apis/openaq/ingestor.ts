@@ -37,7 +37,8 @@ function createOpenAq(spec: OpenAqIngestorSpec, { key }: { key?: string }): Poll
       const latest = await openAqClient(ctx.http, key).latest(id, ctx.signal);
       const normalised = normaliseLatest(latest.json, info, ctx.now);
       // A sensor added since the sensor list was cached: read the list again, once.
-      const stale = locations.get(id)!.fetchedAt < ctx.now && normalised.rejects.some((r) => r.field.endsWith('.sensorsId'));
+      const stale =
+        locations.get(id)!.fetchedAt < ctx.now && normalised.rejects.some((r) => r.field.endsWith('.sensorsId'));
       return stale ? normaliseLatest(latest.json, await locationInfo(ctx, id, true), ctx.now) : normalised;
     },
   });
@@ -55,4 +56,8 @@ function createOpenAq(spec: OpenAqIngestorSpec, { key }: { key?: string }): Poll
   };
 }
 
-export const openAq: ApiModule<OpenAqIngestorSpec> = { descriptor: OPENAQ, recognise: recogniseOpenAq, create: createOpenAq };
+export const openAq: ApiModule<OpenAqIngestorSpec> = {
+  descriptor: OPENAQ,
+  recognise: recogniseOpenAq,
+  create: createOpenAq,
+};

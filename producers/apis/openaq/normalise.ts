@@ -37,7 +37,8 @@ function sensorInfo(sensor: Payload): SensorInfo {
 export function readLocation(json: unknown): LocationInfo {
   const location = Payload.of(API, json).at('results', 0);
   const sensors = new Map<string, SensorInfo>();
-  for (const sensor of location.at('sensors').list()) sensors.set(String(sensor.at('id').integer()), sensorInfo(sensor));
+  for (const sensor of location.at('sensors').list())
+    sensors.set(String(sensor.at('id').integer()), sensorInfo(sensor));
   return {
     id: String(location.at('id').integer()),
     name: location.at('name').optString(),
@@ -60,24 +61,34 @@ interface Measurement {
  * A reading is a sensor's value at a time: the same sensor read through its location and on its own
  * gives two readings, each produced once (one identity per sensor would alternate between them).
  */
-function record(m: Measurement, sensor: SensorInfo, location: Omit<LocationInfo, 'sensors'> | undefined, ingestTs: number): IngestRecord {
-  return ingestRecord(API_TOPICS.airQuality, `openaq:${m.sensorId}`, {
-    source: API,
-    ts: m.ts,
-    ingest_ts: ingestTs,
-    sensor_id: m.sensorId,
-    location_id: location?.id ?? null,
-    location_name: location?.name ?? null,
-    locality: location?.locality ?? null,
-    country: location?.country ?? null,
-    provider: location?.provider ?? null,
-    parameter: sensor.parameter,
-    display_name: sensor.displayName,
-    units: sensor.units,
-    value: m.value,
-    lat: m.lat,
-    lon: m.lon,
-  }, { identity: `openaq:sensor/${m.sensorId}@${m.ts}`, timestamp: m.ts });
+function record(
+  m: Measurement,
+  sensor: SensorInfo,
+  location: Omit<LocationInfo, 'sensors'> | undefined,
+  ingestTs: number,
+): IngestRecord {
+  return ingestRecord(
+    API_TOPICS.airQuality,
+    `openaq:${m.sensorId}`,
+    {
+      source: API,
+      ts: m.ts,
+      ingest_ts: ingestTs,
+      sensor_id: m.sensorId,
+      location_id: location?.id ?? null,
+      location_name: location?.name ?? null,
+      locality: location?.locality ?? null,
+      country: location?.country ?? null,
+      provider: location?.provider ?? null,
+      parameter: sensor.parameter,
+      display_name: sensor.displayName,
+      units: sensor.units,
+      value: m.value,
+      lat: m.lat,
+      lon: m.lon,
+    },
+    { identity: `openaq:sensor/${m.sensorId}@${m.ts}`, timestamp: m.ts },
+  );
 }
 
 function measurement(item: Payload, sensorId: string): Measurement {
@@ -93,23 +104,44 @@ function measurement(item: Payload, sensorId: string): Measurement {
 /** `/v3/locations/{id}/latest`: one record per sensor value. */
 export function normaliseLatest(json: unknown, location: LocationInfo, ingestTs: number): Normalised {
   const answer = Payload.of(API, json);
-  return wholeAnswer(answer, () =>
-    eachItem(answer.at('results').list(), (item) => {
-      const sensorId = String(item.at('sensorsId').integer());
-      const sensor = location.sensors.get(sensorId);
-      if (!sensor) {
-        throw new PayloadError(API, `${item.path}.sensorsId`, 'invalid-field', `${API}: sensor ${sensorId} of ${item.path} is not among location ${location.id}'s sensors, so its parameter and units are unknown`);
-      }
-      return record(measurement(item, sensorId), sensor, location, ingestTs);
-    }, API_TOPICS.airQuality), API_TOPICS.airQuality);
+  return wholeAnswer(
+    answer,
+    () =>
+      eachItem(
+        answer.at('results').list(),
+        (item) => {
+          const sensorId = String(item.at('sensorsId').integer());
+          const sensor = location.sensors.get(sensorId);
+          if (!sensor) {
+            throw new PayloadError(
+              API,
+              `${item.path}.sensorsId`,
+              'invalid-field',
+              `${API}: sensor ${sensorId} of ${item.path} is not among location ${location.id}'s sensors, so its parameter and units are unknown`,
+            );
+          }
+          return record(measurement(item, sensorId), sensor, location, ingestTs);
+        },
+        API_TOPICS.airQuality,
+      ),
+    API_TOPICS.airQuality,
+  );
 }
 
 /** `/v3/sensors/{id}`: the sensor's latest value (the answer does not name its location). */
 export function normaliseSensor(json: unknown, ingestTs: number): Normalised {
   const answer = Payload.of(API, json);
-  return wholeAnswer(answer, () =>
-    eachItem(answer.at('results').list(), (sensor) => {
-      const sensorId = String(sensor.at('id').integer());
-      return record(measurement(sensor.at('latest'), sensorId), sensorInfo(sensor), undefined, ingestTs);
-    }, API_TOPICS.airQuality), API_TOPICS.airQuality);
+  return wholeAnswer(
+    answer,
+    () =>
+      eachItem(
+        answer.at('results').list(),
+        (sensor) => {
+          const sensorId = String(sensor.at('id').integer());
+          return record(measurement(sensor.at('latest'), sensorId), sensorInfo(sensor), undefined, ingestTs);
+        },
+        API_TOPICS.airQuality,
+      ),
+    API_TOPICS.airQuality,
+  );
 }

@@ -17,11 +17,26 @@ describe('openaq', () => {
       const { runner, sink, deadLetters, clock } = rig('openaq', spec, server);
       const report = await runner.poll();
       expect([report.records, report.errors, deadLetters.letters.length]).toEqual([9, 0, 0]);
-      const byKey = new Map(sink.records.filter((r) => r.value.location_id === '2178').map((r) => [r.value.sensor_id, r]));
+      const byKey = new Map(
+        sink.records.filter((r) => r.value.location_id === '2178').map((r) => [r.value.sensor_id, r]),
+      );
       expect([...byKey.keys()].sort()).toEqual(['25227', '3916', '3917', '3918', '3919', '3920', '4272103', '4272226']);
-      expect(Object.fromEntries([...byKey].map(([id, r]) => [id, `${String(r.value.parameter)} ${String(r.value.value)} ${String(r.value.units)}`]))).toEqual({
-        '3916': 'no2 0.0023 ppm', '3918': 'so2 0.0005 ppm', '3920': 'pm25 4.4 µg/m³', '3917': 'o3 0.067 ppm',
-        '3919': 'pm10 29 µg/m³', '25227': 'co 0.2 ppm', '4272103': 'nox 0.002 ppm', '4272226': 'no 0 ppm',
+      expect(
+        Object.fromEntries(
+          [...byKey].map(([id, r]) => [
+            id,
+            `${String(r.value.parameter)} ${String(r.value.value)} ${String(r.value.units)}`,
+          ]),
+        ),
+      ).toEqual({
+        '3916': 'no2 0.0023 ppm',
+        '3918': 'so2 0.0005 ppm',
+        '3920': 'pm25 4.4 µg/m³',
+        '3917': 'o3 0.067 ppm',
+        '3919': 'pm10 29 µg/m³',
+        '25227': 'co 0.2 ppm',
+        '4272103': 'nox 0.002 ppm',
+        '4272226': 'no 0 ppm',
       });
       const ts = Date.UTC(2024, 8, 25, 22);
       expect(byKey.get('3920')).toEqual({
@@ -29,12 +44,31 @@ describe('openaq', () => {
         key: 'openaq:3920',
         timestamp: ts,
         value: {
-          source: 'openaq', ts, ingest_ts: clock.now(), sensor_id: '3920', location_id: '2178', location_name: 'Del Norte', locality: 'Albuquerque',
-          country: 'US', provider: 'AirNow', parameter: 'pm25', display_name: 'PM2.5', units: 'µg/m³', value: 4.4, lat: 35.1353, lon: -106.584702,
+          source: 'openaq',
+          ts,
+          ingest_ts: clock.now(),
+          sensor_id: '3920',
+          location_id: '2178',
+          location_name: 'Del Norte',
+          locality: 'Albuquerque',
+          country: 'US',
+          provider: 'AirNow',
+          parameter: 'pm25',
+          display_name: 'PM2.5',
+          units: 'µg/m³',
+          value: 4.4,
+          lat: 35.1353,
+          lon: -106.584702,
         },
       });
       // The sensor's own answer: a different (older) latest value, and no location.
-      expect(sink.records.find((r) => r.value.location_id === null)?.value).toMatchObject({ sensor_id: '3917', parameter: 'o3', value: 0.055, ts: Date.UTC(2024, 8, 18, 23), location_name: null });
+      expect(sink.records.find((r) => r.value.location_id === null)?.value).toMatchObject({
+        sensor_id: '3917',
+        parameter: 'o3',
+        value: 0.055,
+        ts: Date.UTC(2024, 8, 18, 23),
+        location_name: null,
+      });
       expect(server.requests.map((r) => r.headers['x-api-key'])).toEqual([KEY, KEY, KEY]);
     });
   });
@@ -72,12 +106,21 @@ describe('openaq', () => {
       const report = await runner.poll();
       expect([report.records, report.deadLetters]).toEqual([8, 1]);
       expect(sink.records.some((r) => r.value.sensor_id === '3917' && r.value.location_id === '2178')).toBe(false);
-      expect(deadLetters.letters).toEqual([{
-        api: 'openaq', target: 'location/2178', reason: 'missing-field', field: 'results[3].datetime.utc', topic: 'api.air-quality',
-        message: 'openaq: required field results[3].datetime.utc is missing',
-        payload: expect.stringContaining('"sensorsId":3917'), ts: expect.any(Number),
-      }]);
-      expect(logs.join('\n')).toMatch(/openaq: required field results\[3\]\.datetime\.utc is missing; sent to dlq\.ingest/);
+      expect(deadLetters.letters).toEqual([
+        {
+          api: 'openaq',
+          target: 'location/2178',
+          reason: 'missing-field',
+          field: 'results[3].datetime.utc',
+          topic: 'api.air-quality',
+          message: 'openaq: required field results[3].datetime.utc is missing',
+          payload: expect.stringContaining('"sensorsId":3917'),
+          ts: expect.any(Number),
+        },
+      ]);
+      expect(logs.join('\n')).toMatch(
+        /openaq: required field results\[3\]\.datetime\.utc is missing; sent to dlq\.ingest/,
+      );
     });
   });
 
@@ -90,7 +133,10 @@ describe('openaq', () => {
       clock.advance(60_000);
       await runner.poll();
       expect(server.to('/v3/locations/2178')).toHaveLength(2);
-      expect(deadLetters.letters.map((l) => [l.field, l.reason])).toEqual([['results[0].sensorsId', 'invalid-field'], ['results[0].sensorsId', 'invalid-field']]);
+      expect(deadLetters.letters.map((l) => [l.field, l.reason])).toEqual([
+        ['results[0].sensorsId', 'invalid-field'],
+        ['results[0].sensorsId', 'invalid-field'],
+      ]);
     });
   });
 });
@@ -99,6 +145,8 @@ it('says what to do about the retired v1 and v2 APIs (410 Gone): use v3', async 
   await serve([{ path: /.*/, reply: { status: 410, body: 'Gone' } }], async (server) => {
     const { runner } = rig('openaq', spec, server);
     const report = await runner.poll();
-    expect(report.abortedBy).toMatch(/HTTP 410 \(gone\) Gone: OpenAQ v1 and v2 were retired in January 2025; use v3 \(baseUrl https:\/\/api\.openaq\.org, paths \/v3\/\.\.\.\)/);
+    expect(report.abortedBy).toMatch(
+      /HTTP 410 \(gone\) Gone: OpenAQ v1 and v2 were retired in January 2025; use v3 \(baseUrl https:\/\/api\.openaq\.org, paths \/v3\/\.\.\.\)/,
+    );
   });
 });

@@ -45,8 +45,10 @@ export interface RecordedRequest {
 
 export type Handler = (request: RecordedRequest, nth: number) => Reply;
 
-const bodyText = (reply: Reply): string => (typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body));
-const contentType = (reply: Reply): string => (typeof reply.body === 'string' && !/^\s*[[{]/.test(reply.body) ? 'text/plain' : 'application/json');
+const bodyText = (reply: Reply): string =>
+  typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
+const contentType = (reply: Reply): string =>
+  typeof reply.body === 'string' && !/^\s*[[{]/.test(reply.body) ? 'text/plain' : 'application/json';
 
 export interface Route {
   method?: string;
@@ -62,28 +64,45 @@ export class FixtureServer {
   /** Pending holdMs timers, cleared on close so no test leaves the event loop busy. */
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  private constructor(private readonly server: Server, readonly url: string, private readonly routes: Route[]) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly routes: Route[],
+  ) {}
 
   static async start(routes: Route[], clock?: Clock): Promise<FixtureServer> {
-    let self: FixtureServer | undefined;
+    // The handler is made before the server object it answers for: it reaches it through this holder.
+    const holder: { self?: FixtureServer } = {};
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => self!.answer(req, body, res));
+      req.on('end', () => holder.self!.answer(req, body, res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as AddressInfo;
-    self = new FixtureServer(server, `http://127.0.0.1:${port}`, routes);
+    const self = new FixtureServer(server, `http://127.0.0.1:${port}`, routes);
     self.clock = clock;
+    holder.self = self;
     return self;
   }
 
   /** Records a request and picks the reply of the first route that matches it. */
   private reply(method: string, href: string, headers: IncomingMessage['headers'], body: string): Reply {
     const url = new URL(href, this.url);
-    const recorded: RecordedRequest = { method, path: url.pathname, query: url.searchParams, headers, body, at: this.clock?.now() ?? Date.now() };
+    const recorded: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body,
+      at: this.clock?.now() ?? Date.now(),
+    };
     this.requests.push(recorded);
-    const route = this.routes.find((r) => (r.method ?? 'GET') === method && (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)));
+    const route = this.routes.find(
+      (r) =>
+        (r.method ?? 'GET') === method &&
+        (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
+    );
     if (!route) return { status: 599, body: `no fixture route for ${method} ${url.pathname}` };
     const nth = this.hits.get(route) ?? 0;
     this.hits.set(route, nth + 1);
@@ -109,9 +128,21 @@ export class FixtureServer {
   transport(): AxiosInstance {
     return axios.create({
       adapter: async (config) => {
-        const headers = Object.fromEntries(Object.entries((config.headers as { toJSON?: () => Record<string, unknown> }).toJSON?.() ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-        const reply = this.reply((config.method ?? 'get').toUpperCase(), config.url ?? '/', headers, typeof config.data === 'string' ? config.data : '');
-        const responseHeaders = { 'content-type': contentType(reply), ...Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
+        const headers = Object.fromEntries(
+          Object.entries((config.headers as { toJSON?: () => Record<string, unknown> }).toJSON?.() ?? {}).map(
+            ([k, v]) => [k.toLowerCase(), String(v)],
+          ),
+        );
+        const reply = this.reply(
+          (config.method ?? 'get').toUpperCase(),
+          config.url ?? '/',
+          headers,
+          typeof config.data === 'string' ? config.data : '',
+        );
+        const responseHeaders = {
+          'content-type': contentType(reply),
+          ...Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        };
         let data: unknown = bodyText(reply);
         if (config.responseType === 'stream') {
           const stream = new PassThrough();

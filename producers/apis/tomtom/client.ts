@@ -41,7 +41,9 @@ export const recogniseTomTom: Recogniser = (answer: ApiAnswer): ApiProblem | und
   const message = messageOf(answer.json) ?? (answer.text.trim().slice(0, 200) || `HTTP ${answer.status}`);
   if (answer.status === 429) return { kind: 'rate-limited', message };
   if (answer.status === 403) {
-    return /limit|quota|rate|exceed|qps/i.test(answer.text) ? { kind: 'rate-limited', message } : { kind: 'unauthorized', message: `${message} (check SLUICE_TOMTOM_API_KEY)` };
+    return /limit|quota|rate|exceed|qps/i.test(answer.text)
+      ? { kind: 'rate-limited', message }
+      : { kind: 'unauthorized', message: `${message} (check SLUICE_TOMTOM_API_KEY)` };
   }
   if (answer.status === 400 || answer.status === 596) return { kind: 'bad-request', message };
   return undefined;
@@ -56,11 +58,20 @@ export function tomTomClient(http: ApiHttp, key: string | undefined): TomTomClie
   const withKey = (query: Record<string, string | number>) => (key ? { ...query, key } : query);
   return {
     flow: (lat, lon, zoom, signal) =>
-      http.get({ path: `/traffic/services/4/flowSegmentData/absolute/${zoom}/json`, query: withKey({ point: `${lat},${lon}`, unit: 'KMPH' }), ...(signal ? { signal } : {}) }),
+      http.get({
+        path: `/traffic/services/4/flowSegmentData/absolute/${zoom}/json`,
+        query: withKey({ point: `${lat},${lon}`, unit: 'KMPH' }),
+        ...(signal ? { signal } : {}),
+      }),
     incidents: (bbox, signal) =>
       http.get({
         path: '/traffic/services/5/incidentDetails',
-        query: withKey({ bbox: bbox.join(','), fields: INCIDENT_FIELDS, language: 'en-GB', timeValidityFilter: 'present' }),
+        query: withKey({
+          bbox: bbox.join(','),
+          fields: INCIDENT_FIELDS,
+          language: 'en-GB',
+          timeValidityFilter: 'present',
+        }),
         ...(signal ? { signal } : {}),
       }),
   };

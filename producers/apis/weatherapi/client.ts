@@ -49,6 +49,10 @@ export const recogniseWeatherApi: Recogniser = (answer: ApiAnswer): ApiProblem |
 export function weatherApiClient(http: ApiHttp, key: string | undefined) {
   return {
     current: (city: string, signal?: AbortSignal) =>
-      http.get({ path: '/v1/current.json', query: { ...(key ? { key } : {}), q: city, aqi: 'no' }, ...(signal ? { signal } : {}) }),
+      http.get({
+        path: '/v1/current.json',
+        query: { ...(key ? { key } : {}), q: city, aqi: 'no' },
+        ...(signal ? { signal } : {}),
+      }),
   };
 }

@@ -12,9 +12,14 @@ function createWeatherApi(spec: WeatherApiIngestorSpec, { key }: { key?: string 
     targets: () =>
       spec.cities.map((city) => ({
         id: `city/${city}`,
-        fetch: async (ctx) => normaliseCurrent((await weatherApiClient(ctx.http, key).current(city, ctx.signal)).json, city, ctx.now),
+        fetch: async (ctx) =>
+          normaliseCurrent((await weatherApiClient(ctx.http, key).current(city, ctx.signal)).json, city, ctx.now),
       })),
   };
 }
 
-export const weatherApi: ApiModule<WeatherApiIngestorSpec> = { descriptor: WEATHERAPI, recognise: recogniseWeatherApi, create: createWeatherApi };
+export const weatherApi: ApiModule<WeatherApiIngestorSpec> = {
+  descriptor: WEATHERAPI,
+  recognise: recogniseWeatherApi,
+  create: createWeatherApi,
+};

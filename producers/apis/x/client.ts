@@ -12,9 +12,17 @@ export const X: ApiDescriptor = {
   name: 'x',
   title: 'X API v2 (filtered stream or sampled stream)',
   keyEnv: 'SLUICE_X_BEARER_TOKEN',
-  keyHelp: "use the app's bearer token from https://developer.x.com (filtered stream: Pro or pay-per-use access; sampled stream: Enterprise)",
+  keyHelp:
+    "use the app's bearer token from https://developer.x.com (filtered stream: Pro or pay-per-use access; sampled stream: Enterprise)",
   defaultBaseUrl: 'https://api.x.com',
-  limits: [{ limit: 50, perMs: 15 * MINUTE, burst: 5, source: 'documented: 50 connection (and rules) requests per 15 minutes' }],
+  limits: [
+    {
+      limit: 50,
+      perMs: 15 * MINUTE,
+      burst: 5,
+      source: 'documented: 50 connection (and rules) requests per 15 minutes',
+    },
+  ],
   topics: [API_TOPICS.socialPosts],
   principal: 'ingest-x',
 };
@@ -32,9 +40,16 @@ export const STREAM_QUERY = {
 export const recogniseX: Recogniser = (answer: ApiAnswer): ApiProblem | undefined => {
   if (answer.status >= 200 && answer.status < 300) return undefined;
   const body = answer.json as { title?: unknown; detail?: unknown; connection_issue?: unknown } | undefined;
-  const message = [body?.title, body?.connection_issue, body?.detail].filter((s) => typeof s === 'string').join(': ') || `HTTP ${answer.status}`;
-  if (answer.status === 401 || answer.status === 403) return { kind: 'unauthorized', message: `${message} (check SLUICE_X_BEARER_TOKEN and that the app's access tier includes this stream)` };
-  if (answer.status === 429) return { kind: body?.title === 'UsageCapExceeded' ? 'quota-exhausted' : 'rate-limited', message };
+  const message =
+    [body?.title, body?.connection_issue, body?.detail].filter((s) => typeof s === 'string').join(': ') ||
+    `HTTP ${answer.status}`;
+  if (answer.status === 401 || answer.status === 403)
+    return {
+      kind: 'unauthorized',
+      message: `${message} (check SLUICE_X_BEARER_TOKEN and that the app's access tier includes this stream)`,
+    };
+  if (answer.status === 429)
+    return { kind: body?.title === 'UsageCapExceeded' ? 'quota-exhausted' : 'rate-limited', message };
   return undefined;
 };
 
@@ -46,6 +61,9 @@ export function xClient(http: ApiHttp, token: string | undefined) {
     addRules: (rules: ReadonlyArray<{ value: string; tag?: string }>, signal?: AbortSignal) =>
       http.post({ path: RULES_PATH, ...auth, ...(signal ? { signal } : {}) }, { add: rules }),
     stream: (mode: keyof typeof STREAM_PATHS, idleMs: number, signal?: AbortSignal) =>
-      http.openStream({ path: STREAM_PATHS[mode], query: STREAM_QUERY, ...auth, ...(signal ? { signal } : {}) }, idleMs),
+      http.openStream(
+        { path: STREAM_PATHS[mode], query: STREAM_QUERY, ...auth, ...(signal ? { signal } : {}) },
+        idleMs,
+      ),
   };
 }

@@ -34,14 +34,25 @@ function createX(spec: XIngestorSpec, options: IngestorOptions): StreamingIngest
 
   const syncRules = async (ctx: StreamContext): Promise<void> => {
     const client = xClient(ctx.http, options.key);
-    const existing = Payload.of('x', (await client.rules(ctx.signal)).json).at('data').optList().map((r) => r.at('value').value);
-    const missing = spec.rules.filter((r) => !existing.includes(r.value)).map((r) => ({ value: r.value, ...(r.tag ? { tag: r.tag } : {}) }));
+    const existing = Payload.of('x', (await client.rules(ctx.signal)).json)
+      .at('data')
+      .optList()
+      .map((r) => r.at('value').value);
+    const missing = spec.rules
+      .filter((r) => !existing.includes(r.value))
+      .map((r) => ({ value: r.value, ...(r.tag ? { tag: r.tag } : {}) }));
     if (missing.length === 0) return;
     const added = Payload.of('x', (await client.addRules(missing, ctx.signal)).json);
     const invalid = added.at('meta', 'summary', 'invalid').optInteger() ?? 0;
     if (invalid > 0) {
-      const why = added.at('errors').optList().map((e) => `${String(e.at('value').value)}: ${String(e.at('title').value)}`).join('; ');
-      throw new ApiError('x', 'bad-request', `x: ${invalid} filtered-stream rule(s) refused: ${why}`, { path: '/2/tweets/search/stream/rules' });
+      const why = added
+        .at('errors')
+        .optList()
+        .map((e) => `${String(e.at('value').value)}: ${String(e.at('title').value)}`)
+        .join('; ');
+      throw new ApiError('x', 'bad-request', `x: ${invalid} filtered-stream rule(s) refused: ${why}`, {
+        path: '/2/tweets/search/stream/rules',
+      });
     }
   };
 
@@ -54,17 +65,25 @@ function createX(spec: XIngestorSpec, options: IngestorOptions): StreamingIngest
       try {
         message = JSON.parse(line);
       } catch {
-        ctx.reportError(new ApiError('x', 'unexpected', `x: a stream line is not JSON: ${line.slice(0, 80)}`, { path: '/2/tweets/…/stream' }));
+        ctx.reportError(
+          new ApiError('x', 'unexpected', `x: a stream line is not JSON: ${line.slice(0, 80)}`, {
+            path: '/2/tweets/…/stream',
+          }),
+        );
         continue;
       }
       const body = message as { data?: unknown; errors?: Array<{ title?: unknown; detail?: unknown }> };
       if (body.data !== undefined) {
         await ctx.emit(normalisePost(message, channel, ctx.clock.now()), channel);
       } else if (Array.isArray(body.errors)) {
-        const said = body.errors.map((e) => [e.title, e.detail].filter((s) => typeof s === 'string').join(': ')).join('; ');
+        const said = body.errors
+          .map((e) => [e.title, e.detail].filter((s) => typeof s === 'string').join(': '))
+          .join('; ');
         // operational-disconnect and its kind end the connection; anything else is reported and read past.
         if (body.errors.some((e) => /disconnect/i.test(String(e.title)))) {
-          ctx.reportError(new ApiError('x', 'server', `x: stream ended by the server: ${said}`, { path: '/2/tweets/…/stream' }));
+          ctx.reportError(
+            new ApiError('x', 'server', `x: stream ended by the server: ${said}`, { path: '/2/tweets/…/stream' }),
+          );
           return;
         }
         ctx.reportError(new ApiError('x', 'unexpected', `x: stream error: ${said}`, { path: '/2/tweets/…/stream' }));
@@ -98,7 +117,12 @@ function createX(spec: XIngestorSpec, options: IngestorOptions): StreamingIngest
           if (FATAL.has(error.kind)) throw error;
           // Refused connections are counted by the HTTP client; a connection that broke is counted here.
           if (!error.counted) ctx.reportError(error);
-          const family = error.kind === 'network' || error.kind === 'timeout' ? 'network' : error.kind === 'rate-limited' || error.kind === 'quota-exhausted' ? 'rate' : 'http';
+          const family =
+            error.kind === 'network' || error.kind === 'timeout'
+              ? 'network'
+              : error.kind === 'rate-limited' || error.kind === 'quota-exhausted'
+                ? 'rate'
+                : 'http';
           const n = (failures.get(family) ?? 0) + 1;
           failures.set(family, n);
           const asked = Number((error.details?.retryAfterMs as number | undefined) ?? 0);

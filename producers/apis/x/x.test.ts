@@ -2,7 +2,14 @@
 import { isSluiceError } from '../../../lib/errors';
 import { serve, type Route } from '../testing/fixture-server';
 import { TEST_KEYS, rig } from '../testing/setup';
-import { OPERATIONAL_DISCONNECT, TOO_MANY_CONNECTIONS, UNAUTHORIZED, rulesAdded, rulesList, streamPost } from '../testing/x-payloads';
+import {
+  OPERATIONAL_DISCONNECT,
+  TOO_MANY_CONNECTIONS,
+  UNAUTHORIZED,
+  rulesAdded,
+  rulesList,
+  streamPost,
+} from '../testing/x-payloads';
 import { reconnectDelay } from './stream';
 
 const TOKEN = TEST_KEYS.SLUICE_X_BEARER_TOKEN!;
@@ -12,16 +19,30 @@ const line = (value: unknown) => JSON.stringify(value);
 
 const rules = (existing: Array<{ id: string; value: string; tag?: string }> = []): Route[] => [
   { path: '/2/tweets/search/stream/rules', reply: { body: rulesList(existing) } },
-  { method: 'POST', path: '/2/tweets/search/stream/rules', reply: (r) => ({ body: rulesAdded((JSON.parse(r.body) as { add: Array<{ value: string; tag?: string }> }).add) }) },
+  {
+    method: 'POST',
+    path: '/2/tweets/search/stream/rules',
+    reply: (r) => ({ body: rulesAdded((JSON.parse(r.body) as { add: Array<{ value: string; tag?: string }> }).add) }),
+  },
 ];
 
 describe('x', () => {
   it('adds the missing rule, backs off a refused connection, then turns streamed posts into records (repeats and keep-alives dropped)', async () => {
     const stream: Route = {
       path: '/2/tweets/search/stream',
-      reply: (_r, n) => n === 0
-        ? { status: 429, body: TOO_MANY_CONNECTIONS }
-        : { lines: ['', line(streamPost('1880000000000000001')), '', line(streamPost('1880000000000000001')), line(streamPost('1880000000000000002', { tags: [null, 'city'] })), line(OPERATIONAL_DISCONNECT)] },
+      reply: (_r, n) =>
+        n === 0
+          ? { status: 429, body: TOO_MANY_CONNECTIONS }
+          : {
+              lines: [
+                '',
+                line(streamPost('1880000000000000001')),
+                '',
+                line(streamPost('1880000000000000001')),
+                line(streamPost('1880000000000000002', { tags: [null, 'city'] })),
+                line(OPERATIONAL_DISCONNECT),
+              ],
+            },
     };
     await serve([...rules([{ id: '1', value: 'from:someone_else' }]), stream], async (server) => {
       const { runner, sink, clock } = rig('x', spec, server);
@@ -33,12 +54,26 @@ describe('x', () => {
       expect(clock.sleeps).toEqual([63_000]);
       expect(sink.records.map((r) => r.key)).toEqual(['x:1880000000000000001', 'x:1880000000000000002']);
       expect(sink.records[0]).toEqual({
-        topic: 'api.social-posts', key: 'x:1880000000000000001', timestamp: Date.UTC(2026, 0, 15, 10, 35),
+        topic: 'api.social-posts',
+        key: 'x:1880000000000000001',
+        timestamp: Date.UTC(2026, 0, 15, 10, 35),
         value: {
-          source: 'x', ts: Date.UTC(2026, 0, 15, 10, 35), ingest_ts: expect.any(Number), post_id: '1880000000000000001', channel: 'filtered-stream',
-          author_id: '2244994945', author_name: 'ringroadwatch', text: 'Traffic jam on the A10 ring road near exit 01', lang: 'en',
-          url: 'https://x.com/ringroadwatch/status/1880000000000000001', matching_rules: ['traffic-air'], like_count: 12, repost_count: 3,
-          reply_count: 1, share_count: 0, updated_ts: null,
+          source: 'x',
+          ts: Date.UTC(2026, 0, 15, 10, 35),
+          ingest_ts: expect.any(Number),
+          post_id: '1880000000000000001',
+          channel: 'filtered-stream',
+          author_id: '2244994945',
+          author_name: 'ringroadwatch',
+          text: 'Traffic jam on the A10 ring road near exit 01',
+          lang: 'en',
+          url: 'https://x.com/ringroadwatch/status/1880000000000000001',
+          matching_rules: ['traffic-air'],
+          like_count: 12,
+          repost_count: 3,
+          reply_count: 1,
+          share_count: 0,
+          updated_ts: null,
         },
       });
       // A rule without a tag is named by its id.
@@ -49,13 +84,20 @@ describe('x', () => {
   });
 
   it('does not add rules that exist, and sends a post without text to the dead letters with the field named', async () => {
-    const stream: Route = { path: '/2/tweets/search/stream', reply: { lines: [line(streamPost('1880000000000000003', { text: null })), line(streamPost('1880000000000000004'))] } };
+    const stream: Route = {
+      path: '/2/tweets/search/stream',
+      reply: {
+        lines: [line(streamPost('1880000000000000003', { text: null })), line(streamPost('1880000000000000004'))],
+      },
+    };
     await serve([...rules([{ id: '9', ...RULE }]), stream], async (server) => {
       const { runner, sink, deadLetters } = rig('x', spec, server);
       await runner.once();
       expect(server.requests.some((r) => r.method === 'POST')).toBe(false);
       expect(sink.records.map((r) => r.value.post_id)).toEqual(['1880000000000000004']);
-      expect(deadLetters.letters.map((l) => [l.api, l.field, l.message])).toEqual([['x', 'data.text', 'x: required field data.text is missing']]);
+      expect(deadLetters.letters.map((l) => [l.api, l.field, l.message])).toEqual([
+        ['x', 'data.text', 'x: required field data.text is missing'],
+      ]);
     });
   });
 
@@ -114,7 +156,9 @@ describe('x', () => {
       const { runner } = rig('x', { mode: 'sample' }, server);
       const error = await runner.once().catch((e: unknown) => e);
       expect(isSluiceError(error, 'SLUICE_API_ERROR')).toBe(true);
-      expect((error as Error).message).toMatch(/HTTP 401 \(unauthorized\) Unauthorized: Unauthorized \(check SLUICE_X_BEARER_TOKEN/);
+      expect((error as Error).message).toMatch(
+        /HTTP 401 \(unauthorized\) Unauthorized: Unauthorized \(check SLUICE_X_BEARER_TOKEN/,
+      );
       expect((error as Error).message).not.toContain(TOKEN);
     });
   });

@@ -18,12 +18,20 @@ export const YAHOO: ApiDescriptor = {
   ],
   topics: [API_TOPICS.marketQuotes, API_TOPICS.marketBars],
   principal: 'ingest-yahoo',
-  headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36' },
+  headers: {
+    'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  },
 };
 
 export const recogniseYahoo: Recogniser = (answer: ApiAnswer): ApiProblem | undefined => {
-  if (answer.status === 429) return { kind: 'rate-limited', message: answer.text.trim().slice(0, 120) || 'Too Many Requests' };
-  const body = answer.json as { chart?: { error?: { code?: unknown; description?: unknown } | null }; finance?: { error?: { code?: unknown; description?: unknown } | null } } | undefined;
+  if (answer.status === 429)
+    return { kind: 'rate-limited', message: answer.text.trim().slice(0, 120) || 'Too Many Requests' };
+  const body = answer.json as
+    | {
+        chart?: { error?: { code?: unknown; description?: unknown } | null };
+        finance?: { error?: { code?: unknown; description?: unknown } | null };
+      }
+    | undefined;
   const error = body?.chart?.error ?? body?.finance?.error;
   if (!error) return undefined;
   const message = `${String(error.code ?? 'error')}: ${String(error.description ?? '')}`.trim();
@@ -34,6 +42,10 @@ export const recogniseYahoo: Recogniser = (answer: ApiAnswer): ApiProblem | unde
 export function yahooClient(http: ApiHttp) {
   return {
     chart: (symbol: string, interval: string, range: string, signal?: AbortSignal) =>
-      http.get({ path: `/v8/finance/chart/${encodeURIComponent(symbol)}`, query: { interval, range, includePrePost: 'false' }, ...(signal ? { signal } : {}) }),
+      http.get({
+        path: `/v8/finance/chart/${encodeURIComponent(symbol)}`,
+        query: { interval, range, includePrePost: 'false' },
+        ...(signal ? { signal } : {}),
+      }),
   };
 }

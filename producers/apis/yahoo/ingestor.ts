@@ -12,9 +12,18 @@ function createYahoo(spec: YahooIngestorSpec): PollingIngestor {
     targets: () =>
       spec.symbols.map((symbol) => ({
         id: `chart/${symbol}`,
-        fetch: async (ctx) => normaliseChart((await yahooClient(ctx.http).chart(symbol, spec.interval, spec.range, ctx.signal)).json, spec.interval, ctx.now),
+        fetch: async (ctx) =>
+          normaliseChart(
+            (await yahooClient(ctx.http).chart(symbol, spec.interval, spec.range, ctx.signal)).json,
+            spec.interval,
+            ctx.now,
+          ),
       })),
   };
 }
 
-export const yahoo: ApiModule<YahooIngestorSpec> = { descriptor: YAHOO, recognise: recogniseYahoo, create: createYahoo };
+export const yahoo: ApiModule<YahooIngestorSpec> = {
+  descriptor: YAHOO,
+  recognise: recogniseYahoo,
+  create: createYahoo,
+};

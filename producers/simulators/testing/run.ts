@@ -36,16 +36,21 @@ export function schemaProblems(records: readonly SimulatedRecord[]): string[] {
   const problems: string[] = [];
   for (const [index, record] of records.entries()) {
     const paths: string[] = [];
-    const ok = typeOf(record.topic).isValid(record.value, { errorHook: (path: string[]) => paths.push(path.join('.')) });
+    const ok = typeOf(record.topic).isValid(record.value, {
+      errorHook: (path: string[]) => paths.push(path.join('.')),
+    });
     // Avro doubles accept NaN and Infinity; no simulator should produce them.
-    for (const [field, v] of Object.entries(record.value)) if (typeof v === 'number' && !Number.isFinite(v)) paths.push(field);
+    for (const [field, v] of Object.entries(record.value))
+      if (typeof v === 'number' && !Number.isFinite(v)) paths.push(field);
     if (!Number.isSafeInteger(record.timestamp)) paths.push('(timestamp)');
-    if (!ok || paths.length) problems.push(`${record.topic} key=${record.key}: ${paths.join(', ')} in ${JSON.stringify(record.value)}`);
+    if (!ok || paths.length)
+      problems.push(`${record.topic} key=${record.key}: ${paths.join(', ')} in ${JSON.stringify(record.value)}`);
     // The value survives an Avro round trip unchanged (checked on a sample: it is the slow part).
     if (ok && index % 10 === 0) {
       const type = typeOf(record.topic);
       const back = type.fromBuffer(type.toBuffer(record.value));
-      if (JSON.stringify(back) !== JSON.stringify(record.value)) problems.push(`${record.topic} key=${record.key}: round trip changed the value`);
+      if (JSON.stringify(back) !== JSON.stringify(record.value))
+        problems.push(`${record.topic} key=${record.key}: round trip changed the value`);
     }
   }
   return problems;
@@ -55,7 +60,10 @@ export function schemaProblems(records: readonly SimulatedRecord[]): string[] {
  * Where two runs first differ (record by record, deep equality through JSON: the values are plain
  * JSON data), or undefined when they are equal. Much faster than toEqual on 100,000 records.
  */
-export function firstDifference(a: readonly SimulatedRecord[], b: readonly SimulatedRecord[]): { index: number; a?: SimulatedRecord; b?: SimulatedRecord } | undefined {
+export function firstDifference(
+  a: readonly SimulatedRecord[],
+  b: readonly SimulatedRecord[],
+): { index: number; a?: SimulatedRecord; b?: SimulatedRecord } | undefined {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return { index: i, a: a[i], b: b[i] };
   }

@@ -20,23 +20,35 @@ afterAll(async () => {
 
 async function brokersUp(): Promise<Record<string, string>> {
   const response = await fetch(`${prometheusUrl(ctx)}/api/v1/query?query=${encodeURIComponent('up{job="kafka"}')}`);
-  const body = (await response.json()) as { data: { result: Array<{ metric: { node: string }; value: [number, string] }> } };
+  const body = (await response.json()) as {
+    data: { result: Array<{ metric: { node: string }; value: [number, string] }> };
+  };
   return Object.fromEntries(body.data.result.map((r) => [r.metric.node, r.value[1]]));
 }
 
-interface AlertmanagerAlert { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string }; startsAt: string }
+interface AlertmanagerAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  status: { state: string };
+  startsAt: string;
+}
 
 async function brokerDownAlerts(): Promise<AlertmanagerAlert[]> {
-  const response = await fetch(`${alertmanagerUrl(ctx)}/api/v2/alerts?filter=${encodeURIComponent('alertname="SluiceBrokerDown"')}`);
+  const response = await fetch(
+    `${alertmanagerUrl(ctx)}/api/v2/alerts?filter=${encodeURIComponent('alertname="SluiceBrokerDown"')}`,
+  );
   return ((await response.json()) as AlertmanagerAlert[]).filter((a) => a.status.state === 'active');
 }
 
 test('a broker killed with -9 fires SluiceBrokerDown in Alertmanager, naming it; the alert resolves when it is back', async () => {
   // Every broker is scraped before the fault: the alert has a healthy baseline to change from.
-  await waitFor(forCondition('Prometheus to scrape all three brokers', 120_000, async () => {
-    const upNow = await brokersUp();
-    return ['kafka-1', 'kafka-2', 'kafka-3'].every((node) => upNow[node] === '1');
-  }), { intervalMs: 2000 });
+  await waitFor(
+    forCondition('Prometheus to scrape all three brokers', 120_000, async () => {
+      const upNow = await brokersUp();
+      return ['kafka-1', 'kafka-2', 'kafka-3'].every((node) => upNow[node] === '1');
+    }),
+    { intervalMs: 2000 },
+  );
   expect(await brokerDownAlerts()).toEqual([]);
 
   const killedAt = Date.now();
@@ -44,14 +56,33 @@ test('a broker killed with -9 fires SluiceBrokerDown in Alertmanager, naming it;
   killed = true;
 
   // Scrape (10 s) + rule `for` (10 s) + evaluation (10 s) + Alertmanager's group_wait (5 s), with room.
-  await waitFor(forCondition('Alertmanager to hold SluiceBrokerDown for kafka-2', 120_000, async () => (await brokerDownAlerts()).length > 0), { intervalMs: 2000 });
+  await waitFor(
+    forCondition(
+      'Alertmanager to hold SluiceBrokerDown for kafka-2',
+      120_000,
+      async () => (await brokerDownAlerts()).length > 0,
+    ),
+    { intervalMs: 2000 },
+  );
   const firedAfterMs = Date.now() - killedAt;
   const [alert] = await brokerDownAlerts();
-  expect(alert!.labels).toMatchObject({ alertname: 'SluiceBrokerDown', node: VICTIM, severity: 'critical', component: 'kafka' });
+  expect(alert!.labels).toMatchObject({
+    alertname: 'SluiceBrokerDown',
+    node: VICTIM,
+    severity: 'critical',
+    component: 'kafka',
+  });
   expect(alert!.annotations.summary).toBe(`Kafka broker ${VICTIM} is down`);
   expect(firedAfterMs).toBeLessThan(120_000);
 
   await up(ctx, [VICTIM]);
   killed = false;
-  await waitFor(forCondition('the alert to resolve once kafka-2 is back', 180_000, async () => (await brokerDownAlerts()).length === 0), { intervalMs: 2000 });
+  await waitFor(
+    forCondition(
+      'the alert to resolve once kafka-2 is back',
+      180_000,
+      async () => (await brokerDownAlerts()).length === 0,
+    ),
+    { intervalMs: 2000 },
+  );
 });

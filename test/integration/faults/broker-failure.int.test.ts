@@ -44,7 +44,11 @@ test('kill -9 of a partition leader loses no acknowledged message and duplicates
   const target = componentNamed(`kafka-${victimId}`);
   victim = target;
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 15, maxRetryTime: 10_000 } });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 15, maxRetryTime: 10_000 },
+  });
   await producer.connect();
   const acknowledged: number[] = [];
   const failed: number[] = [];
@@ -68,7 +72,9 @@ test('kill -9 of a partition leader loses no acknowledged message and duplicates
   expect(acknowledged.length).toBeGreaterThanOrEqual(MESSAGES * 0.9);
 
   await up(ctx, [target.name]);
-  await waitFor(forCondition(`every partition of ${topic} to have 3 in-sync replicas`, 120_000, fullyReplicated), { intervalMs: 1000 });
+  await waitFor(forCondition(`every partition of ${topic} to have 3 in-sync replicas`, 120_000, fullyReplicated), {
+    intervalMs: 1000,
+  });
 
   // Read every partition up to its end offset, so that a late duplicate could not slip by unseen.
   const offsetsClient = kafka.admin();
@@ -85,7 +91,15 @@ test('kill -9 of a partition leader loses no acknowledged message and duplicates
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${seen.size} distinct messages; positions ${JSON.stringify([...position])}, ends ${JSON.stringify([...ends])}`)), 90_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `read ${seen.size} distinct messages; positions ${JSON.stringify([...position])}, ends ${JSON.stringify([...ends])}`,
+          ),
+        ),
+      90_000,
+    );
     void consumer.run({
       eachMessage: async ({ partition, message }) => {
         const id = Number(message.value!.toString());

@@ -55,7 +55,14 @@ test('Cassandra down for 60 s: the task keeps RUNNING and retries, and nothing i
   await up(bed.ctx, ['cassandra']);
   await send(50);
 
-  expect(await bed.waitForCount(`rows of ${device}`, produced.length, async () => (await bed.deviceRows(device, day)).length, 300_000)).toBe(produced.length);
+  expect(
+    await bed.waitForCount(
+      `rows of ${device}`,
+      produced.length,
+      async () => (await bed.deviceRows(device, day)).length,
+      300_000,
+    ),
+  ).toBe(produced.length);
   watching = false;
   await watch;
   expect(new Set(await bed.deviceRows(device, day))).toEqual(new Set(produced));

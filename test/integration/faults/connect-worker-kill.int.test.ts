@@ -36,14 +36,17 @@ test('kill -9 of the Connect worker mid-run: after its restart, exactly N rows, 
       process.kill(pid, 'SIGKILL');
       // Writing goes on while the worker comes back (up waits for it to join its group again).
       restarted = (async () => {
-        while (runningPid(pidFileOf(bed.ctx, 'connect'), 'connect', bed.ctx.paths.home) !== undefined) await new Promise((r) => setTimeout(r, 200));
+        while (runningPid(pidFileOf(bed.ctx, 'connect'), 'connect', bed.ctx.paths.home) !== undefined)
+          await new Promise((r) => setTimeout(r, 200));
         await up(bed.ctx, ['connect']);
       })();
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
   await restarted;
-  expect(await bed.waitForCount(`rows of ${device}`, N, async () => (await bed.deviceRows(device, day)).length, 300_000)).toBe(N);
+  expect(
+    await bed.waitForCount(`rows of ${device}`, N, async () => (await bed.deviceRows(device, day)).length, 300_000),
+  ).toBe(N);
   const status = await bed.status(sink);
   expect([status.state, status.tasks.map((t) => t.state)]).toEqual(['RUNNING', ['RUNNING']]);
 });

@@ -18,7 +18,15 @@ const admin = adminClient(ctx);
 const kafka = createKafka(adminConnection(ctx), { retries: 10 });
 const topic = uniqueName('engine-fault');
 const KEYS = 25;
-const type = parseSchema({ type: 'record', name: 'Numbered', namespace: 'dev.sluice.test', fields: [{ name: 'seq', type: 'long' }, { name: 'key', type: 'string' }] });
+const type = parseSchema({
+  type: 'record',
+  name: 'Numbered',
+  namespace: 'dev.sluice.test',
+  fields: [
+    { name: 'seq', type: 'long' },
+    { name: 'key', type: 'string' },
+  ],
+});
 let victim: Component | undefined;
 
 afterAll(async () => {
@@ -31,7 +39,9 @@ async function leaderOfPartitionZero(): Promise<number> {
   const client = kafka.admin();
   await client.connect();
   try {
-    return (await client.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+    return (await client.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.find(
+      (p) => p.partitionId === 0,
+    )!.leader;
   } finally {
     await client.disconnect();
   }
@@ -52,8 +62,12 @@ test('a broker killed mid-run loses no record and duplicates none, counted by ke
     },
   };
   const engine = new ProduceEngine({
-    kafka, metrics: new ProducerMetrics(uniqueName('engine-fault')), log: createLogger({ level: 'error' }),
-    serializers: new Map([[topic, { schemaId: 1, type }]]), ratePerSecond: 150, durationMs: 20_000,
+    kafka,
+    metrics: new ProducerMetrics(uniqueName('engine-fault')),
+    log: createLogger({ level: 'error' }),
+    serializers: new Map([[topic, { schemaId: 1, type }]]),
+    ratePerSecond: 150,
+    durationMs: 20_000,
   });
   const killer = setTimeout(() => process.kill(readPid(pidFileOf(ctx, target.name))!, 'SIGKILL'), 6_000);
   const summary = await engine.run(source);

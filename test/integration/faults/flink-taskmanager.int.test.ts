@@ -26,7 +26,11 @@ async function restarts(jobId: string): Promise<number> {
 }
 
 test('kill -9 of the TaskManager mid-run: the job restores from its checkpoint and every window result is committed exactly once', async () => {
-  const deployed = await bed.sluice('deploy-pipeline', '--spec', bed.writeSpec({ windows: bed.copySql('120-iot-windows.sql') }));
+  const deployed = await bed.sluice(
+    'deploy-pipeline',
+    '--spec',
+    bed.writeSpec({ windows: bed.copySql('120-iot-windows.sql') }),
+  );
   expect(deployed.code).toBe(0);
   const jobId = (await bed.runningJobs()).get(bed.jobName('windows'))!;
 
@@ -37,7 +41,11 @@ test('kill -9 of the TaskManager mid-run: the job restores from its checkpoint a
   let killedAt = -1;
   // 300 readings over about 30 s; the TaskManager dies a third of the way through.
   for (let second = 0; second < total; second += 10) {
-    await producer.send({ topic: bed.topics.readings, acks: -1, messages: Array.from({ length: 10 }, (_, i) => bed.reading(t0, 'd1', second + i, 20)) });
+    await producer.send({
+      topic: bed.topics.readings,
+      acks: -1,
+      messages: Array.from({ length: 10 }, (_, i) => bed.reading(t0, 'd1', second + i, 20)),
+    });
     if (second === 100) {
       process.kill(readPid(pidFileOf(bed.ctx, 'flink-taskmanager'))!, 'SIGKILL');
       killedAt = second;
@@ -50,11 +58,16 @@ test('kill -9 of the TaskManager mid-run: the job restores from its checkpoint a
   await producer.disconnect();
   expect(killedAt).toBe(100);
 
-  await waitFor(forCondition('the job to restore from a checkpoint', 120_000, async () => (await restarts(jobId)) >= 1), { intervalMs: 2000 });
+  await waitFor(
+    forCondition('the job to restore from a checkpoint', 120_000, async () => (await restarts(jobId)) >= 1),
+    { intervalMs: 2000 },
+  );
   const windows = await bed.readCommitted(bed.topics.device1m, WINDOWS, 180_000);
   // librdkafka's read_committed view of the same topic (an independent implementation): one record per window.
   const byKcat = await bed.kcatCommitted(bed.topics.device1m);
   if (byKcat) expect(byKcat.map((r) => r.key)).toEqual(Array.from({ length: WINDOWS }, () => 'd1'));
-  const rows = windows.map((w) => [((w.window_start as number) - t0) / 60_000, w.readings]).sort((a, b) => Number(a[0]) - Number(b[0]));
+  const rows = windows
+    .map((w) => [((w.window_start as number) - t0) / 60_000, w.readings])
+    .sort((a, b) => Number(a[0]) - Number(b[0]));
   expect(rows).toEqual(Array.from({ length: WINDOWS }, (_, i) => [i, PER_WINDOW]));
 });
