@@ -95,6 +95,7 @@ export abstract class StatisticalDetector implements Detector {
   protected last = -Infinity;
   /** Points still to pass before flagging again. */
   private quiet = 0;
+  private stale = 0;
   private readonly history: DecayingQuantile | undefined;
 
   protected constructor(protected readonly options: ResolvedStatistical) {
@@ -117,8 +118,13 @@ export abstract class StatisticalDetector implements Detector {
     return Math.max(1, usual / normalAbsQuantile(this.options.calibrationQuantile));
   }
 
+  get stalePoints(): number {
+    return this.stale;
+  }
+
   observe(point: Point): Observation {
     const learnable = Number.isFinite(point.value) && point.timestamp > this.last;
+    if (Number.isFinite(point.value) && !learnable) this.stale++;
     const expected = this.expect(point.timestamp);
     if (!expected) {
       if (learnable) this.learnPoint(point, undefined, undefined);

@@ -44,6 +44,7 @@ export class EnsembleDetector implements Detector {
   private last = -Infinity;
   /** Points still to pass before the statistical side may flag again. */
   private quiet = 0;
+  private stale = 0;
 
   constructor(spec: Omit<EnsembleSpec, 'kind'> = {}) {
     const s = specObject({ kind: 'ensemble', ...spec }, 'ensemble') as unknown as EnsembleSpec;
@@ -76,8 +77,14 @@ export class EnsembleDetector implements Detector {
     this.cooldown = s.cooldown ?? ENSEMBLE_DEFAULTS.cooldown;
   }
 
+  /** The ensemble's own count (its members count the same points again). */
+  get stalePoints(): number {
+    return this.stale;
+  }
+
   observe(point: Point): Observation {
     const learnable = Number.isFinite(point.value) && point.timestamp > this.last;
+    if (Number.isFinite(point.value) && !learnable) this.stale++;
     const votes = this.members.map((m) => m.observe(point));
     const verdicts = this.rules.map((r) => r.observe(point));
     const warm = this.members.length === 0 || (this.seen >= this.warmup && votes.every((v) => v.warm));

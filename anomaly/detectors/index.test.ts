@@ -51,6 +51,26 @@ describe('createDetector and snapshots', () => {
     },
   );
 
+  test.each(Object.entries(SPECS))(
+    '%s: a point not later than the last learned is scored, not learned, not flagged, and counted',
+    (_, spec) => {
+      const d = createDetector(spec);
+      for (let i = 0; i < 120; i++) d.observe(series(i));
+      expect(d.stalePoints).toBe(0);
+      const before = JSON.stringify(d.snapshot());
+      // 55 minutes back, then a repeat of the last timestamp: far from normal, under the threshold rule's 80.
+      const back = d.observe({ timestamp: series(119).timestamp - 55 * 60_000, value: 75 });
+      const repeat = d.observe({ timestamp: series(119).timestamp, value: 75 });
+      expect([back.anomalous, repeat.anomalous]).toEqual([false, false]);
+      expect(JSON.stringify(d.snapshot())).toBe(before);
+      expect(d.stalePoints).toBe(2);
+      // Positive control: the same value in order is learned (the state moves) and not counted.
+      d.observe({ timestamp: series(120).timestamp, value: 75 });
+      expect(d.stalePoints).toBe(2);
+      if (spec.kind !== 'threshold') expect(JSON.stringify(d.snapshot())).not.toBe(before);
+    },
+  );
+
   test('the same points give the same observations (no randomness, no clock)', () => {
     const run = () => {
       const d = createDetector();

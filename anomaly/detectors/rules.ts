@@ -39,6 +39,14 @@ export class ThresholdRule implements Detector {
   readonly kind = 'threshold' as const;
   private readonly above: number;
   private readonly below: number;
+  /** Newest timestamp seen, only for the stale count (the rule learns nothing; kept out of the snapshot). */
+  private newest = -Infinity;
+  private stale = 0;
+
+  /** Points not later than the newest seen. The rule judges them all the same: it has nothing to learn. */
+  get stalePoints(): number {
+    return this.stale;
+  }
 
   constructor(spec: Omit<ThresholdSpec, 'kind'>) {
     checkThreshold({ kind: 'threshold', ...spec });
@@ -49,6 +57,8 @@ export class ThresholdRule implements Detector {
   observe(point: Point): Observation {
     const expected = { low: this.below, high: this.above };
     if (!Number.isFinite(point.value)) return verdict(false, expected, '');
+    if (point.timestamp > this.newest) this.newest = point.timestamp;
+    else this.stale++;
     if (point.value > this.above)
       return verdict(true, expected, `threshold: ${round(point.value)} above ${round(this.above)}`);
     return verdict(point.value < this.below, expected, `threshold: ${round(point.value)} below ${round(this.below)}`);
@@ -84,6 +94,11 @@ export class RateOfChangeRule implements Detector {
   private readonly maxPerMinute: number;
   private readonly direction: Direction;
   private previous: Point | undefined;
+  private stale = 0;
+
+  get stalePoints(): number {
+    return this.stale;
+  }
 
   constructor(spec: Omit<RateOfChangeSpec, 'kind'>) {
     checkRateOfChange({ kind: 'rate-of-change', ...spec });
@@ -94,6 +109,7 @@ export class RateOfChangeRule implements Detector {
   observe(point: Point): Observation {
     const prev = this.previous;
     const learnable = Number.isFinite(point.value) && (prev === undefined || point.timestamp > prev.timestamp);
+    if (Number.isFinite(point.value) && !learnable) this.stale++;
     if (!learnable) return { score: 0, expected: UNBOUNDED, anomalous: false, warm: prev !== undefined, reasons: [] };
     this.previous = { timestamp: point.timestamp, value: point.value };
     if (prev === undefined) return { score: 0, expected: UNBOUNDED, anomalous: false, warm: false, reasons: [] };
@@ -155,6 +171,11 @@ export class AbsenceRule implements Detector {
   private readonly afterMs: number;
   private lastSeen: number | undefined;
   private reported = false;
+  private stale = 0;
+
+  get stalePoints(): number {
+    return this.stale;
+  }
 
   constructor(spec: Omit<AbsenceSpec, 'kind'>) {
     checkAbsence({ kind: 'absence', ...spec });
@@ -170,7 +191,7 @@ export class AbsenceRule implements Detector {
     if (Number.isFinite(point.value) && (this.lastSeen === undefined || point.timestamp > this.lastSeen)) {
       this.lastSeen = point.timestamp;
       this.reported = false;
-    }
+    } else if (Number.isFinite(point.value)) this.stale++;
     return { score: 0, expected: UNBOUNDED, anomalous: false, warm: this.lastSeen !== undefined, reasons: [] };
   }
 

@@ -56,6 +56,12 @@ export interface Detector {
    */
   observe(point: Point): Observation;
   /**
+   * Points with a finite value that came with a timestamp not later than the last one learned (late,
+   * out of order or repeated): scored, neither learned nor flagged. Counted since the detector was built
+   * or restored (not in the snapshot), so the service can export it as a counter per series.
+   */
+  readonly stalePoints: number;
+  /**
    * Checks for silence at `now` (ms): detectors that watch for missing data (the absence rule, or an
    * ensemble holding one) return an anomalous observation once per silence; the others return undefined.
    * Call it on a timer, e.g. every window length.

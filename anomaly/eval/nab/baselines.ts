@@ -8,6 +8,8 @@ import type { Point } from '../../detectors';
 
 export interface ScoringDetector {
   observe(point: Point): { score: number };
+  /** Points scored but not learned (timestamp not later than the last learned), where the detector counts them. */
+  readonly stalePoints?: number;
 }
 
 export class NullBaseline implements ScoringDetector {

@@ -26,6 +26,12 @@ export interface NabFile {
   /** The rows' text as read, so results files repeat them exactly. */
   timestampText: string[];
   valueText: string[];
+  /**
+   * Rows whose timestamp is not later than the latest one above them (a clock going back, a row sent
+   * late, a repeat). Kept in file order and scored there, as NAB's runner does; detectors score them
+   * but do not learn from them.
+   */
+  outOfOrder: number;
   windows: NabWindow[];
 }
 
@@ -63,11 +69,14 @@ function invalid(path: string, message: string, fix: string): SluiceError {
   return new SluiceError('SLUICE_DATA_INVALID', `${path}: ${message}`, { path, fix });
 }
 
-/** Parses one NAB data file. `where` names it in errors (with the line number). */
+/**
+ * Parses one NAB data file. `where` names it in errors (with the line number). Rows stay in file order:
+ * a timestamp that steps back or repeats is kept (and counted in `outOfOrder`), as NAB's runner keeps it.
+ */
 export function parseNabCsv(
   text: string,
   where: string,
-): { timestamps: number[]; values: number[]; timestampText: string[]; valueText: string[] } {
+): { timestamps: number[]; values: number[]; timestampText: string[]; valueText: string[]; outOfOrder: number } {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').trim().replace(/^\uFEFF/, '');
   if (header !== 'timestamp,value') {
@@ -82,7 +91,9 @@ export function parseNabCsv(
     values: [] as number[],
     timestampText: [] as string[],
     valueText: [] as string[],
+    outOfOrder: 0,
   };
+  let latest = -Infinity;
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
     if (line === '') continue;
@@ -105,10 +116,10 @@ export function parseNabCsv(
     const value = raw.trim() === '' ? NaN : Number(raw);
     if (!Number.isFinite(value))
       throw invalid(at, `value '${raw}' is not a number`, 'every value must be a finite number');
-    const previous = out.timestamps[out.timestamps.length - 1];
-    // NAB's own files repeat a timestamp where clocks went back (daylight saving): allowed, as NAB does.
-    if (previous !== undefined && t < previous)
-      throw invalid(at, `timestamp ${stamp} comes before the row above it`, 'sort the rows by time');
+    // NAB's own files repeat a timestamp where clocks went back (daylight saving), and real feeds send
+    // rows late: kept where they are, counted, never sorted (NAB scores rows in file order).
+    if (t <= latest) out.outOfOrder++;
+    else latest = t;
     out.timestamps.push(t);
     out.values.push(value);
     out.timestampText.push(stamp.trim());
@@ -180,15 +191,16 @@ function csvFiles(dir: string): string[] {
 }
 
 /**
- * Maps each window to the rows it covers: the first row at or after its start to the last at or before
- * its end. NAB's own windows start and end on rows, so this is exact for them; a window no row falls
- * in cannot be scored and is refused.
+ * Maps each window to the rows it covers, in file order, as NAB's sweeper does: it enters a window at
+ * the first row stamped with the window's start and leaves it at the first row stamped with its end
+ * (timestamps.index), even where timestamps repeat or step back. A window whose start or end is no
+ * row's (not NAB's own windows) starts at the first row at or after its start and ends at the last row
+ * before its end. A window no row falls in cannot be scored and is refused.
  */
 function windowRows(path: string, timestamps: number[], windows: Array<[number, number]>, where: string): NabWindow[] {
   return windows.map(([start, end]) => {
-    const firstRow = timestamps.findIndex((t) => t >= start);
-    // NAB ends a window at the first row stamped with its end (timestamps.index), even when the
-    // timestamp repeats; a window whose end is not a row's ends at the last row before it.
+    let firstRow = timestamps.indexOf(start);
+    if (firstRow === -1) firstRow = timestamps.findIndex((t) => t >= start);
     let lastRow = timestamps.indexOf(end);
     if (lastRow === -1) {
       for (let i = timestamps.length - 1; i >= 0; i--) {

@@ -40,17 +40,26 @@ export interface NabResult {
   /** Time spent running the detector over the corpus, ms. */
   elapsedMs: number;
   rows: number;
+  /** Rows of the corpus whose timestamp is not later than an earlier row's (scored in file order). */
+  outOfOrderRows: number;
+  /** Of those, the ones the detector counted as stale (scored, not learned): its `stalePoints`, summed. */
+  stalePoints: number;
 }
 
-/** The anomaly scores of a detector over a file, clamped to NAB's [0, 1]. */
-export function detect(candidate: NabCandidate, file: NabFile): number[] {
+/** The anomaly scores of a detector over a file, and how many points it scored without learning. */
+export function detectFile(candidate: NabCandidate, file: NabFile): { scores: number[]; stalePoints: number } {
   const detector = candidate.create(file);
   const scores = new Array<number>(file.values.length);
   for (let i = 0; i < file.values.length; i++) {
     const s = detector.observe({ timestamp: file.timestamps[i] as number, value: file.values[i] as number }).score;
     scores[i] = Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0;
   }
-  return scores;
+  return { scores, stalePoints: detector.stalePoints ?? 0 };
+}
+
+/** The anomaly scores of a detector over a file, clamped to NAB's [0, 1]. */
+export function detect(candidate: NabCandidate, file: NabFile): number[] {
+  return detectFile(candidate, file).scores;
 }
 
 function corpusRows(
@@ -122,7 +131,8 @@ export function runNab(
   const results: NabResult[] = [];
   for (const candidate of candidates) {
     const started = performance.now();
-    const scores = corpus.files.map((f) => detect(candidate, f));
+    const detected = corpus.files.map((f) => detectFile(candidate, f));
+    const scores = detected.map((d) => d.scores);
     const elapsedMs = performance.now() - started;
     const profiles = scoreCorpus(corpus.files, scores, nullRaw);
     if (options.outDir) {
@@ -136,7 +146,14 @@ export function runNab(
     options.onProgress?.(
       `nab: ${candidate.name} over ${corpus.files.length} files (${rows} rows) in ${(elapsedMs / 1000).toFixed(1)}s, standard ${profiles.standard.score.toFixed(1)}`,
     );
-    results.push({ detector: candidate.name, profiles, elapsedMs, rows });
+    results.push({
+      detector: candidate.name,
+      profiles,
+      elapsedMs,
+      rows,
+      outOfOrderRows: corpus.files.reduce((n, f) => n + f.outOfOrder, 0),
+      stalePoints: detected.reduce((n, d) => n + d.stalePoints, 0),
+    });
   }
   if (options.outDir) {
     const final: Record<string, Record<string, number>> = {};
