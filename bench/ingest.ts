@@ -9,7 +9,7 @@ import { CompressionTypes } from 'kafkajs';
 import { createKafka } from '../lib/kafka/connection';
 import { createLogger } from '../lib/log';
 import { repoRoot } from '../lib/repo';
-import { parseSchema } from '../producers/engine/avro';
+import { parseSchema } from '../lib/avro/wire';
 import { ProduceEngine, type RecordSource } from '../producers/engine/engine';
 import { ProducerMetrics } from '../producers/engine/metrics';
 import type { PlatformContext } from '../orchestrator/platform/component';

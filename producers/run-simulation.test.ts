@@ -1,7 +1,7 @@
 import { isSluiceError } from '../lib/errors';
 import type { RegisteredSchema, RegistryClient } from '../lib/registry/client';
 import { readSchema } from '../schemas';
-import { topicSerializers } from './engine/serializers';
+import { topicSerializers } from '../lib/avro/serializers';
 import { TOPIC_SCHEMAS } from './simulators';
 
 /** Only `latest` is read by topicSerializers: producers never write to the registry. */

@@ -7,7 +7,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from '../lib/log';
 import type { RegistryClient } from '../lib/registry/client';
 import { ProduceEngine, type EngineSummary } from './engine/engine';
-import { topicSerializers } from './engine/serializers';
+import { topicSerializers } from '../lib/avro/serializers';
 import { ProducerMetrics } from './engine/metrics';
 import { TOPIC_SCHEMAS, createSimulator, topicsOf, type SimulatorSource } from './simulators';
 

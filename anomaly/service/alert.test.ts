@@ -1,4 +1,4 @@
-import { decodeWireHeader, encodeWire, parseSchema } from '../../producers/engine/avro';
+import { decodeWireHeader, encodeWire, parseSchema } from '../../lib/avro/wire';
 import { readSchema } from '../../schemas';
 import { createLogger } from '../../lib/log';
 import { alertLine, alertRecord } from './alert';

@@ -6,7 +6,7 @@
  */
 import { SluiceError } from '../../lib/errors';
 import type { RegistryClient } from '../../lib/registry/client';
-import { decodeWireHeader, parseSchema, type AvroType } from '../../producers/engine/avro';
+import { decodeWireHeader, parseSchema, type AvroType } from '../../lib/avro/wire';
 import { closest } from '../../lib/suggest';
 import type { WatchedPattern, WatchedSeries } from './config';
 

@@ -4,12 +4,17 @@
  * deploy-pipeline registers schemas, so a schema change goes through a plan (and its compatibility
  * check) before any record uses it.
  */
-import { SluiceError } from '../../lib/errors';
-import type { RegistryClient } from '../../lib/registry/client';
-import { sameSchema } from '../../lib/registry/schema-text';
+import { SluiceError } from '../errors';
+import type { RegistryClient } from '../registry/client';
+import { sameSchema } from '../registry/schema-text';
 import { readSchema, type SchemaName } from '../../schemas';
-import { parseSchema } from './avro';
-import type { TopicSerializer } from './engine';
+import { parseSchema, type AvroType } from './wire';
+
+/** How one topic's record values are written: the registry's schema id and the Avro type it names. */
+export interface TopicSerializer {
+  schemaId: number;
+  type: AvroType;
+}
 
 /** `schemaOf` maps each topic to its schema in schemas/; `where` names that map in the error. */
 export async function topicSerializers(

@@ -1,4 +1,4 @@
-import { decodeWireHeader, encodeWire, parseSchema } from './avro';
+import { decodeWireHeader, encodeWire, parseSchema } from './wire';
 
 const type = parseSchema({
   type: 'record',

@@ -3,7 +3,7 @@
  * Avro binary body (avsc). A record that does not match its schema is refused with the field at fault.
  */
 import avro from 'avsc';
-import { SluiceError } from '../../lib/errors';
+import { SluiceError } from '../errors';
 
 const MAGIC = 0;
 

@@ -10,7 +10,7 @@ import type { Logger } from '../../lib/log';
 import type { RegistryClient } from '../../lib/registry/client';
 import type { IngestorsSpec } from '../../orchestrator/spec/types';
 import { ProduceEngine, type EngineSummary, type OutgoingRecord, type RecordSource } from '../engine/engine';
-import { topicSerializers } from '../engine/serializers';
+import { topicSerializers } from '../../lib/avro/serializers';
 import { ProducerMetrics } from '../engine/metrics';
 import { API_MODULES } from './catalog';
 import { cronScheduler, type Scheduler } from './framework/schedule';

@@ -9,7 +9,8 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { SluiceError, isSluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
-import { encodeWire, type AvroType } from './avro';
+import { encodeWire } from '../../lib/avro/wire';
+import type { TopicSerializer } from '../../lib/avro/serializers';
 import type { ProducerMetrics } from './metrics';
 
 export interface OutgoingRecord {
@@ -25,10 +26,7 @@ export interface RecordSource {
   next(now: number): OutgoingRecord[];
 }
 
-export interface TopicSerializer {
-  schemaId: number;
-  type: AvroType;
-}
+export type { TopicSerializer };
 
 export interface EngineOptions {
   kafka: Kafka;

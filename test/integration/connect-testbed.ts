@@ -34,7 +34,7 @@ import {
 } from '../../orchestrator/platform/components/influxdb';
 import { run } from '../../orchestrator/platform/processes';
 import { forCondition, waitFor } from '../../orchestrator/platform/wait';
-import { encodeWire, parseSchema } from '../../producers/engine/avro';
+import { encodeWire, parseSchema } from '../../lib/avro/wire';
 import { readSchema } from '../../schemas';
 import { adminClient, adminConnection, testContext, uniqueName } from './helpers';
 

@@ -4,7 +4,7 @@
  */
 import { createKafka } from '../../lib/kafka/connection';
 import { createLogger } from '../../lib/log';
-import { decodeWireHeader, parseSchema } from '../../producers/engine/avro';
+import { decodeWireHeader, parseSchema } from '../../lib/avro/wire';
 import { ProduceEngine, type OutgoingRecord, type RecordSource } from '../../producers/engine/engine';
 import { ProducerMetrics } from '../../producers/engine/metrics';
 import { adminClient, adminConnection, testContext, uniqueName } from './helpers';

@@ -10,7 +10,7 @@ import { createKafka } from '../../lib/kafka/connection';
 import { repoRoot } from '../../lib/repo';
 import { registryFromEnv } from '../../lib/registry/from-env';
 import { deployPipeline } from '../../orchestrator/cli/pipeline';
-import { decodeWireHeader, parseSchema } from '../../producers/engine/avro';
+import { decodeWireHeader, parseSchema } from '../../lib/avro/wire';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
 import { run } from '../../orchestrator/platform/processes';
 import { adminConnection, testContext, uniqueName } from './helpers';

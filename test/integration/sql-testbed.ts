@@ -16,7 +16,7 @@ import type { AclBinding } from '../../orchestrator/clients/kafka-types';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
 import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
 import { run } from '../../orchestrator/platform/processes';
-import { decodeWireHeader, encodeWire, parseSchema } from '../../producers/engine/avro';
+import { decodeWireHeader, encodeWire, parseSchema } from '../../lib/avro/wire';
 import { readSchema, type SchemaName } from '../../schemas';
 import { adminClient, adminConnection, testContext, uniqueName } from './helpers';
 

@@ -7,7 +7,7 @@
  * too (a bad key, an exhausted quota) ends the poll early.
  */
 import type { Logger } from '../../../lib/log';
-import { invalidFields, parseSchema, type AvroType } from '../../engine/avro';
+import { invalidFields, parseSchema, type AvroType } from '../../../lib/avro/wire';
 import type { OutgoingRecord } from '../../engine/engine';
 import { readSchema, type SchemaName } from '../../../schemas';
 import { API_TOPIC_SCHEMAS } from '../topics';

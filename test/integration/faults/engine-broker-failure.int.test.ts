@@ -5,7 +5,7 @@
  */
 import { createKafka } from '../../../lib/kafka/connection';
 import { createLogger } from '../../../lib/log';
-import { decodeWireHeader, parseSchema } from '../../../producers/engine/avro';
+import { decodeWireHeader, parseSchema } from '../../../lib/avro/wire';
 import { ProduceEngine, type RecordSource } from '../../../producers/engine/engine';
 import { ProducerMetrics } from '../../../producers/engine/metrics';
 import { pidFileOf, type Component } from '../../../orchestrator/platform/component';
