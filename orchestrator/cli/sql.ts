@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
-import { fillPlaceholders } from '../../lib/sql/statements';
+import { fillPlaceholders } from '../lib/sql/statements';
 import {
   flinkAdmin,
   flinkClasspath,
@@ -17,7 +17,7 @@ import {
   flinkJvmOptions,
   sqlPlaceholders,
 } from '../platform/components/flink';
-import { writePrivateFile } from '../platform/secrets';
+import { writePrivateFile } from '../lib/secrets';
 import { createContext } from '../platform/platform';
 import type { PlatformContext } from '../platform/component';
 import { loadSpec } from '../spec';

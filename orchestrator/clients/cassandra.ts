@@ -5,7 +5,7 @@
  */
 import { auth, Client, errors, types } from 'cassandra-driver';
 import { SluiceError, messageOf } from '../../lib/errors';
-import { MANAGED_TABLE_OPTIONS, cqlString, quoteIdentifier } from '../../lib/cql/table';
+import { MANAGED_TABLE_OPTIONS, cqlString, quoteIdentifier } from '../lib/cql/table';
 import type { CassandraAdmin, ObservedCassandra, ObservedColumn, ObservedTable } from './cassandra-types';
 
 export interface CassandraConnection {

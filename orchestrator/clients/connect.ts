@@ -5,7 +5,7 @@
  * SLUICE_HTTP_ERROR with {method, path, status, body}.
  */
 import { SluiceError, messageOf } from '../../lib/errors';
-import { fillPlaceholders } from '../../lib/sql/statements';
+import { fillPlaceholders } from '../lib/sql/statements';
 import type { ConnectAdmin, ConnectorValidation, ObservedConnector, ObservedTask } from './connect-types';
 
 export interface ConnectEndpoint {

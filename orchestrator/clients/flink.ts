@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
-import { fillPlaceholders, withoutComments } from '../../lib/sql/statements';
+import { fillPlaceholders, withoutComments } from '../lib/sql/statements';
 import {
   flinkJobName,
   parseFlinkJobName,

@@ -9,7 +9,7 @@ import type { KafkaAdmin } from '../clients/kafka-types';
 import type { FlinkAdmin } from '../clients/flink-types';
 import type { ConnectAdmin } from '../clients/connect-types';
 import type { SchemaRegistryAdmin } from '../clients/registry-types';
-import type { SecretStore } from '../platform/secrets';
+import type { SecretStore } from '../lib/secrets';
 import { aclProvider } from '../providers/acl';
 import { connectorProvider } from '../providers/connector';
 import { principalProvider } from '../providers/principal';

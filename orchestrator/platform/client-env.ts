@@ -14,7 +14,7 @@ import { INFLUX_ADMIN_SECRET, INFLUX_ADMIN_USER, influxUrl, writeInfluxTokenFile
 import { DEFAULT_CASSANDRA_KEYSPACE, DEFAULT_INFLUX_DATABASE } from '../spec/defaults';
 import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from './components/kafka';
 import { REGISTRY_ADMIN_SECRET, REGISTRY_ADMIN_USER, registryUrl } from './components/registry';
-import { writePrivateFile } from './secrets';
+import { writePrivateFile } from '../lib/secrets';
 
 export interface ClientIdentity {
   user: string;

@@ -7,7 +7,7 @@ import type { Logger } from '../../lib/log';
 import type { PlatformPaths } from './paths';
 import type { PortMap } from './ports';
 import type { DaemonSpec } from './processes';
-import type { SecretStore } from './secrets';
+import type { SecretStore } from '../lib/secrets';
 import type { WaitStrategy } from './wait';
 
 export interface PlatformContext {

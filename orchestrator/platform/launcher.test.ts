@@ -9,7 +9,7 @@ import { createContext, reset } from './platform';
 import { renderPom } from './install/maven';
 import { allPorts, portBase, portMap } from './ports';
 import { findOwnedProcesses, isOurProcess, run, runningPid, startDaemon, stopProcess } from './processes';
-import { fileSecretStore } from './secrets';
+import { fileSecretStore } from '../lib/secrets';
 import { renderTemplate } from './template';
 import { forCondition, waitFor } from './wait';
 

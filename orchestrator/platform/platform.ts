@@ -24,7 +24,7 @@ import { ensureSystemCommands } from './install/system';
 import { platformPaths } from './paths';
 import { portMap } from './ports';
 import { findOwnedProcesses, runningPid, startDaemon, stopProcess, tailFile } from './processes';
-import { fileSecretStore } from './secrets';
+import { fileSecretStore } from '../lib/secrets';
 import { forCondition, portOpen, waitFor, waitForAll } from './wait';
 
 export { adminClient };

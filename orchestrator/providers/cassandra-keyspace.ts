@@ -3,7 +3,7 @@
  * replication is an ALTER KEYSPACE, which Cassandra makes in place; the data only reaches the new
  * replicas after a repair, which the plan says. Deleted (DROP KEYSPACE, with every table) only with --prune.
  */
-import { cqlString, quoteIdentifier } from '../../lib/cql/table';
+import { cqlString, quoteIdentifier } from '../lib/cql/table';
 import type { ObservedKeyspace } from '../clients/cassandra-types';
 import type { CassandraReplicationSpec } from '../spec/types';
 import type { CassandraKeyspaceStep, Change, Provider } from './types';

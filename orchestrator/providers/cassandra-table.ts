@@ -12,7 +12,7 @@ import {
   renderOptionValue,
   type CqlOptionValue,
   type CqlTable,
-} from '../../lib/cql/table';
+} from '../lib/cql/table';
 import type { ColumnToAdd, ObservedColumn, ObservedTable } from '../clients/cassandra-types';
 import type { CassandraTableSpec } from '../spec/types';
 import { simpleClassName } from './cassandra-keyspace';

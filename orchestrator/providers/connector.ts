@@ -9,7 +9,7 @@
  * only in the request it sends.
  */
 import { SluiceError } from '../../lib/errors';
-import { fillPlaceholders } from '../../lib/sql/statements';
+import { fillPlaceholders } from '../lib/sql/statements';
 import { describeStatus, hasFailed, type ConnectorValidation, type ObservedConnector } from '../clients/connect-types';
 import type { ConnectorSpec } from '../spec/types';
 import type { ApplyContext, Change, ConnectorStep, Provider } from './types';

@@ -5,7 +5,7 @@
  * prints them (`30d` is `720h0m0s`); the shard duration only when the spec sets one. Making a policy the
  * default takes the flag from the old default, so `default: true → false` needs no statement of its own.
  */
-import { normaliseInfluxDuration } from '../../lib/influx/duration';
+import { normaliseInfluxDuration } from '../lib/influx/duration';
 import { influxIdentifier } from '../clients/influx';
 import type { ObservedRetentionPolicy } from '../clients/influx-types';
 import type { InfluxRetentionPolicySpec } from '../spec/types';

@@ -3,8 +3,8 @@
  * Kafka stores only a salted hash, so a user whose secret is lost locally gets a new password rather
  * than staying unusable.
  */
-import { generatePassword } from '../platform/secrets';
-import type { SecretStore } from '../platform/secrets';
+import { generatePassword } from '../lib/secrets';
+import type { SecretStore } from '../lib/secrets';
 import type { PrincipalStep, Provider } from './types';
 
 export const principalId = (name: string): string => `principal/${name}`;

@@ -11,7 +11,7 @@ import type { CassandraAdmin, ColumnToAdd, ObservedCassandra } from '../clients/
 import type { InfluxAdmin, InfluxPrivilege, ObservedInflux } from '../clients/influx-types';
 import type { ConnectAdmin, ConnectorValidation, ObservedConnector } from '../clients/connect-types';
 import type { Compatibility, ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
-import type { SecretStore } from '../platform/secrets';
+import type { SecretStore } from '../lib/secrets';
 import type { PipelineSpec, SqlJobSpec } from '../spec/types';
 
 export type ResourceKind =

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { messageOf } from '../../lib/errors';
-import { placeholdersIn } from '../../lib/sql/statements';
+import { placeholdersIn } from '../lib/sql/statements';
 import { isRecord } from './path';
 import type { LocatedIssue } from './schema-issues';
 import { closest } from './suggest';

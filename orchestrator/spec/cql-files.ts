@@ -13,7 +13,7 @@ import {
   lineOf,
   parseCreateTable,
   statementKind,
-} from '../../lib/cql/table';
+} from '../lib/cql/table';
 import type { LocatedIssue } from './schema-issues';
 import type { CassandraTableSpec, PipelineSpec } from './types';
 

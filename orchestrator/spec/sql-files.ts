@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { messageOf } from '../../lib/errors';
-import { splitStatements, withoutComments } from '../../lib/sql/statements';
+import { splitStatements, withoutComments } from '../lib/sql/statements';
 import type { LocatedIssue } from './schema-issues';
 import type { PipelineSpec, SqlJobSpec } from './types';
 

@@ -3,7 +3,7 @@
  * matches its strategy, one grant per role or user, exactly one default retention policy, durations
  * InfluxDB accepts. Like the other semantic checks they read the data defensively.
  */
-import { HOUR_NS, parseInfluxDuration } from '../../lib/influx/duration';
+import { HOUR_NS, parseInfluxDuration } from '../lib/influx/duration';
 import { isRecord } from './path';
 import type { LocatedIssue } from './schema-issues';
 

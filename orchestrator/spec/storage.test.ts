@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { goDurationString, normaliseInfluxDuration, parseInfluxDuration } from '../../lib/influx/duration';
+import { goDurationString, normaliseInfluxDuration, parseInfluxDuration } from '../lib/influx/duration';
 import { repoRoot } from '../../lib/repo';
 import type { SpecIssue } from './types';
 import { loadSpec, parseSpec } from './load';

@@ -4,7 +4,7 @@
  */
 import type { DetectorSpec, RuleSpec } from '../../anomaly/detectors/types';
 import type { AclOperation, AclPatternType, AclPermission, AclResourceType } from '../clients/kafka-types';
-import type { CqlTable } from '../../lib/cql/table';
+import type { CqlTable } from '../lib/cql/table';
 
 export const API_VERSION = 'sluice/v1';
 

@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { readFileSync } from 'node:fs';
-import { generatePassword } from '../../orchestrator/platform/secrets';
+import { generatePassword } from '../../orchestrator/lib/secrets';
 import { bootstrapServers, caFile } from '../../orchestrator/platform/components/kafka';
 import { clientEnvironment, principalIdentity } from '../../orchestrator/platform/client-env';
 import { kcatWrapperPath } from '../../orchestrator/platform/client-tools';

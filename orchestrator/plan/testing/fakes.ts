@@ -4,7 +4,7 @@
  */
 import type { AclBinding, KafkaAdmin, ObservedCluster, TopicSettings } from '../../clients/kafka-types';
 import type { Compatibility, ObservedSubject, SchemaRegistryAdmin } from '../../clients/registry-types';
-import type { SecretStore } from '../../platform/secrets';
+import type { SecretStore } from '../../lib/secrets';
 import { bindingKey } from '../../providers/acl';
 
 export interface FakeKafkaAdmin extends KafkaAdmin {

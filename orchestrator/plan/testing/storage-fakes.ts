@@ -4,8 +4,8 @@
  * plan → apply → plan can be tested without servers. Like Cassandra, it names classes in full and adds
  * the defaults it echoes back.
  */
-import { parseCreateTable, renderOptionValue, type CqlOptionValue } from '../../../lib/cql/table';
-import { normaliseInfluxDuration } from '../../../lib/influx/duration';
+import { parseCreateTable, renderOptionValue, type CqlOptionValue } from '../../lib/cql/table';
+import { normaliseInfluxDuration } from '../../lib/influx/duration';
 import type { CassandraAdmin, ObservedCassandra, ObservedColumn } from '../../clients/cassandra-types';
 import type { InfluxAdmin, InfluxPrivilege, ObservedInflux } from '../../clients/influx-types';
 

@@ -10,13 +10,13 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceError } from '../../../lib/errors';
-import { cqlString } from '../../../lib/cql/table';
+import { cqlString } from '../../lib/cql/table';
 import { CassandraClient, ClusterCassandraAdmin, canLogIn, type CassandraConnection } from '../../clients/cassandra';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { bundleDir, installMavenBundle } from '../install/maven';
 import { heapOf, mavenBundle } from '../manifest';
 import { runningPid } from '../processes';
-import { generatePassword, writePrivateFile } from '../secrets';
+import { generatePassword, writePrivateFile } from '../../lib/secrets';
 import { renderTemplateFile } from '../template';
 import { forCondition, forPort, type WaitStrategy } from '../wait';
 

@@ -18,7 +18,7 @@ import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../c
 import { buildMavenProject, bundleDir, installMavenBundle, projectBuildDir } from '../install/maven';
 import { heapOf, mavenBundle } from '../manifest';
 import { runningPid } from '../processes';
-import { writePrivateFile } from '../secrets';
+import { writePrivateFile } from '../../lib/secrets';
 import { renderTemplateFile, TEMPLATE_DIR } from '../template';
 import { forCondition, forLogLine, type WaitStrategy } from '../wait';
 import { bootstrapServers, caFile, installJmxExporter, jmxExporterAgent, kafkaNodes } from './kafka';

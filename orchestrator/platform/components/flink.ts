@@ -12,7 +12,7 @@ import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../c
 import { installMavenJars, jarsDir } from '../install/maven';
 import { installPypiDistribution, pypiDistributionDir } from '../install/pypi';
 import { heapOf, mavenJars, pypiDistribution } from '../manifest';
-import { writePrivateFile } from '../secrets';
+import { writePrivateFile } from '../../lib/secrets';
 import { renderTemplateFile } from '../template';
 import { forCondition, type WaitStrategy } from '../wait';
 import { HttpFlinkAdmin } from '../../clients/flink';

@@ -16,7 +16,7 @@ import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../c
 import { goBinaryDir, binaryName, resolveInfluxd } from '../install/go';
 import { goBinary } from '../manifest';
 import { runningPid } from '../processes';
-import { writePrivateFile } from '../secrets';
+import { writePrivateFile } from '../../lib/secrets';
 import { renderTemplateFile } from '../template';
 import { forCondition, type WaitStrategy } from '../wait';
 

@@ -12,7 +12,7 @@ import { adminClient } from '../admin';
 import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { installMavenArchive } from '../install/maven';
 import { heapOf, mavenArchive } from '../manifest';
-import { writePrivateFile } from '../secrets';
+import { writePrivateFile } from '../../lib/secrets';
 import { renderTemplateFile } from '../template';
 import { forCondition, type WaitStrategy } from '../wait';
 import { bootstrapServers, caFile, kafkaNodes } from './kafka';

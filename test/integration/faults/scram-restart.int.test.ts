@@ -3,7 +3,7 @@
  * (docs/decisions/0003-scram-revocation.md). Revoked users stay refused.
  */
 import type { Kafka } from 'kafkajs';
-import { generatePassword } from '../../../orchestrator/platform/secrets';
+import { generatePassword } from '../../../orchestrator/lib/secrets';
 import { down, up } from '../../../orchestrator/platform/platform';
 import { findOwnedProcesses } from '../../../orchestrator/platform/processes';
 import { adminClient, adminConnection, kafkaAs, testContext, uniqueName } from '../helpers';

@@ -1,7 +1,7 @@
 /** Unit tests of CQL tables as code: splitting, parsing, type normalisation and rendering. No Cassandra. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../repo';
+import { repoRoot } from '../../../lib/repo';
 import {
   CqlParseError,
   cqlStatements,
