@@ -17,6 +17,16 @@ export interface PlatformContext {
   log: Logger;
   /** Address servers bind to and advertise (SLUICE_HOST, default 127.0.0.1). */
   host: string;
+  /**
+   * The environment the context was made from (createContext's `env`): the settings above come from it,
+   * and the daemons the launcher starts inherit it. process.env when absent.
+   */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The environment of a context: its own, else the process's. */
+export function envOf(ctx: PlatformContext): NodeJS.ProcessEnv {
+  return ctx.env ?? process.env;
 }
 
 export interface ComponentPort {

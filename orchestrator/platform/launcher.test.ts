@@ -45,6 +45,18 @@ describe('port map', () => {
       expect((error as { fix?: string }).fix).toMatch(/1024 to 65000/);
     }
   });
+
+  test('createContext(env) takes the port base and host from env, not from process.env', () => {
+    const home = join(tmp(), 'home');
+    const ctx = createContext({ SLUICE_HOME: home, SLUICE_PORT_BASE: '31000', SLUICE_HOST: '127.0.0.2' });
+    expect(ctx.ports.base).toBe(31000);
+    expect(ctx.ports.kafka[1]!.client).toBe(31012);
+    expect(ctx.host).toBe('127.0.0.2');
+    expect(ctx.env).toMatchObject({ SLUICE_PORT_BASE: '31000' });
+    // The positive control: without the variable, the default base, whatever this process's env says.
+    expect(createContext({ SLUICE_HOME: home }).ports.base).toBe(29000);
+    expect(portMap({ SLUICE_PORT_BASE: '30000' }).registry).toBe(portMap(30000).registry);
+  });
 });
 
 describe('templates and generated files', () => {

@@ -50,10 +50,11 @@ export function createContext(env: NodeJS.ProcessEnv = process.env, log: Logger 
   const paths = platformPaths(env);
   return {
     paths,
-    ports: portMap(),
+    ports: portMap(env),
     secrets: fileSecretStore(paths.secrets),
     log,
     host: env.SLUICE_HOST ?? '127.0.0.1',
+    env,
   };
 }
 

@@ -56,7 +56,9 @@ export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   return base;
 }
 
-export function portMap(base = portBase()): PortMap {
+/** The port map of `env`'s SLUICE_PORT_BASE (process.env by default), or of a base given as a number. */
+export function portMap(from: number | NodeJS.ProcessEnv = process.env): PortMap {
+  const base = typeof from === 'number' ? from : portBase(from);
   const kafka: Record<number, KafkaNodePorts> = {};
   for (const id of KAFKA_NODE_IDS) {
     kafka[id] = {

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { repoRoot } from '../../../lib/repo';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { forCondition } from '../wait';
 import { INFLUX_ANOMALY_SECRET, INFLUX_ANOMALY_USER, influxUrl, writeInfluxTokenFile } from './influxdb';
 import { alertmanagerUrl } from './monitoring';
@@ -36,11 +36,11 @@ export const anomaly: Component = {
       cwd: repoRoot(),
       // The daemon finds this platform the way the launcher did.
       env: {
-        ...process.env,
+        ...envOf(ctx),
         SLUICE_HOME: ctx.paths.home,
         SLUICE_PORT_BASE: String(ctx.ports.base),
         SLUICE_HOST: ctx.host,
-        SLUICE_ALERTMANAGER_URL: process.env.SLUICE_ALERTMANAGER_URL ?? alertmanagerUrl(ctx),
+        SLUICE_ALERTMANAGER_URL: envOf(ctx).SLUICE_ALERTMANAGER_URL ?? alertmanagerUrl(ctx),
         // Its own InfluxDB writer (pipeline.yaml influx.grants), for the alert annotations.
         SLUICE_INFLUX_URL: influxUrl(ctx),
         SLUICE_INFLUX_DATABASE: 'sluice',
@@ -58,5 +58,6 @@ export const anomaly: Component = {
       () => answers(ctx, '/ready'),
     ),
   ],
-  healthy: (ctx) => answers(ctx, '/metrics'),
+  // Healthy means ready: a service restoring its state (/ready answers 503) does not deliver alerts yet.
+  healthy: (ctx) => answers(ctx, '/ready'),
 };

@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { installMavenJars, jarsDir } from '../install/maven';
 import { installPypiDistribution, pypiDistributionDir } from '../install/pypi';
 import { heapOf, mavenJars, pypiDistribution } from '../manifest';
@@ -110,7 +110,7 @@ export function flinkJvmOptions(ctx: PlatformContext): string[] {
 export function flinkEnv(ctx: PlatformContext): NodeJS.ProcessEnv {
   const dist = distribution(ctx);
   return {
-    ...process.env,
+    ...envOf(ctx),
     FLINK_CONF_DIR: flinkConfDir(ctx),
     FLINK_LIB_DIR: join(dist, 'lib'),
     FLINK_PLUGINS_DIR: join(dist, 'plugins'),

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { repoRoot } from '../../../lib/repo';
 import { type GRAFANA_ENV_VARS } from '../../../grafana/src/environment';
 import { INFLUX_DATABASE } from '../../../grafana/src/datasources';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { run } from '../processes';
 import { forCondition, type WaitStrategy } from '../wait';
 import { INFLUX_READER_SECRET, INFLUX_READER_USER, influxUrl } from './influxdb';
@@ -93,7 +93,7 @@ export const grafana: Component = {
       args: [...binary.args, `--homepath=${binary.home}`],
       cwd: binary.home,
       env: {
-        ...process.env,
+        ...envOf(ctx),
         ...grafanaProvisioningEnv(ctx),
         GF_PATHS_PROVISIONING: join(repoRoot(), 'grafana', 'provisioning'),
         GF_PATHS_DATA: join(ctx.paths.data, 'grafana'),

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceError, isSluiceError } from '../../../lib/errors';
 import { HttpInfluxAdmin, InfluxQlClient, influxIdentifier, influxString, seriesRows } from '../../clients/influx';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { goBinaryDir, binaryName, resolveInfluxd } from '../install/go';
 import { goBinary } from '../manifest';
 import { runningPid } from '../processes';
@@ -141,8 +141,8 @@ function influxdPath(ctx: PlatformContext): string {
 }
 
 /** influxd reads INFLUXDB_* variables over its config file: the rendered file alone decides. */
-function influxEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INFLUXDB_')));
+function influxEnv(ctx: PlatformContext): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(envOf(ctx)).filter(([k]) => !k.startsWith('INFLUXDB_')));
 }
 
 export const influxdb: Component = {
@@ -173,7 +173,7 @@ export const influxdb: Component = {
       command: influxdPath(ctx),
       args: ['run', '-config', configFile(ctx)],
       cwd: dataDir(ctx),
-      env: influxEnv(),
+      env: influxEnv(ctx),
       pidFile: pidFileOf(ctx, 'influxdb'),
       logFile: logFileOf(ctx, 'influxdb'),
     };

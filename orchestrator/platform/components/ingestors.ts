@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { repoRoot } from '../../../lib/repo';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { forCondition } from '../wait';
 
 export const KEYLESS_INGESTORS = ['open-meteo', 'yahoo'] as const;
@@ -36,7 +36,7 @@ function ingestor(api: KeylessApi): Component {
     async install() {},
     async configure() {},
     daemon(ctx) {
-      const baseUrl = process.env[baseUrlVariable(api)];
+      const baseUrl = envOf(ctx)[baseUrlVariable(api)];
       return {
         name,
         command: process.execPath,
@@ -50,7 +50,7 @@ function ingestor(api: KeylessApi): Component {
         ],
         cwd: repoRoot(),
         env: {
-          ...process.env,
+          ...envOf(ctx),
           SLUICE_HOME: ctx.paths.home,
           SLUICE_PORT_BASE: String(ctx.ports.base),
           SLUICE_HOST: ctx.host,

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SluiceError } from '../../../lib/errors';
 import type { KafkaConnection } from '../../../lib/kafka/connection';
-import { ensureCertificateAuthority, ensureServerCertificate } from '../certs';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { ensureCertificateAuthority, ensureServerCertificate, tlsHosts } from '../certs';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { installMavenBundle, bundleDir, installMavenJars, jarsDir } from '../install/maven';
 import { heapOf, mavenBundle, mavenJars } from '../manifest';
 import { KAFKA_NODE_IDS } from '../ports';
@@ -118,7 +118,7 @@ function kafkaNode(id: number): Component {
 
     async configure(ctx) {
       const ca = await ensureCertificateAuthority(ctx.paths.certs);
-      const cert = await ensureServerCertificate(ctx.paths.certs, ca, name);
+      const cert = await ensureServerCertificate(ctx.paths.certs, ca, name, tlsHosts(envOf(ctx)));
       const ports = ctx.ports.kafka[id]!;
       mkdirSync(configDir(ctx), { recursive: true });
       writeFileSync(

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { repoRoot } from '../../../lib/repo';
 import type { SimulatorSource } from '../../../producers/simulators/types';
-import { logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
+import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
 import { forCondition } from '../wait';
 
 /** Mean events per second: enough for every window and chart to fill, little enough for two cores. */
@@ -47,7 +47,7 @@ function simulator(source: SimulatorSource): Component {
         cwd: repoRoot(),
         // The daemon finds this platform the way the launcher did.
         env: {
-          ...process.env,
+          ...envOf(ctx),
           SLUICE_HOME: ctx.paths.home,
           SLUICE_PORT_BASE: String(ctx.ports.base),
           SLUICE_HOST: ctx.host,
