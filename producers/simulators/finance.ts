@@ -19,9 +19,15 @@ import {
   type Country,
   type CurrencyCode,
 } from './geo';
-import { readCommonOptions, type CommonSimulatorOptions, type OptionReader } from './options';
+import {
+  readCommonOptions,
+  readTraffic,
+  type CommonSimulatorOptions,
+  type OptionReader,
+  type TrafficShape,
+} from './options';
 import { Random } from './random';
-import { PlannedRecords, PoissonTraffic, type Scheduler } from './scheduler';
+import { PlannedRecords, PoissonTraffic, SteadyTraffic, type Scheduler } from './scheduler';
 import { SIMULATOR_TOPICS } from './topics';
 import type { SimulatedRecord } from './types';
 
@@ -29,8 +35,10 @@ export const FINANCE_ANOMALY_KINDS = ['card_testing', 'velocity', 'impossible_tr
 export type FinanceAnomalyKind = (typeof FINANCE_ANOMALY_KINDS)[number];
 
 export interface FinanceSimulatorOptions extends CommonSimulatorOptions {
-  /** Transactions per second, averaged over a simulated day. Default 10. */
+  /** Transactions per second: averaged over a simulated day, or at every moment with traffic 'steady'. Default 10. */
   eventsPerSecond?: number;
+  /** 'daily' (default): the daily curve of card payments, Poisson arrivals; 'steady': eventsPerSecond at every moment. */
+  traffic?: TrafficShape;
   /** Customer accounts (ref.accounts). Default 5000. */
   accounts?: number;
   /** Merchants, ATM operators and transfer providers. Default 400. */
@@ -120,6 +128,7 @@ export function readFinanceOptions(reader: OptionReader) {
       max: 100_000,
       example: 'eventsPerSecond: 10',
     }),
+    traffic: readTraffic(reader),
     accounts: reader.number('accounts', {
       default: 5000,
       min: 10,
@@ -232,15 +241,18 @@ export class FinanceSimulator extends BaseSimulator {
   }
 
   expectedRate(t: number): number {
-    return this.options.eventsPerSecond * PAYMENTS.at(t);
+    const { eventsPerSecond, traffic } = this.options;
+    return traffic === 'steady' ? eventsPerSecond : eventsPerSecond * PAYMENTS.at(t);
   }
 
   protected start(origin: number, scheduler: Scheduler): void {
     const rng = this.rng.derive('payments');
+    const { eventsPerSecond, traffic } = this.options;
+    const emit = (t: number, out: SimulatedRecord[]) => out.push(this.payment(t, rng, this.activity.sample(rng)));
     scheduler.add(
-      new PoissonTraffic(rng, origin, this.options.eventsPerSecond, PAYMENTS, (t, out) =>
-        out.push(this.payment(t, rng, this.activity.sample(rng))),
-      ),
+      traffic === 'steady'
+        ? new SteadyTraffic(rng, origin, eventsPerSecond, emit)
+        : new PoissonTraffic(rng, origin, eventsPerSecond, PAYMENTS, emit),
     );
   }
 

@@ -79,6 +79,20 @@ export class OptionReader {
     return value as number;
   }
 
+  /** One of `choices` (strings), or `fallback` when the option is not given. */
+  choice<T extends string>(name: string, choices: readonly T[], fallback: T, example: string): T {
+    this.seen.add(name);
+    const value = this.raw[name];
+    if (value === undefined) return fallback;
+    if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+    this.problems.push({
+      path: name,
+      message: `must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${show(value)}`,
+      fix: `use e.g. ${example}`,
+    });
+    return fallback;
+  }
+
   seed(): Seed {
     this.seen.add('seed');
     const value = this.raw.seed;
@@ -157,6 +171,18 @@ export class OptionReader {
   problem(path: string, message: string, fix: string): void {
     this.problems.push({ path, message, fix });
   }
+}
+
+/**
+ * How the traffic of a source varies: `daily` follows the source's daily curve around the mean rate with
+ * Poisson arrivals (realistic, for the demo and the detectors' evaluation); `steady` holds the rate at
+ * every moment (a load generator: `sluice simulate --rate`).
+ */
+export type TrafficShape = 'daily' | 'steady';
+export const TRAFFIC_SHAPES: readonly TrafficShape[] = ['daily', 'steady'];
+
+export function readTraffic(reader: OptionReader): TrafficShape {
+  return reader.choice('traffic', TRAFFIC_SHAPES, 'daily', "traffic: 'steady' (hold eventsPerSecond at every moment)");
 }
 
 export function readCommonOptions(

@@ -32,16 +32,27 @@ export class Scheduler {
     this.push({ process, order: this.added++, time: process.nextTime });
   }
 
-  /** Fires every event whose millisecond (floor of its time) is at or before `now`. */
+  /**
+   * Fires every event whose millisecond (floor of its time) is at or before `now`. The entry fired is
+   * moved in place (one sift instead of a pop and a push, and no allocation per event): at 20,000 events
+   * a second this loop is the simulator's hottest.
+   */
   runUntil(now: number, out: SimulatedRecord[]): void {
+    const heap = this.heap;
     for (;;) {
-      const top = this.heap[0];
+      const top = heap[0];
       if (!top || Math.floor(top.time) > now) return;
-      this.pop();
       top.process.fire(out);
       const time = top.process.nextTime;
       if (time < top.time) throw new Error('a simulator process moved back in time');
-      if (Number.isFinite(time)) this.push({ ...top, time });
+      // fire() may have added processes (an anomaly's), which can sit above the entry fired now.
+      const at = heap[0] === top ? 0 : heap.indexOf(top);
+      if (Number.isFinite(time)) {
+        top.time = time;
+        this.siftDown(at);
+      } else {
+        this.removeAt(at);
+      }
     }
   }
 
@@ -50,9 +61,23 @@ export class Scheduler {
   }
 
   private push(entry: Entry): void {
+    this.heap.push(entry);
+    this.siftUp(this.heap.length - 1);
+  }
+
+  /** Removes the entry at `index`, keeping the heap ordered. */
+  private removeAt(index: number): void {
     const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
+    const last = heap.pop() as Entry;
+    if (index === heap.length) return;
+    heap[index] = last;
+    this.siftUp(index);
+    this.siftDown(index);
+  }
+
+  private siftUp(index: number): void {
+    const heap = this.heap;
+    let i = index;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.less(heap[i] as Entry, heap[parent] as Entry)) break;
@@ -61,12 +86,9 @@ export class Scheduler {
     }
   }
 
-  private pop(): void {
+  private siftDown(index: number): void {
     const heap = this.heap;
-    const last = heap.pop() as Entry;
-    if (heap.length === 0) return;
-    heap[0] = last;
-    let i = 0;
+    let i = index;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
@@ -131,6 +153,39 @@ export class PoissonTraffic implements Process {
     const t = this.nextTime;
     this.emit(Math.floor(t), out);
     this.nextTime = this.after(t);
+  }
+}
+
+/**
+ * Events at a steady `perSecond`, for a load generator that must hold its rate: time is cut into slots
+ * of 1/perSecond and one event falls at a uniformly random point of each slot. Over any window of T
+ * seconds there are perSecond × T events within one, even at 1 event/s (a Poisson process would be off
+ * by 13% over a minute at that rate), while the times between events stay irregular.
+ */
+export class SteadyTraffic implements Process {
+  nextTime: number;
+  private slot = 0;
+  private readonly slotMs: number;
+
+  constructor(
+    private readonly rng: Random,
+    private readonly origin: number,
+    perSecond: number,
+    private readonly emit: (t: number, out: SimulatedRecord[]) => void,
+  ) {
+    this.slotMs = perSecond > 0 ? 1000 / perSecond : Infinity;
+    this.nextTime = perSecond > 0 ? this.timeIn(0) : Infinity;
+  }
+
+  /** A time in (start, end] of slot `slot`, so the first event comes after the origin. */
+  private timeIn(slot: number): number {
+    return this.origin + (slot + 1 - this.rng.next()) * this.slotMs;
+  }
+
+  fire(out: SimulatedRecord[]): void {
+    const t = this.nextTime;
+    this.emit(Math.floor(t), out);
+    this.nextTime = this.timeIn(++this.slot);
   }
 }
 

@@ -5,12 +5,18 @@
  * x10), and a bot flood from one new address.
  */
 import { BaseSimulator, BusyKeys, type PlannedAnomaly } from './base';
-import { TIME, WEB_TRAFFIC } from './diurnal';
+import { TIME, WEB_TRAFFIC, type DiurnalCurve } from './diurnal';
 import { Weighted, Zipf, logNormal, round } from './distributions';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES } from './geo';
-import { readCommonOptions, type CommonSimulatorOptions, type OptionReader } from './options';
+import {
+  readCommonOptions,
+  readTraffic,
+  type CommonSimulatorOptions,
+  type OptionReader,
+  type TrafficShape,
+} from './options';
 import { Random } from './random';
-import { PlannedRecords, PoissonTraffic, arrivals, type Scheduler } from './scheduler';
+import { PlannedRecords, PoissonTraffic, SteadyTraffic, arrivals, type Process, type Scheduler } from './scheduler';
 import { SIMULATOR_TOPICS } from './topics';
 import type { SimulatedRecord } from './types';
 
@@ -18,8 +24,10 @@ export const WEB_ANOMALY_KINDS = ['error_burst', 'slow_endpoint', 'bot_flood'] a
 export type WebAnomalyKind = (typeof WEB_ANOMALY_KINDS)[number];
 
 export interface WebSimulatorOptions extends CommonSimulatorOptions {
-  /** Requests per second, averaged over a simulated day (humans and crawlers). Default 20. */
+  /** Requests per second (humans and crawlers): averaged over a simulated day, or at every moment with traffic 'steady'. Default 20. */
   eventsPerSecond?: number;
+  /** 'daily' (default): people follow the daily curve, arrivals are Poisson; 'steady': eventsPerSecond at every moment. */
+  traffic?: TrafficShape;
   /** Distinct human clients (browsers), each with its own IP address. Default 2000. */
   clients?: number;
   /** Registered users; about a third of the clients are signed in as one. Default 500. */
@@ -399,6 +407,7 @@ export function readWebOptions(reader: OptionReader) {
     pathSkew: reader.number('pathSkew', { default: 1.1, above: 0, max: 5, example: 'pathSkew: 1.1' }),
     bots: reader.number('bots', { default: 12, min: 0, max: 10_000, integer: true, example: 'bots: 12' }),
     botShare: reader.number('botShare', { default: 0.08, min: 0, max: 0.9, example: 'botShare: 0.08' }),
+    traffic: readTraffic(reader),
     ipRanges: reader.number('ipRanges', { default: 48, min: 4, max: 4096, integer: true, example: 'ipRanges: 48' }),
   };
   if (options.bots === 0 && options.botShare > 0 && reader.problems.length === 0) {
@@ -488,24 +497,32 @@ export class WebSimulator extends BaseSimulator {
   }
 
   expectedRate(t: number): number {
-    const { eventsPerSecond, botShare } = this.options;
+    const { eventsPerSecond, botShare, traffic } = this.options;
     const bots = this.crawlers.length > 0 ? eventsPerSecond * botShare : 0;
-    return eventsPerSecond * (1 - botShare) * WEB_TRAFFIC.at(t) + bots; // crawlers ignore the time of day
+    const people = eventsPerSecond * (1 - botShare);
+    return (traffic === 'steady' ? people : people * WEB_TRAFFIC.at(t)) + bots; // crawlers ignore the time of day
   }
 
   protected start(origin: number, scheduler: Scheduler): void {
-    const { eventsPerSecond, botShare } = this.options;
+    const { eventsPerSecond, botShare, traffic } = this.options;
+    const stream = (
+      rng: Random,
+      perSecond: number,
+      curve: DiurnalCurve | undefined,
+      emit: (t: number, out: SimulatedRecord[]) => void,
+    ): Process =>
+      traffic === 'steady'
+        ? new SteadyTraffic(rng, origin, perSecond, emit)
+        : new PoissonTraffic(rng, origin, perSecond, curve, emit);
     const humans = this.rng.derive('humans');
     scheduler.add(
-      new PoissonTraffic(humans, origin, eventsPerSecond * (1 - botShare), WEB_TRAFFIC, (t, out) =>
-        out.push(this.human(t, humans)),
-      ),
+      stream(humans, eventsPerSecond * (1 - botShare), WEB_TRAFFIC, (t, out) => out.push(this.human(t, humans))),
     );
     if (this.crawlers.length > 0 && botShare > 0) {
       const crawl = this.rng.derive('crawlers');
       const activity = new Zipf(this.crawlers.length, 1);
       scheduler.add(
-        new PoissonTraffic(crawl, origin, eventsPerSecond * botShare, undefined, (t, out) => {
+        stream(crawl, eventsPerSecond * botShare, undefined, (t, out) => {
           const bot = this.crawlers[activity.sample(crawl)] as Client;
           const path = crawl.pick(this.paths);
           out.push(
