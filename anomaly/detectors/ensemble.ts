@@ -13,7 +13,7 @@
  */
 import { SluiceError } from '../../lib/errors';
 import { StateReader } from './base';
-import { createRule, createStatistical, specObject } from './factory';
+import { createRaw, createRule, specObject } from './factory';
 import {
   ALERT_SCORE,
   type Band,
@@ -23,13 +23,13 @@ import {
   type Json,
   type Observation,
   type Point,
+  type RawSpec,
   type RuleSpec,
-  type StatisticalSpec,
 } from './types';
 import { checkNumber } from './score';
 
 export const ENSEMBLE_DEFAULTS = {
-  members: [{ kind: 'robust-z' }, { kind: 'ewma' }, { kind: 'seasonal' }] as StatisticalSpec[],
+  members: [{ kind: 'robust-z' }, { kind: 'ewma' }, { kind: 'seasonal' }] as RawSpec[],
   warmup: 30,
   cooldown: 50,
 } as const;
@@ -40,6 +40,7 @@ export class EnsembleDetector implements Detector {
   private readonly rules: Detector[];
   private readonly warmup: number;
   private readonly cooldown: number;
+  private readonly combine: 'mean' | 'max';
   private seen = 0;
   private last = -Infinity;
   /** Points still to pass before the statistical side may flag again. */
@@ -58,12 +59,18 @@ export class EnsembleDetector implements Detector {
       );
     }
     // The ensemble holds back its own flags; a member's cooldown would hide its vote instead.
-    this.members = members.map((m, i) =>
-      createStatistical(
-        { ...specObject(m, `ensemble.members[${i}]`), cooldown: 0 } as StatisticalSpec,
-        `ensemble.members[${i}]`,
-      ),
-    );
+    this.members = members.map((m, i) => createRaw(m, `ensemble.members[${i}]`));
+    if (s.combine !== undefined && s.combine !== 'mean' && s.combine !== 'max') {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `detector ensemble: combine must be 'mean' or 'max', got ${JSON.stringify(s.combine)}`,
+        {
+          path: 'ensemble.combine',
+          fix: "leave it out (the members vote: their mean) or use 'max' (any member at its line flags)",
+        },
+      );
+    }
+    this.combine = s.combine ?? 'mean';
     this.rules = rules.map((r: RuleSpec, i) => createRule(r, `ensemble.rules[${i}]`));
     checkNumber('ensemble', 'warmup', s.warmup, { min: 0, integer: true });
     checkNumber('ensemble', 'cooldown', s.cooldown, { min: 0, integer: true });
@@ -91,7 +98,11 @@ export class EnsembleDetector implements Detector {
 
     let statistical = 0;
     const reasons: string[] = [];
-    if (this.members.length > 0 && warm) statistical = votes.reduce((sum, v) => sum + v.score, 0) / votes.length;
+    if (this.members.length > 0 && warm)
+      statistical =
+        this.combine === 'max'
+          ? Math.max(...votes.map((v) => v.score))
+          : votes.reduce((sum, v) => sum + v.score, 0) / votes.length;
     if (learnable && this.quiet > 0) {
       this.quiet--;
       statistical = 0;

@@ -1,12 +1,16 @@
 /** Builds the single detectors from their specs (the ensemble is built in index.ts, from these). */
 import { SluiceError } from '../../lib/errors';
+import { ContextDetector } from './context';
 import { EwmaDetector } from './ewma';
 import { RobustZDetector } from './robust-z';
 import { AbsenceRule, RateOfChangeRule, ThresholdRule } from './rules';
 import { SeasonalDetector } from './seasonal';
-import type { Detector, RuleSpec, StatisticalSpec } from './types';
+import { ShapeDetector } from './shape';
+import type { Detector, RawSpec, RuleSpec, StatisticalSpec } from './types';
 
 export const STATISTICAL_KINDS = ['robust-z', 'ewma', 'seasonal'] as const;
+/** Detectors whose score can be combined (ensemble members) or post-processed (likelihood). */
+export const RAW_KINDS = [...STATISTICAL_KINDS, 'context', 'shape'] as const;
 export const RULE_KINDS = ['threshold', 'rate-of-change', 'absence'] as const;
 
 function specObject(spec: unknown, where: string): Record<string, unknown> {
@@ -42,6 +46,23 @@ export function createStatistical(
       return new SeasonalDetector(rest(s));
     default:
       throw unknownKind(s.kind, STATISTICAL_KINDS, where);
+  }
+}
+
+/** A raw-score detector without its own cooldown (its owner holds flags back). */
+export function createRaw(spec: RawSpec, where: string): Detector {
+  const s = specObject(spec, where);
+  switch (s.kind) {
+    case 'context':
+      return new ContextDetector({ ...rest(s), cooldown: 0 });
+    case 'shape':
+      return new ShapeDetector({ ...rest(s), cooldown: 0 });
+    case 'robust-z':
+    case 'ewma':
+    case 'seasonal':
+      return createStatistical({ ...s, cooldown: 0 } as StatisticalSpec, where);
+    default:
+      throw unknownKind(s.kind, RAW_KINDS, where);
   }
 }
 

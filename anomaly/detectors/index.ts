@@ -4,7 +4,10 @@
  * on a timer for absence rules, and keep `snapshot()` to `restore()` after a restart.
  * docs/guides/anomaly-detection.md describes each detector and its options.
  */
+import { ContextDetector } from './context';
 import { EnsembleDetector } from './ensemble';
+import { LikelihoodDetector } from './likelihood';
+import { ShapeDetector } from './shape';
 import { RULE_KINDS, STATISTICAL_KINDS, createRule, createStatistical, specObject, unknownKind } from './factory';
 import type { Detector, DetectorKind, DetectorSpec, EnsembleSpec, RuleSpec, StatisticalSpec } from './types';
 
@@ -14,18 +17,31 @@ export { EnsembleDetector, ENSEMBLE_DEFAULTS } from './ensemble';
 export { EwmaDetector, EWMA_DEFAULTS } from './ewma';
 export { RobustZDetector, ROBUST_Z_DEFAULTS } from './robust-z';
 export { SeasonalDetector, SEASONAL_DEFAULTS } from './seasonal';
+export { ContextDetector, CONTEXT_DEFAULTS } from './context';
+export { LikelihoodDetector, LIKELIHOOD_DEFAULTS } from './likelihood';
+export { ShapeDetector, SHAPE_DEFAULTS } from './shape';
 export { AbsenceRule, RateOfChangeRule, ThresholdRule } from './rules';
 export { STATISTICAL_DEFAULTS } from './base';
 
-export const DETECTOR_KINDS: readonly DetectorKind[] = [...STATISTICAL_KINDS, ...RULE_KINDS, 'ensemble'];
+export const DETECTOR_KINDS: readonly DetectorKind[] = [
+  ...STATISTICAL_KINDS,
+  'context',
+  'shape',
+  'likelihood',
+  ...RULE_KINDS,
+  'ensemble',
+];
 
 /** The detector the service uses when a series' spec names none. */
 export const DEFAULT_DETECTOR: DetectorSpec = { kind: 'ensemble' };
 
 export function createDetector(spec: DetectorSpec = DEFAULT_DETECTOR): Detector {
   const s = specObject(spec, 'detector');
-  if (s.kind === 'ensemble') {
+  if (s.kind === 'ensemble' || s.kind === 'context' || s.kind === 'shape' || s.kind === 'likelihood') {
     const { kind: _kind, ...options } = s;
+    if (s.kind === 'context') return new ContextDetector(options);
+    if (s.kind === 'shape') return new ShapeDetector(options);
+    if (s.kind === 'likelihood') return new LikelihoodDetector(options);
     return new EnsembleDetector(options);
   }
   if ((STATISTICAL_KINDS as readonly unknown[]).includes(s.kind)) return createStatistical(spec as StatisticalSpec);

@@ -156,13 +156,101 @@ export interface AbsenceSpec {
   afterSeconds: number;
 }
 
+/**
+ * Context (sequence) detector: the value is quantised into `bins` levels between the series' recent
+ * extremes, and the detector counts which level followed each context of the last 1..`order` levels.
+ * Its raw score is how surprising the new level is after its context (1 − the share of times that
+ * level followed it), and 1 for a value well outside the range seen. A raw score: wrap it in
+ * `likelihood` for an alert line that means the same on every series.
+ */
+export interface ContextSpec {
+  kind: 'context';
+  /** Levels the value is quantised into. */
+  bins?: number;
+  /** Longest context, in previous levels. */
+  order?: number;
+  /** Contexts remembered per order, hashed (bins^k when that is smaller): memory is bounded by it. */
+  slots?: number;
+  /** Times a context must have been seen before it predicts. */
+  minSupport?: number;
+  /** A context's counts halve when they reach this: it forgets old sequences. */
+  maxCount?: number;
+  /** Points over which the range's extremes shrink back towards the recent values (0: never). */
+  rangeMemory?: number;
+  /** Share of the range beyond it at which a value is novel (raw score 1). */
+  noveltyMargin?: number;
+  warmup?: number;
+  /** After a flag, this many points score 0. */
+  cooldown?: number;
+}
+
+/**
+ * Shape detector: the recent course of the series, as a short vector (the last `window` block means,
+ * `step` points a block, scaled into the series' range, and the same vector scaled to its own range),
+ * compared with a bounded set of prototypes it has seen (the nearest one, mean absolute difference).
+ * A shape far from every prototype is new: the idea of ARTime's adaptive-resonance categories. Scores
+ * once per block (0 between blocks).
+ */
+export interface ShapeSpec {
+  kind: 'shape';
+  /** Points per block. */
+  step?: number;
+  /** Blocks in a shape. */
+  window?: number;
+  /** Prototypes kept (memory bound: prototypes × 2·window numbers). */
+  prototypes?: number;
+  /** Distance (share of the range) within which a shape updates its prototype rather than adding one. */
+  radius?: number;
+  /** A shape this many times the usual nearest distance scores 0.5. */
+  threshold?: number;
+  /** Points over which the range's extremes shrink back towards the recent values (0: never). */
+  rangeMemory?: number;
+  /** Points before anything is flagged. */
+  warmup?: number;
+  /** After a flag, this many points score 0. */
+  cooldown?: number;
+}
+
+/**
+ * HTM's anomaly likelihood, as a post-processing step on any raw score: the mean of the last
+ * `averagingWindow` raw scores, compared with the long-run distribution of that mean (a normal
+ * distribution with exponentially weighted mean and variance over about `historyWindow` points), gives
+ * the tail probability of what is happening now. The score is log(tail) / log(1e-10), so 0.5 is a tail
+ * probability of 1e-5: an alert line with the same meaning on every series, however noisy its raw score.
+ */
+export interface LikelihoodSpec {
+  kind: 'likelihood';
+  /** The raw score: one detector, or several whose scores are averaged. Default: context. */
+  raw?: RawSpec | RawSpec[];
+  averagingWindow?: number;
+  historyWindow?: number;
+  /** Points whose raw scores are not yet used for the distribution (the raw detector still learning). */
+  learningPeriod?: number;
+  /** Points (after learningPeriod) before anything is flagged. */
+  warmup?: number;
+  /** Smallest standard deviation of the averaged raw score. */
+  minSpread?: number;
+  /** Also flag an average far below the usual (a noisy series gone flat). Default false. */
+  bothTails?: boolean;
+  /** After a flag, this many points score 0. */
+  cooldown?: number;
+}
+
+export type RawSpec = StatisticalSpec | ContextSpec | ShapeSpec;
+
 export type RuleSpec = ThresholdSpec | RateOfChangeSpec | AbsenceSpec;
 export type StatisticalSpec = RobustZSpec | EwmaSpec | SeasonalSpec;
 
 export interface EnsembleSpec {
   kind: 'ensemble';
-  /** Statistical detectors combined. Default: robust-z, ewma and seasonal with their defaults. */
-  members?: StatisticalSpec[];
+  /** Detectors combined (statistical, context or shape). Default: robust-z, ewma and seasonal with their defaults. */
+  members?: RawSpec[];
+  /**
+   * How the members' scores make the ensemble's: 'mean' (default; a vote: each member scores 0.5 at its
+   * line, so the ensemble flags when they are on average at their lines) or 'max' (any member at its
+   * line flags: for members that see different things, such as a spike and a change of shape).
+   */
+  combine?: 'mean' | 'max';
   /** Rules from the pipeline spec: any broken rule flags the point, warm or not. */
   rules?: RuleSpec[];
   /** Points to learn before the statistical part flags anything (each member must be warm too). */
@@ -175,5 +263,5 @@ export interface EnsembleSpec {
   cooldown?: number;
 }
 
-export type DetectorSpec = StatisticalSpec | RuleSpec | EnsembleSpec;
+export type DetectorSpec = StatisticalSpec | ContextSpec | ShapeSpec | LikelihoodSpec | RuleSpec | EnsembleSpec;
 export type DetectorKind = DetectorSpec['kind'];
