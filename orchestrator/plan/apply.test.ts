@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SluiceError } from '../../lib/errors';
 import { createLogger } from '../../lib/log';
+import type { FlinkAdmin, ObservedSqlJob } from '../clients/flink-types';
 import type { ObservedCluster } from '../clients/kafka-types';
 import { validateSpec } from '../spec/validate';
-import type { PipelineSpec } from '../spec/types';
+import type { PipelineSpec, SqlJobSpec } from '../spec/types';
 import { applyPlan } from './apply';
 import { observeState } from './observe';
-import { planPipeline } from './plan';
+import { planPipeline, type Plan } from './plan';
+import { renderPlan } from './render';
 import { loadManagedState, saveManagedState } from './state';
 import { emptyCluster, fakeKafkaAdmin, fakeRegistry, memorySecretStore } from './testing/fakes';
 import type { FakeKafkaAdmin } from './testing/fakes';
@@ -276,5 +278,121 @@ describe('applyPlan', () => {
       changes: [{ field: 'version', from: 1, to: 2 }, { field: 'file' }],
     });
     expect(registry.versions.get('events-value')).toEqual([v1, v2]);
+  });
+});
+
+describe('replace', () => {
+  const job = (version: string): SqlJobSpec => ({
+    name: 'iot-clean',
+    file: 'sql/110-iot-clean.sql',
+    path: 'sql.jobs[0]',
+    parallelism: 1,
+    statements: ['INSERT INTO t SELECT 1'],
+    tables: [],
+    version,
+  });
+  const recordingFlink = (calls: string[]): FlinkAdmin => ({
+    listJobs: async () => [],
+    submit: async (s) => {
+      calls.push(`submit(${s.name}.${s.version}${s.savepoint ? ` from ${s.savepoint}` : ''})`);
+      return 'new-job';
+    },
+    stopWithSavepoint: async (jobId) => {
+      calls.push(`stopWithSavepoint(${jobId})`);
+      return 'file:/sp/1';
+    },
+    forgetSavepoint: async (name) => {
+      calls.push(`forgetSavepoint(${name})`);
+    },
+  });
+
+  it('replaces a SQL job whose SQL changed: stopped with a savepoint, its new SQL submitted from it', async () => {
+    const kafka = fakeKafkaAdmin(emptyCluster());
+    const desired = { ...spec([]), sqlJobs: [job('bbbbbbbbbbbb')] };
+    const observed = { kafka: await kafka.observe(), subjects: [], sqlJobs: [] as ObservedSqlJob[] };
+    const options = { managed: new Set<string>(), prune: false, hasSecret: () => true };
+    const calls: string[] = [];
+    const apply = (plan: Plan) =>
+      applyPlan(plan, {
+        kafka,
+        registry: fakeRegistry(),
+        flink: recordingFlink(calls),
+        secrets: memorySecretStore(),
+        log: log(),
+        managedStateFile: stateFile,
+      });
+
+    // The positive control: the same version running is left alone.
+    observed.sqlJobs = [{ name: 'iot-clean', jobId: 'live', version: 'bbbbbbbbbbbb', state: 'RUNNING', startTime: 1 }];
+    const same = planPipeline(desired, observed, options);
+    expect(same.hasChanges).toBe(false);
+    await apply(same);
+    expect(calls).toEqual([]);
+
+    observed.sqlJobs = [{ name: 'iot-clean', jobId: 'live', version: 'aaaaaaaaaaaa', state: 'RUNNING', startTime: 1 }];
+    const plan = planPipeline(desired, observed, options);
+    expect(plan.counts).toMatchObject({ replace: 1, update: 0, create: 0, delete: 0 });
+    expect(renderPlan(plan)).toMatch(
+      /± sql-job\/iot-clean\s+replace version: aaaaaaaaaaaa -> bbbbbbbbbbbb; file=sql\/110-iot-clean.sql \(its SQL changed: stop with a savepoint, then resubmit from it\)\n\nPlan: 0 to create, 0 to update, 1 to replace, 0 to delete, 0 refused\.$/,
+    );
+    expect((await apply(plan)).applied).toEqual(['sql-job/iot-clean']);
+    expect(calls).toEqual(['stopWithSavepoint(live)', 'submit(iot-clean.bbbbbbbbbbbb from file:/sp/1)']);
+    expect(logLines.some((l) => l.includes('replaced') && l.includes('sql-job/iot-clean'))).toBe(true);
+  });
+
+  it('stops rather than half-applies an action its provider does not make', async () => {
+    const kafka = fakeKafkaAdmin(emptyCluster());
+    const plan = planPipeline(
+      demo(),
+      { kafka: await kafka.observe(), subjects: [], sqlJobs: [] },
+      { managed: new Set(), prune: false, hasSecret: () => false },
+    );
+    const first = plan.steps[0]!;
+    expect(first).toMatchObject({ id: 'topic/web.access-logs', action: 'create' });
+    const bogus: Plan = { ...plan, steps: [{ ...first, action: 'replace' }], counts: { ...plan.counts, replace: 1 } };
+    const error = await applyPlan(bogus, {
+      kafka,
+      registry: fakeRegistry(),
+      secrets: memorySecretStore(),
+      log: log(),
+      managedStateFile: stateFile,
+    }).catch((e: unknown) => e);
+    expect((error as SluiceError).code).toBe('SLUICE_APPLY_FAILED');
+    expect((error as SluiceError).message).toBe('topic/web.access-logs: cannot replace topic resources');
+    expect(kafka.calls).toEqual([]);
+  });
+
+  it('a client of a server the platform does not run fails with what to start, only when a step uses it', async () => {
+    const kafka = fakeKafkaAdmin(emptyCluster());
+    const desired = { ...spec([]), sqlJobs: [job('bbbbbbbbbbbb')] };
+    const plan = planPipeline(
+      desired,
+      { kafka: await kafka.observe(), subjects: [], sqlJobs: [] },
+      { managed: new Set(), prune: false, hasSecret: () => true },
+    );
+    const error = await applyPlan(plan, {
+      kafka,
+      registry: fakeRegistry(),
+      secrets: memorySecretStore(),
+      log: log(),
+      managedStateFile: stateFile,
+    }).catch((e: unknown) => e);
+    expect((error as SluiceError).code).toBe('SLUICE_APPLY_FAILED');
+    expect(((error as SluiceError).cause as SluiceError).code).toBe('SLUICE_PLATFORM_NOT_RUNNING');
+    expect((error as SluiceError).message).toContain('no Flink cluster is running');
+    // The same plan without the job needs no Flink.
+    const none = planPipeline(
+      spec([{ name: 'events', partitions: 1 }]),
+      { kafka: await kafka.observe(), subjects: [], sqlJobs: [] },
+      { managed: new Set(), prune: false, hasSecret: () => true },
+    );
+    await applyPlan(none, {
+      kafka,
+      registry: fakeRegistry(),
+      secrets: memorySecretStore(),
+      log: log(),
+      managedStateFile: stateFile,
+    });
+    expect(kafka.calls.length).toBeGreaterThan(0);
   });
 });

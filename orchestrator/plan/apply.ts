@@ -9,22 +9,11 @@ import type { KafkaAdmin } from '../clients/kafka-types';
 import type { FlinkAdmin } from '../clients/flink-types';
 import type { ConnectAdmin } from '../clients/connect-types';
 import type { SchemaRegistryAdmin } from '../clients/registry-types';
-import type { SecretStore } from '../lib/secrets';
-import { aclProvider } from '../providers/acl';
-import { connectorProvider } from '../providers/connector';
-import { principalProvider } from '../providers/principal';
-import { schemaProvider } from '../providers/schema';
-import { sqlJobProvider } from '../providers/sql-job';
-import { topicProvider } from '../providers/topic';
 import type { CassandraAdmin } from '../clients/cassandra-types';
 import type { InfluxAdmin } from '../clients/influx-types';
-import { cassandraGrantProvider } from '../providers/cassandra-grant';
-import { cassandraKeyspaceProvider } from '../providers/cassandra-keyspace';
-import { cassandraTableProvider } from '../providers/cassandra-table';
-import { influxDatabaseProvider } from '../providers/influx-database';
-import { influxGrantProvider } from '../providers/influx-grant';
-import { influxRetentionPolicyProvider } from '../providers/influx-retention-policy';
-import type { ApplyContext, Provider, Step } from '../providers/types';
+import type { SecretStore } from '../lib/secrets';
+import { kindEntry, type Step } from '../providers/kinds';
+import type { ApplyContext, Provider } from '../providers/types';
 import type { Plan } from './plan';
 import { loadManagedState, saveManagedState } from './state';
 
@@ -68,78 +57,43 @@ function refusal(plan: Plan): SluiceError {
 }
 
 // A provider typed for its own step kind, called with a step of that kind.
-type AnyProvider = Provider<unknown, unknown, Step>;
-const PROVIDERS = {
-  topic: topicProvider,
-  principal: principalProvider,
-  acl: aclProvider,
-  schema: schemaProvider,
-  'sql-job': sqlJobProvider,
-  'cassandra-keyspace': cassandraKeyspaceProvider,
-  'cassandra-table': cassandraTableProvider,
-  'cassandra-grant': cassandraGrantProvider,
-  'influx-database': influxDatabaseProvider,
-  'influx-retention-policy': influxRetentionPolicyProvider,
-  'influx-grant': influxGrantProvider,
-  connector: connectorProvider,
-} as unknown as Record<Step['kind'], AnyProvider>;
+type AnyProvider = Provider<never, never, Step>;
 
 async function execute(context: ApplyContext, step: Step): Promise<void> {
-  const provider = PROVIDERS[step.kind];
-  switch (step.action) {
-    case 'create':
-      return provider.create(context, step);
-    case 'update':
-      return provider.update(context, step);
-    case 'delete':
-      return provider.delete(context, step);
-    default:
-      // No provider produces `replace` yet; executing half of one would be worse than stopping.
-      throw new Error(`cannot ${step.action} ${step.kind} resources`);
-  }
+  const provider = kindEntry(step.kind).provider as unknown as AnyProvider;
+  const run =
+    step.action === 'create'
+      ? provider.create
+      : step.action === 'update'
+        ? provider.update
+        : step.action === 'replace'
+          ? provider.replace
+          : step.action === 'delete'
+            ? provider.delete
+            : undefined;
+  // A provider that does not make this action (noop and refused never reach here): stopping beats half a change.
+  if (!run) throw new Error(`cannot ${step.action} ${step.kind} resources`);
+  return run.call(provider, context, step);
 }
 
-/** Stands in when the platform runs no Flink: only a plan with sql-job steps ever calls it. */
-const noFlinkError = () =>
-  Promise.reject(
-    new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', 'this plan has SQL jobs, but no Flink cluster is running', {
-      fix: 'start the platform with Flink: npx sluice platform up',
-    }),
+/**
+ * Stands in for the client of a server the platform does not run: every call fails with what to start.
+ * Only a plan with steps on that server ever calls it.
+ */
+function notRunning<T extends object>(message: string, fix: string): T {
+  const fail = (): Promise<never> => Promise.reject(new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', message, { fix }));
+  return new Proxy({} as T, {
+    // Not a thenable; closing what never opened is fine.
+    get: (_target, key) => (key === 'then' ? undefined : key === 'close' ? async () => undefined : fail),
+  });
+}
+const notStarted = <T extends object>(what: string, component: string): T =>
+  notRunning<T>(
+    `this plan changes ${what}, but ${what} is not running`,
+    `start it: npx sluice platform up ${component}`,
   );
-const noFlink: FlinkAdmin = {
-  listJobs: noFlinkError,
-  submit: noFlinkError,
-  stopWithSavepoint: noFlinkError,
-  forgetSavepoint: noFlinkError,
-};
-const notRunning = (what: string, component: string) => () =>
-  Promise.reject(
-    new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `this plan changes ${what}, but ${what} is not running`, {
-      fix: `start it: npx sluice platform up ${component}`,
-    }),
-  );
-const noCassandra: CassandraAdmin = {
-  observe: notRunning('Cassandra', 'cassandra'),
-  schema: notRunning('Cassandra', 'cassandra'),
-  grant: notRunning('Cassandra', 'cassandra'),
-  revoke: notRunning('Cassandra', 'cassandra'),
-  close: async () => undefined,
-};
-const noInflux: InfluxAdmin = {
-  observe: notRunning('InfluxDB', 'influxdb'),
-  execute: notRunning('InfluxDB', 'influxdb'),
-};
-const noConnectCall = notRunning('Kafka Connect', 'connect');
-const noConnect: ConnectAdmin = {
-  listConnectors: noConnectCall,
-  validate: noConnectCall,
-  putConfig: noConnectCall,
-  restartFailed: noConnectCall,
-  deleteConnector: noConnectCall,
-  settledStatus: noConnectCall,
-};
 
-const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+const PAST: Record<string, string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted' };
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   if (plan.refused.length > 0) throw refusal(plan);
@@ -148,10 +102,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const context: ApplyContext = {
     kafka: options.kafka,
     registry: options.registry,
-    flink: options.flink ?? noFlink,
-    cassandra: options.cassandra ?? noCassandra,
-    influx: options.influx ?? noInflux,
-    connect: options.connect ?? noConnect,
+    flink:
+      options.flink ??
+      notRunning<FlinkAdmin>(
+        'this plan has SQL jobs, but no Flink cluster is running',
+        'start the platform with Flink: npx sluice platform up',
+      ),
+    cassandra: options.cassandra ?? notStarted<CassandraAdmin>('Cassandra', 'cassandra'),
+    influx: options.influx ?? notStarted<InfluxAdmin>('InfluxDB', 'influxdb'),
+    connect: options.connect ?? notStarted<ConnectAdmin>('Kafka Connect', 'connect'),
     secrets: options.secrets,
     log: options.log,
   };

@@ -7,4 +7,5 @@ export { applyPlan } from './apply';
 export type { ApplyOptions, ApplyResult } from './apply';
 export { loadManagedState, saveManagedState } from './state';
 export { hasSecretIn } from '../providers/principal';
-export type { Step, StepAction, Change, ResourceKind } from '../providers/types';
+export type { StepAction, Change } from '../providers/types';
+export type { Step, ResourceKind } from '../providers/kinds';

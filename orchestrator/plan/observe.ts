@@ -10,6 +10,7 @@ import type { KafkaAdmin } from '../clients/kafka-types';
 import type { CassandraAdmin, ObservedCassandra } from '../clients/cassandra-types';
 import type { InfluxAdmin, ObservedInflux } from '../clients/influx-types';
 import type { ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
+import { RESOURCE_KINDS } from '../providers/kinds';
 import type { ObservedState } from '../providers/types';
 import type { PipelineSpec } from '../spec/types';
 
@@ -27,6 +28,18 @@ export interface Observers {
 }
 
 const SCHEMA_PREFIX = 'schema/';
+
+/**
+ * Whether a part of the observed state must be read: some kind that reads it (providers/kinds.ts) has
+ * resources in the spec, or Sluice manages resources of that kind.
+ */
+export function neededBy(part: keyof ObservedState, spec: PipelineSpec, managed: ReadonlySet<string>): boolean {
+  return RESOURCE_KINDS.some(
+    ({ provider, observes }) =>
+      observes === part &&
+      (provider.desired(spec).size > 0 || [...managed].some((id) => id.startsWith(`${provider.kind}/`))),
+  );
+}
 
 export async function observeRegistry(
   spec: PipelineSpec,
@@ -48,8 +61,7 @@ export async function observeSqlJobs(
   flink: FlinkAdmin | undefined,
   managed: ReadonlySet<string>,
 ): Promise<ObservedSqlJob[]> {
-  const needed = spec.sqlJobs.length > 0 || [...managed].some((id) => id.startsWith('sql-job/'));
-  if (!needed) return [];
+  if (!neededBy('sqlJobs', spec, managed)) return [];
   if (!flink) {
     throw new SluiceError(
       'SLUICE_PLATFORM_NOT_RUNNING',
@@ -87,12 +99,7 @@ export function observeCassandra(
   cassandra: CassandraAdmin | undefined,
   managed: ReadonlySet<string>,
 ): Promise<ObservedCassandra | undefined> {
-  return observeDatabase(
-    spec.cassandra !== undefined || [...managed].some((id) => id.startsWith('cassandra-')),
-    cassandra,
-    'Cassandra',
-    'cassandra',
-  );
+  return observeDatabase(neededBy('cassandra', spec, managed), cassandra, 'Cassandra', 'cassandra');
 }
 
 export function observeInflux(
@@ -100,12 +107,7 @@ export function observeInflux(
   influx: InfluxAdmin | undefined,
   managed: ReadonlySet<string>,
 ): Promise<ObservedInflux | undefined> {
-  return observeDatabase(
-    spec.influx !== undefined || [...managed].some((id) => id.startsWith('influx-')),
-    influx,
-    'InfluxDB',
-    'influxdb',
-  );
+  return observeDatabase(neededBy('influx', spec, managed), influx, 'InfluxDB', 'influxdb');
 }
 
 /**
@@ -118,8 +120,7 @@ export async function observeConnectors(
   connect: ConnectAdmin | undefined,
   managed: ReadonlySet<string>,
 ): Promise<ObservedState['connect']> {
-  const needed = spec.connectorConfigs.length > 0 || [...managed].some((id) => id.startsWith('connector/'));
-  if (!needed) return undefined;
+  if (!neededBy('connect', spec, managed)) return undefined;
   if (!connect) {
     throw new SluiceError(
       'SLUICE_PLATFORM_NOT_RUNNING',

@@ -4,7 +4,10 @@
  */
 import type { AclBinding } from '../clients/kafka-types';
 import { describeBinding } from '../providers/acl';
-import type { AclStep, Change, ConnectorStep, Step, StepAction } from '../providers/types';
+import type { AclStep } from '../providers/acl';
+import type { ConnectorStep } from '../providers/connector';
+import type { Step } from '../providers/kinds';
+import type { Change, StepAction } from '../providers/types';
 import type { Plan } from './plan';
 
 export interface RenderOptions {

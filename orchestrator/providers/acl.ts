@@ -5,7 +5,19 @@
  */
 import { bindingKey, type AclBinding } from '../clients/kafka-types';
 import type { PrincipalSpec } from '../spec/types';
-import type { AclStep, Change, Provider } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface AclStep extends StepBase {
+  kind: 'acl';
+  /** Principal name without the `User:` prefix. */
+  user: string;
+  add: AclBinding[];
+  remove: AclBinding[];
+  /** Bindings of this principal that the spec does not declare and that stay. */
+  kept: AclBinding[];
+  /** no-prune: `--prune` would remove them; unmanaged: Sluice has never managed this principal's ACLs. */
+  keptBecause?: 'no-prune' | 'unmanaged';
+}
 
 export const aclId = (user: string): string => `acl/${user}`;
 const USER = 'User:';

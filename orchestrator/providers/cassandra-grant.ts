@@ -5,7 +5,16 @@
  * Roles the spec does not list are left alone, unless Sluice granted them before and --prune is given.
  */
 import { keyspaceResource, type ObservedPermission } from '../clients/cassandra-types';
-import type { CassandraGrantStep, Change, Provider } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface CassandraGrantStep extends StepBase {
+  kind: 'cassandra-grant';
+  keyspace: string;
+  role: string;
+  /** Upper-case CQL permissions to grant and to revoke. */
+  grant: string[];
+  revoke: string[];
+}
 
 export const cassandraGrantId = (keyspace: string, role: string): string => `cassandra-grant/${keyspace}/${role}`;
 

@@ -6,7 +6,14 @@
 import { cqlString, quoteIdentifier } from '../lib/cql/table';
 import type { ObservedKeyspace } from '../clients/cassandra-types';
 import type { CassandraReplicationSpec } from '../spec/types';
-import type { CassandraKeyspaceStep, Change, Provider } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface CassandraKeyspaceStep extends StepBase {
+  kind: 'cassandra-keyspace';
+  keyspace: string;
+  /** The replication map to create or alter it with (`{class: 'SimpleStrategy', replication_factor: '1'}`). */
+  replication?: Record<string, string>;
+}
 
 export const cassandraKeyspaceId = (keyspace: string): string => `cassandra-keyspace/${keyspace}`;
 

@@ -16,7 +16,19 @@ import {
 import type { ColumnToAdd, ObservedColumn, ObservedTable } from '../clients/cassandra-types';
 import type { CassandraTableSpec } from '../spec/types';
 import { simpleClassName } from './cassandra-keyspace';
-import type { CassandraTableStep, Change, Provider } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface CassandraTableStep extends StepBase {
+  kind: 'cassandra-table';
+  keyspace: string;
+  table: string;
+  /** CREATE TABLE (create). */
+  statement?: string;
+  /** ALTER TABLE ADD (update). */
+  addColumns: ColumnToAdd[];
+  /** ALTER TABLE WITH (update): option → CQL literal. */
+  options: Record<string, string>;
+}
 
 export const cassandraTableId = (keyspace: string, table: string): string => `cassandra-table/${keyspace}.${table}`;
 

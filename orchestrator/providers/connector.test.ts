@@ -11,7 +11,8 @@ import { fakeKafkaAdmin, fakeRegistry, memorySecretStore } from '../plan/testing
 import { validateSpec } from '../spec/validate';
 import type { ConnectorSpec, PipelineSpec } from '../spec/types';
 import { connectorProvider } from './connector';
-import type { ConnectorStep, DiffContext, ObservedState } from './types';
+import type { ConnectorStep } from './connector';
+import type { DiffContext, ObservedState } from './types';
 
 const PASSWORD = 's3cr3t-Cassandra-pw';
 const placeholders = { SLUICE_CASSANDRA_CONTACT_POINT: '127.0.0.1:29160', SLUICE_CONNECT_CASSANDRA_PASSWORD: PASSWORD };

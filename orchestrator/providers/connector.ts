@@ -12,7 +12,20 @@ import { SluiceError } from '../../lib/errors';
 import { fillPlaceholders } from '../lib/sql/statements';
 import { describeStatus, hasFailed, type ConnectorValidation, type ObservedConnector } from '../clients/connect-types';
 import type { ConnectorSpec } from '../spec/types';
-import type { ApplyContext, Change, ConnectorStep, Provider } from './types';
+import type { ApplyContext, Change, Provider, StepBase } from './types';
+
+export interface ConnectorStep extends StepBase {
+  kind: 'connector';
+  name: string;
+  /** The spec's file, for messages. */
+  file?: string;
+  /** The configuration to put (create, update): the spec's template, `${NAME}` placeholders unfilled. */
+  config?: Record<string, string>;
+  /** Restart the failed connector instance and failed tasks (after putting the configuration, if any). */
+  restart?: boolean;
+  /** The connector's status when observed: `RUNNING, tasks: 0 RUNNING`. */
+  status?: string;
+}
 
 export const connectorId = (name: string): string => `connector/${name}`;
 

@@ -12,16 +12,9 @@ export { influxRetentionPolicyProvider, influxRetentionPolicyId } from './influx
 export { influxGrantProvider, influxGrantId } from './influx-grant';
 export { connectorProvider, connectorId } from './connector';
 export { STEP_ACTIONS } from './types';
-export type {
-  AclStep,
-  ApplyContext,
-  Change,
-  Diff,
-  DiffContext,
-  PrincipalStep,
-  Provider,
-  ResourceKind,
-  Step,
-  StepAction,
-  TopicStep,
-} from './types';
+export { RESOURCE_KINDS, kindEntry } from './kinds';
+export type { ResourceKind, ResourceKindEntry, Step } from './kinds';
+export type { AclStep } from './acl';
+export type { PrincipalStep } from './principal';
+export type { TopicStep } from './topic';
+export type { ApplyContext, Change, Diff, DiffContext, Provider, StepAction, StepBase } from './types';

@@ -4,7 +4,12 @@
  * (DROP DATABASE, with every point) only with --prune.
  */
 import { influxIdentifier } from '../clients/influx';
-import type { InfluxDatabaseStep, Provider } from './types';
+import type { Provider, StepBase } from './types';
+
+export interface InfluxDatabaseStep extends StepBase {
+  kind: 'influx-database';
+  database: string;
+}
 
 export const influxDatabaseId = (database: string): string => `influx-database/${database}`;
 

@@ -5,7 +5,15 @@
  */
 import { influxIdentifier } from '../clients/influx';
 import type { InfluxPrivilege, ObservedInfluxGrant } from '../clients/influx-types';
-import type { InfluxGrantStep, Provider } from './types';
+import type { Provider, StepBase } from './types';
+
+export interface InfluxGrantStep extends StepBase {
+  kind: 'influx-grant';
+  database: string;
+  user: string;
+  /** The privilege to hold (absent for delete: revoke all). */
+  privilege?: InfluxPrivilege;
+}
 
 export const influxGrantId = (database: string, user: string): string => `influx-grant/${database}/${user}`;
 

@@ -9,7 +9,15 @@ import { normaliseInfluxDuration } from '../lib/influx/duration';
 import { influxIdentifier } from '../clients/influx';
 import type { ObservedRetentionPolicy } from '../clients/influx-types';
 import type { InfluxRetentionPolicySpec } from '../spec/types';
-import type { Change, InfluxRetentionPolicyStep, Provider } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface InfluxRetentionPolicyStep extends StepBase {
+  kind: 'influx-retention-policy';
+  database: string;
+  policy: string;
+  /** What to create or alter it to (absent for delete). Durations as InfluxQL accepts them. */
+  desired?: { duration: string; shardDuration?: string; replication: number; default: boolean };
+}
 
 export const influxRetentionPolicyId = (database: string, policy: string): string =>
   `influx-retention-policy/${database}.${policy}`;

@@ -5,7 +5,12 @@
  */
 import { generatePassword } from '../lib/secrets';
 import type { SecretStore } from '../lib/secrets';
-import type { PrincipalStep, Provider } from './types';
+import type { Provider, StepBase } from './types';
+
+export interface PrincipalStep extends StepBase {
+  kind: 'principal';
+  user: string;
+}
 
 export const principalId = (name: string): string => `principal/${name}`;
 export const secretNameOf = (user: string): string => `users/${user}`;

@@ -4,10 +4,19 @@
  * incompatible one is refused with the registry's reason, so nothing is applied. Registered versions are
  * never edited: the registry keeps history, and consumers may still read records written with them.
  */
-import type { ObservedSubject } from '../clients/registry-types';
+import type { Compatibility, ObservedSubject } from '../clients/registry-types';
 import { sameSchema } from '../../lib/registry/schema-text';
 import type { SchemaSpec } from '../spec/types';
-import type { Change, Provider, SchemaStep } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface SchemaStep extends StepBase {
+  kind: 'schema';
+  subject: string;
+  /** The schema to register (absent for delete and for a compatibility-only update). */
+  schema?: string;
+  /** The compatibility level to set, when it differs. */
+  compatibility?: Compatibility;
+}
 
 export const schemaId = (subject: string): string => `schema/${subject}`;
 

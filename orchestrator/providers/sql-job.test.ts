@@ -63,7 +63,7 @@ describe('sql-job provider diff', () => {
 
   it('replaces a running job whose SQL changed, from a savepoint', () => {
     expect(diff(job('bbbbbbbbbbbb'), [run('aaaaaaaaaaaa', 'RUNNING', 1, 'live')])).toMatchObject({
-      action: 'update',
+      action: 'replace',
       jobId: 'live',
       changes: [{ field: 'version', from: 'aaaaaaaaaaaa', to: 'bbbbbbbbbbbb' }, { field: 'file' }],
     });

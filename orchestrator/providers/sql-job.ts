@@ -1,13 +1,25 @@
 /**
  * Streaming SQL jobs on the Flink session cluster. A job is missing (never submitted, or its last run
- * failed or was cancelled) → create; running an older version of its SQL → update, which stops it with a
- * savepoint and submits the new SQL from that savepoint, so windows and joins keep their state; no
+ * failed or was cancelled) → create; running an older version of its SQL → replace (a running job's SQL
+ * cannot change in place), which stops it with a savepoint and submits the new SQL as a new job from that
+ * savepoint, so windows and joins keep their state; no
  * longer in the spec → delete (stop with a savepoint, which stays on disk). Drift is read from Flink
  * alone: each job's name carries the version of the SQL it runs.
  */
 import { isActive, type ObservedSqlJob } from '../clients/flink-types';
 import type { SqlJobSpec } from '../spec/types';
-import type { Change, Provider, SqlJobStep } from './types';
+import type { Change, Provider, StepBase } from './types';
+
+export interface SqlJobStep extends StepBase {
+  kind: 'sql-job';
+  name: string;
+  /** The job to submit (create, replace). */
+  job?: SqlJobSpec;
+  /** The running job to stop (replace, delete). */
+  jobId?: string;
+  /** Resume from this savepoint (create of a job stopped with the platform). */
+  savepoint?: string;
+}
 
 export const sqlJobId = (name: string): string => `sql-job/${name}`;
 
@@ -68,7 +80,7 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
     if (running.version === desired.version) return { ...base, action: 'noop', jobId: running.jobId, changes: [] };
     return {
       ...base,
-      action: 'update',
+      action: 'replace',
       job: desired,
       jobId: running.jobId,
       reason: 'its SQL changed: stop with a savepoint, then resubmit from it',
@@ -92,7 +104,7 @@ export const sqlJobProvider: Provider<SqlJobSpec, ObservedSqlJob, SqlJobStep> = 
     await flink.forgetSavepoint(job.name);
   },
 
-  async update({ flink, log }, step) {
+  async replace({ flink, log }, step) {
     const job = step.job!;
     const savepoint = await flink.stopWithSavepoint(step.jobId!);
     log.info(`stopped with savepoint ${savepoint}`, { resource: step.id });

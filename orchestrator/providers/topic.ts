@@ -5,7 +5,14 @@
 import type { ObservedTopic, TopicSettings } from '../clients/kafka-types';
 import type { PipelineSpec } from '../spec/types';
 import { normaliseConfig } from './topic-config';
-import type { Change, DiffContext, Provider, TopicStep } from './types';
+import type { Change, DiffContext, Provider, StepBase } from './types';
+
+export interface TopicStep extends StepBase {
+  kind: 'topic';
+  topic: string;
+  /** The settings to create or converge to (absent for delete). */
+  desired?: TopicSettings;
+}
 
 export interface DesiredTopic {
   settings: TopicSettings;

@@ -5,28 +5,14 @@
  * the whole plan.
  */
 import type { Logger } from '../../lib/log';
-import type { AclBinding, KafkaAdmin, ObservedCluster, TopicSettings } from '../clients/kafka-types';
+import type { KafkaAdmin, ObservedCluster } from '../clients/kafka-types';
 import type { FlinkAdmin, ObservedSqlJob } from '../clients/flink-types';
-import type { CassandraAdmin, ColumnToAdd, ObservedCassandra } from '../clients/cassandra-types';
-import type { InfluxAdmin, InfluxPrivilege, ObservedInflux } from '../clients/influx-types';
+import type { CassandraAdmin, ObservedCassandra } from '../clients/cassandra-types';
+import type { InfluxAdmin, ObservedInflux } from '../clients/influx-types';
 import type { ConnectAdmin, ConnectorValidation, ObservedConnector } from '../clients/connect-types';
-import type { Compatibility, ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
+import type { ObservedSubject, SchemaRegistryAdmin } from '../clients/registry-types';
 import type { SecretStore } from '../lib/secrets';
-import type { PipelineSpec, SqlJobSpec } from '../spec/types';
-
-export type ResourceKind =
-  | 'topic'
-  | 'principal'
-  | 'acl'
-  | 'schema'
-  | 'sql-job'
-  | 'cassandra-keyspace'
-  | 'cassandra-table'
-  | 'cassandra-grant'
-  | 'influx-database'
-  | 'influx-retention-policy'
-  | 'influx-grant'
-  | 'connector';
+import type { PipelineSpec } from '../spec/types';
 
 /** `refused`: the change is needed but cannot be made (Kafka cannot make it in place, the registry finds it incompatible); the whole plan is refused. */
 export type StepAction = 'noop' | 'create' | 'update' | 'replace' | 'delete' | 'refused';
@@ -49,131 +35,13 @@ export interface Diff {
   reason?: string;
 }
 
-interface StepBase extends Diff {
-  kind: ResourceKind;
+/** What every step has; each provider's file declares its own step (`TopicStep`, …) on top of it. */
+export interface StepBase extends Diff {
+  /** The resource kind (the provider's `kind`); the kinds are listed in ./kinds.ts. */
+  kind: string;
   /** `<kind>/<name>`, the name every log line and plan line uses. */
   id: string;
 }
-
-export interface TopicStep extends StepBase {
-  kind: 'topic';
-  topic: string;
-  /** The settings to create or converge to (absent for delete). */
-  desired?: TopicSettings;
-}
-
-export interface PrincipalStep extends StepBase {
-  kind: 'principal';
-  user: string;
-}
-
-export interface AclStep extends StepBase {
-  kind: 'acl';
-  /** Principal name without the `User:` prefix. */
-  user: string;
-  add: AclBinding[];
-  remove: AclBinding[];
-  /** Bindings of this principal that the spec does not declare and that stay. */
-  kept: AclBinding[];
-  /** no-prune: `--prune` would remove them; unmanaged: Sluice has never managed this principal's ACLs. */
-  keptBecause?: 'no-prune' | 'unmanaged';
-}
-
-export interface SchemaStep extends StepBase {
-  kind: 'schema';
-  subject: string;
-  /** The schema to register (absent for delete and for a compatibility-only update). */
-  schema?: string;
-  /** The compatibility level to set, when it differs. */
-  compatibility?: Compatibility;
-}
-
-export interface SqlJobStep extends StepBase {
-  kind: 'sql-job';
-  name: string;
-  /** The job to submit (create, update). */
-  job?: SqlJobSpec;
-  /** The running job to stop (update, delete). */
-  jobId?: string;
-  /** Resume from this savepoint (create of a job stopped with the platform). */
-  savepoint?: string;
-}
-
-export interface CassandraKeyspaceStep extends StepBase {
-  kind: 'cassandra-keyspace';
-  keyspace: string;
-  /** The replication map to create or alter it with (`{class: 'SimpleStrategy', replication_factor: '1'}`). */
-  replication?: Record<string, string>;
-}
-
-export interface CassandraTableStep extends StepBase {
-  kind: 'cassandra-table';
-  keyspace: string;
-  table: string;
-  /** CREATE TABLE (create). */
-  statement?: string;
-  /** ALTER TABLE ADD (update). */
-  addColumns: ColumnToAdd[];
-  /** ALTER TABLE WITH (update): option → CQL literal. */
-  options: Record<string, string>;
-}
-
-export interface CassandraGrantStep extends StepBase {
-  kind: 'cassandra-grant';
-  keyspace: string;
-  role: string;
-  /** Upper-case CQL permissions to grant and to revoke. */
-  grant: string[];
-  revoke: string[];
-}
-
-export interface InfluxDatabaseStep extends StepBase {
-  kind: 'influx-database';
-  database: string;
-}
-
-export interface InfluxRetentionPolicyStep extends StepBase {
-  kind: 'influx-retention-policy';
-  database: string;
-  policy: string;
-  /** What to create or alter it to (absent for delete). Durations as InfluxQL accepts them. */
-  desired?: { duration: string; shardDuration?: string; replication: number; default: boolean };
-}
-
-export interface InfluxGrantStep extends StepBase {
-  kind: 'influx-grant';
-  database: string;
-  user: string;
-  /** The privilege to hold (absent for delete: revoke all). */
-  privilege?: InfluxPrivilege;
-}
-
-export interface ConnectorStep extends StepBase {
-  kind: 'connector';
-  name: string;
-  /** The spec's file, for messages. */
-  file?: string;
-  /** The configuration to put (create, update): the spec's template, `${NAME}` placeholders unfilled. */
-  config?: Record<string, string>;
-  /** Restart the failed connector instance and failed tasks (after putting the configuration, if any). */
-  restart?: boolean;
-  /** The connector's status when observed: `RUNNING, tasks: 0 RUNNING`. */
-  status?: string;
-}
-
-export type Step =
-  | TopicStep
-  | PrincipalStep
-  | AclStep
-  | SchemaStep
-  | SqlJobStep
-  | CassandraKeyspaceStep
-  | CassandraTableStep
-  | CassandraGrantStep
-  | InfluxDatabaseStep
-  | InfluxRetentionPolicyStep
-  | InfluxGrantStep
-  | ConnectorStep;
 
 /** Everything deploy-pipeline observed: the Kafka cluster and the registry subjects it manages. */
 export interface ObservedState {
@@ -217,7 +85,7 @@ export interface ApplyContext {
   log: Logger;
 }
 
-export interface Provider<Desired, Observed, S extends Step> {
+export interface Provider<Desired, Observed, S extends StepBase> {
   readonly kind: S['kind'];
   /** Desired resources by id, in spec order. */
   desired(spec: PipelineSpec): Map<string, Desired>;
@@ -226,6 +94,12 @@ export interface Provider<Desired, Observed, S extends Step> {
   /** Pure. Called with desired undefined only for a resource the planner wants deleted. */
   diff(id: string, desired: Desired | undefined, observed: Observed | undefined, context: DiffContext): S;
   create(context: ApplyContext, step: S): Promise<void>;
-  update(context: ApplyContext, step: S): Promise<void>;
+  /** In place; absent for a kind whose diff never produces `update`. */
+  update?(context: ApplyContext, step: S): Promise<void>;
+  /**
+   * What cannot change in place is made again: absent for a kind whose diff never produces `replace`. Only
+   * where nothing is lost (a SQL job is stopped with a savepoint and its new SQL resumes from it).
+   */
+  replace?(context: ApplyContext, step: S): Promise<void>;
   delete(context: ApplyContext, step: S): Promise<void>;
 }

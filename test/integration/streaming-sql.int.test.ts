@@ -138,8 +138,8 @@ test("a second deploy changes nothing; editing one job's file replaces that job 
     text.replace('WHERE `reject_reason` IS NOT NULL', "WHERE `reject_reason` IS NOT NULL AND `device_id` <> ''"),
   );
   const plan = await bed.sluice('plan', '--spec', bed.specFile);
-  expect(plan.stdout).toMatch(new RegExp(`~ sql-job/${bed.jobName('rejects')}\\s+update\\s+version: \\w+ -> \\w+`));
-  expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${bed.jobName('windows')}\\s+update`));
+  expect(plan.stdout).toMatch(new RegExp(`± sql-job/${bed.jobName('rejects')}\\s+replace\\s+version: \\w+ -> \\w+`));
+  expect(plan.stdout).not.toMatch(new RegExp(`sql-job/${bed.jobName('windows')}\\s+(update|replace)`));
   const applied = await bed.sluice('deploy-pipeline', '--spec', bed.specFile);
   expect(applied.code).toBe(0);
   expect(applied.stderr).toMatch(/stopped with savepoint file:/);
