@@ -9,16 +9,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const stamp = (i: number) => new Date(Date.UTC(2014, 0, 1) + i * 300_000).toISOString().replace('T', ' ').slice(0, 19);
 mkdirSync(join(dir, 'data', 'cat'), { recursive: true });
-writeFileSync(
-  join(dir, 'data', 'cat', 'spiky.csv'),
-  [
-    'timestamp,value',
-    ...Array.from({ length: 600 }, (_, i) => `${stamp(i)},${10 + Math.sin(i) + (i === 400 ? 50 : 0)}`),
-  ].join('\n'),
-);
+// Four files (one per fold), the same spike at row 400 in each; the last steps back in time once (after
+// the spike, so every file's spike scores the same and the threshold chosen on three fits the fourth).
+const FILES = ['spiky.csv', 'spiky2.csv', 'spiky3.csv', 'spiky4.csv'];
+for (const [n, name] of FILES.entries()) {
+  const rows = Array.from({ length: 600 }, (_, i) => `${stamp(i)},${10 + Math.sin(i) + (i === 400 ? 50 : 0)}`);
+  if (n === 3) rows[500] = `${stamp(490)},${10 + Math.sin(500)}`;
+  writeFileSync(join(dir, 'data', 'cat', name), ['timestamp,value', ...rows].join('\n'));
+}
 writeFileSync(
   join(dir, 'windows.json'),
-  JSON.stringify({ 'cat/spiky.csv': [[`${stamp(400)}.000000`, `${stamp(440)}.000000`]] }),
+  JSON.stringify(
+    Object.fromEntries(FILES.map((f) => [`cat/${f}`, [[`${stamp(400)}.000000`, `${stamp(440)}.000000`]]])),
+  ),
 );
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -36,7 +39,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('sluice eval anomaly', () => {
-  test('scores one detector on the given NAB data, prints the table and writes NAB-layout results', async () => {
+  test('cross-validates one detector family on the given NAB data, prints the tables and writes NAB-layout results', async () => {
     const out = join(dir, 'out');
     const { code, stdout } = await run([
       'eval',
@@ -53,11 +56,16 @@ describe('sluice eval anomaly', () => {
       '--no-baselines',
     ]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/NAB: 1 files, 600 rows, 1 windows/);
-    expect(stdout).toMatch(/^robust-z\s+100\.0\s+100\.0\s+100\.0/m);
+    expect(stdout).toMatch(/NAB: 4 files, 2400 rows, 4 windows, 1 rows out of order/);
+    // Each fold held out in turn: the spike is found at its window's start in every one.
+    expect(stdout).toMatch(/^robust-z\s+100\.0\s+100\.0\s+100\.0\s+100\.0\s+100\.0\s+0\.0\s+100\.0–100\.0/m);
+    expect(stdout).toMatch(/Best held-out mean: robust-z \(100\.0\)/);
+    expect(stdout).toMatch(/numenta \(HTM\)\s+70\.1\s+63\.1\s+74\.3/);
+    expect(stdout).toMatch(/5a98e4f15e4508b2d1472ac31db2467dd87a9a28/);
     expect(stdout).not.toMatch(/Simulators:/);
-    expect(existsSync(join(out, 'robust-z', 'cat', 'robust-z_spiky.csv'))).toBe(true);
+    expect(existsSync(join(out, 'default', 'cat', 'default_spiky4.csv'))).toBe(true);
     expect(existsSync(join(out, 'final_results.json'))).toBe(true);
+    expect(existsSync(join(out, 'crossvalidation.json'))).toBe(true);
   });
 
   test('a missing data directory is SLUICE_CONFIG_INVALID; a bad row is SLUICE_DATA_INVALID with its line', async () => {
@@ -92,7 +100,7 @@ describe('sluice eval anomaly', () => {
     const { code, stderr } = await run(['eval', 'anomaly', '--detector', 'prophet', '--no-simulators']);
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /there is no detector 'prophet'.*\n.*\n {2}fix: use one of: all, robust-z, ewma, seasonal, ensemble/,
+      /there is no detector 'prophet'.*\n.*\n {2}fix: use one of: all, robust-z, ewma, seasonal, ensemble, ensemble-max, context/,
     );
   });
 });

@@ -18,11 +18,13 @@ interface EvalAnomalyArgs {
   baselines: boolean;
   seed: number;
   'sim-hours': number;
+  folds: number;
 }
 
 const anomalyCommand: CommandModule<object, EvalAnomalyArgs> = {
   command: 'anomaly',
-  describe: "Score the anomaly detectors on NAB (as NAB scores) and on the simulators' labelled anomalies",
+  describe:
+    "Score the anomaly detectors on NAB (cross-validated, as NAB scores) and on the simulators' labelled anomalies",
   builder: (y) =>
     y
       .option('nab-data', {
@@ -55,9 +57,24 @@ const anomalyCommand: CommandModule<object, EvalAnomalyArgs> = {
         default: true,
         describe: "also run NAB's random and windowed Gaussian detectors, for reading the scores",
       })
+      .option('folds', {
+        type: 'number',
+        default: 4,
+        describe: 'folds of the NAB cross-validation (files dealt by category)',
+      })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the simulators (and of the random baseline)' })
       .option('sim-hours', { type: 'number', default: 24, describe: 'simulated hours' }) as never,
   handler: (argv) => {
+    if (!Number.isInteger(argv.folds) || argv.folds < 2) {
+      throw new SluiceError(
+        'SLUICE_CONFIG_INVALID',
+        `--folds must be an integer of at least 2, got ${String(argv.folds)}`,
+        {
+          path: '--folds',
+          fix: 'use e.g. --folds 4 (each fold is held out once)',
+        },
+      );
+    }
     for (const name of ['seed', 'sim-hours'] as const) {
       const v = argv[name];
       if (!Number.isFinite(v) || (name === 'sim-hours' ? v < 2 : !Number.isSafeInteger(v))) {
@@ -81,6 +98,7 @@ const anomalyCommand: CommandModule<object, EvalAnomalyArgs> = {
       baselines: argv.baselines,
       seed: argv.seed,
       simHours: argv['sim-hours'],
+      folds: argv.folds,
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${renderReport(report)}\n\nResults (NAB layout) in ${resolve(root, argv.out)}\n`);
