@@ -2,15 +2,17 @@
 import { SluiceError } from '../../lib/errors';
 import { ContextDetector } from './context';
 import { EwmaDetector } from './ewma';
+// likelihood.ts imports createRaw from here: the cycle is only used at call time, never while loading.
+import { LikelihoodDetector } from './likelihood';
 import { RobustZDetector } from './robust-z';
 import { AbsenceRule, RateOfChangeRule, ThresholdRule } from './rules';
 import { SeasonalDetector } from './seasonal';
 import { ShapeDetector } from './shape';
-import type { Detector, RawSpec, RuleSpec, StatisticalSpec } from './types';
+import type { Detector, LikelihoodSpec, RawSpec, RuleSpec, StatisticalSpec } from './types';
 
 export const STATISTICAL_KINDS = ['robust-z', 'ewma', 'seasonal'] as const;
 /** Detectors whose score can be combined (ensemble members) or post-processed (likelihood). */
-export const RAW_KINDS = [...STATISTICAL_KINDS, 'context', 'shape'] as const;
+export const RAW_KINDS = [...STATISTICAL_KINDS, 'context', 'shape', 'likelihood'] as const;
 export const RULE_KINDS = ['threshold', 'rate-of-change', 'absence'] as const;
 
 function specObject(spec: unknown, where: string): Record<string, unknown> {
@@ -50,13 +52,15 @@ export function createStatistical(
 }
 
 /** A raw-score detector without its own cooldown (its owner holds flags back). */
-export function createRaw(spec: RawSpec, where: string): Detector {
+export function createRaw(spec: RawSpec | LikelihoodSpec, where: string): Detector {
   const s = specObject(spec, where);
   switch (s.kind) {
     case 'context':
       return new ContextDetector({ ...rest(s), cooldown: 0 });
     case 'shape':
       return new ShapeDetector({ ...rest(s), cooldown: 0 });
+    case 'likelihood':
+      return new LikelihoodDetector({ ...rest(s), cooldown: 0 });
     case 'robust-z':
     case 'ewma':
     case 'seasonal':

@@ -2,7 +2,14 @@
  * What the anomaly service relies on: every kind is built from a JSON spec, and its state goes through
  * JSON and back with nothing lost, so a restarted detector carries on exactly where it stopped.
  */
-import { DETECTOR_KINDS, createDetector, withRules, type DetectorSpec, type Observation } from './index';
+import {
+  DEFAULT_DETECTOR,
+  DETECTOR_KINDS,
+  createDetector,
+  withRules,
+  type DetectorSpec,
+  type Observation,
+} from './index';
 
 const SPECS: Record<string, DetectorSpec> = {
   'robust-z': { kind: 'robust-z', window: 50 },
@@ -132,10 +139,21 @@ describe('the example of docs/guides/anomaly-detection.md', () => {
   });
 });
 
-test("withRules: the spec's rules join an ensemble, wrap a single detector, or take the default ensemble", () => {
+test("withRules: the spec's rules join an ensemble, wrap a single detector, or take the default", () => {
   const rule = { kind: 'threshold', above: 30 } as const;
-  expect(withRules(undefined, [])).toEqual({ kind: 'ensemble' });
-  expect(withRules(undefined, [rule])).toEqual({ kind: 'ensemble', rules: [rule] });
+  expect(withRules(undefined, [])).toEqual(DEFAULT_DETECTOR);
+  expect(withRules(undefined, [rule])).toEqual({
+    kind: 'ensemble',
+    members: [{ kind: 'seasonal', threshold: 8, cooldown: 200 }],
+    rules: [rule],
+    cooldown: 200,
+  });
+  expect(
+    withRules({ kind: 'likelihood', raw: { kind: 'robust-z' }, cooldown: 20 }, [rule]) as { members: unknown[] },
+  ).toMatchObject({ members: [{ kind: 'likelihood' }], cooldown: 20 });
+  expect(createDetector(withRules({ kind: 'likelihood' }, [rule])).observe({ timestamp: 1, value: 31 }).anomalous).toBe(
+    true,
+  );
   expect(withRules({ kind: 'ensemble', rules: [{ kind: 'absence', afterSeconds: 150 }] }, [rule])).toEqual({
     kind: 'ensemble',
     rules: [{ kind: 'absence', afterSeconds: 150 }, rule],

@@ -9,7 +9,16 @@ import { EnsembleDetector } from './ensemble';
 import { LikelihoodDetector } from './likelihood';
 import { ShapeDetector } from './shape';
 import { RULE_KINDS, STATISTICAL_KINDS, createRule, createStatistical, specObject, unknownKind } from './factory';
-import type { Detector, DetectorKind, DetectorSpec, EnsembleSpec, RuleSpec, StatisticalSpec } from './types';
+import type {
+  Detector,
+  DetectorKind,
+  DetectorSpec,
+  EnsembleSpec,
+  LikelihoodSpec,
+  RawSpec,
+  RuleSpec,
+  StatisticalSpec,
+} from './types';
 
 export type * from './types';
 export { ALERT_SCORE } from './types';
@@ -32,8 +41,12 @@ export const DETECTOR_KINDS: readonly DetectorKind[] = [
   'ensemble',
 ];
 
-/** The detector the service uses when a series' spec names none. */
-export const DEFAULT_DETECTOR: DetectorSpec = { kind: 'ensemble' };
+/**
+ * The detector the service uses when a series' spec names none: the setting NAB's cross-validation
+ * picks (`sluice eval anomaly`: the best mean held-out score of the families, and the setting every
+ * fold chose; docs/guides/anomaly-detection.md, "How the default was chosen").
+ */
+export const DEFAULT_DETECTOR: DetectorSpec = { kind: 'seasonal', threshold: 8, cooldown: 200 };
 
 export function createDetector(spec: DetectorSpec = DEFAULT_DETECTOR): Detector {
   const s = specObject(spec, 'detector');
@@ -53,7 +66,7 @@ export function createDetector(spec: DetectorSpec = DEFAULT_DETECTOR): Detector 
  * The detector of a series whose spec gives a detector and, beside it, rules (the pipeline spec's
  * `anomaly.series[].metrics[]`): the rules join an ensemble's own; a single detector becomes the one
  * member (or, for a rule, one more rule) of an ensemble, keeping its warm-up and cooldown; with no
- * rules the detector is used as it is; with no detector the default ensemble takes the rules.
+ * rules the detector is used as it is; with no detector the default (DEFAULT_DETECTOR) takes the rules.
  */
 export function withRules(detector: DetectorSpec | undefined, rules: readonly RuleSpec[] = []): DetectorSpec {
   const base = detector ?? DEFAULT_DETECTOR;
@@ -61,7 +74,7 @@ export function withRules(detector: DetectorSpec | undefined, rules: readonly Ru
   if (base.kind === 'ensemble') return { ...base, rules: [...(base.rules ?? []), ...rules] };
   if ((RULE_KINDS as readonly string[]).includes(base.kind))
     return { kind: 'ensemble', members: [], rules: [base as RuleSpec, ...rules] };
-  const member = base as StatisticalSpec;
+  const member = base as RawSpec | LikelihoodSpec;
   const ensemble: EnsembleSpec = { kind: 'ensemble', members: [member], rules: [...rules] };
   if (member.warmup !== undefined) ensemble.warmup = member.warmup;
   if (member.cooldown !== undefined) ensemble.cooldown = member.cooldown;

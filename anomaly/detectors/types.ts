@@ -243,8 +243,8 @@ export type StatisticalSpec = RobustZSpec | EwmaSpec | SeasonalSpec;
 
 export interface EnsembleSpec {
   kind: 'ensemble';
-  /** Detectors combined (statistical, context or shape). Default: robust-z, ewma and seasonal with their defaults. */
-  members?: RawSpec[];
+  /** Detectors combined (statistical, context, shape or likelihood). Default: robust-z, ewma and seasonal. */
+  members?: Array<RawSpec | LikelihoodSpec>;
   /**
    * How the members' scores make the ensemble's: 'mean' (default; a vote: each member scores 0.5 at its
    * line, so the ensemble flags when they are on average at their lines) or 'max' (any member at its
