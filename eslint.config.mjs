@@ -22,6 +22,48 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
+  // Layers (docs/architecture.md, decision 0013): producers and the anomaly service never import the
+  // orchestrator; lib/ (with the spec's contract, lib/spec) imports none of the three.
+  {
+    files: ['producers/**/*.ts', 'anomaly/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/orchestrator', '**/orchestrator/**'],
+              message:
+                'producers/ and anomaly/ do not import the orchestrator: take the spec types from lib/spec, shared code from lib/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/orchestrator',
+                '**/orchestrator/**',
+                '**/producers',
+                '**/producers/**',
+                '**/anomaly',
+                '**/anomaly/**',
+              ],
+              message: 'lib/ is the bottom layer: it imports nothing from orchestrator/, producers/ or anomaly/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {

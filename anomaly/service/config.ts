@@ -3,8 +3,8 @@
  * by the loader): per topic, its key, time and metrics, each metric with the detector spec it is built
  * from (the spec's detector with its rules, anomaly/detectors `withRules`).
  */
-import type { AnomalySpec } from '../../orchestrator/spec/types';
-import { withRules, type DetectorSpec } from '../detectors';
+import type { AnomalySpec } from '../../lib/spec';
+import { withRules, type DetectorSpec, type RuleSpec } from '../detectors';
 import { SluiceError } from '../../lib/errors';
 
 export interface WatchedMetric {
@@ -75,7 +75,8 @@ export function serviceConfig(spec: AnomalySpec): ServiceConfig {
       resolveAfter: s.resolveAfter,
       path: `anomaly.series[${i}]`,
       metrics: s.metrics.map((m) => {
-        const detector = withRules(m.detector, m.rules);
+        // The schema cannot tie options to kinds: the loader checked them and built this detector already.
+        const detector = withRules(m.detector as DetectorSpec | undefined, m.rules as RuleSpec[]);
         return { field: m.field, detector, severity: m.severity ?? s.severity, absence: hasAbsence(detector) };
       }),
     });

@@ -1,5 +1,5 @@
 import { createLogger } from '../../lib/log';
-import type { AnomalySpec } from '../../orchestrator/spec/types';
+import type { AnomalySpec } from '../../lib/spec';
 import { serviceConfig } from './config';
 import { Processor, patternSummary, type StateRecord } from './processor';
 

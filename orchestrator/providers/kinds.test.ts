@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { RESOURCE_KINDS, kindEntry } from './kinds';
 
-const kinds = RESOURCE_KINDS.map((k) => k.provider.kind);
+const kinds: string[] = RESOURCE_KINDS.map((k) => k.provider.kind);
 
 describe('the resource kinds', () => {
   test('each kind once, after every kind it depends on', () => {

@@ -12,7 +12,7 @@ import type { DetectorSpec, RuleSpec } from '../../anomaly/detectors/types';
 import { isSluiceError, messageOf } from '../../lib/errors';
 import { isRecord } from './path';
 import type { Segment } from './path';
-import schema from './pipeline.schema.json';
+import schema from '../../lib/spec/pipeline.schema.json';
 import type { LocatedIssue } from './schema-issues';
 import { closest } from './suggest';
 

@@ -89,7 +89,7 @@ export function formatIssues(file: string, issues: SpecIssue[]): string {
 
 function invalid(file: string, issues: SpecIssue[]): SluiceError {
   return new SluiceError('SLUICE_SPEC_INVALID', formatIssues(file, issues), {
-    fix: 'correct every issue listed; editors check pipeline.yaml as you type with orchestrator/spec/pipeline.schema.json',
+    fix: 'correct every issue listed; editors check pipeline.yaml as you type with lib/spec/pipeline.schema.json',
     details: { file, issues },
   });
 }

@@ -4,7 +4,7 @@
  * (`patternErrorMessage`, which editors show too, and `x-fix`), so the CLI and the editor agree.
  */
 import type { ErrorObject } from 'ajv';
-import schema from './pipeline.schema.json';
+import schema from '../../lib/spec/pipeline.schema.json';
 import { isRecord, pointerToSegments } from './path';
 import type { Segment } from './path';
 import { closest } from './suggest';
@@ -232,7 +232,7 @@ export function issueFromAjvError(error: ErrorObject, root: unknown): LocatedIss
       return {
         segments: at,
         message: error.message ?? `fails ${error.keyword}`,
-        fix: 'see orchestrator/spec/pipeline.schema.json',
+        fix: 'see lib/spec/pipeline.schema.json',
       };
   }
 }

@@ -6,7 +6,7 @@
 import { anomalyIssues } from './anomaly-checks';
 import { ingestorIssues } from './ingestor-checks';
 import { storageIssues } from './storage-checks';
-import schema from './pipeline.schema.json';
+import schema from '../../lib/spec/pipeline.schema.json';
 import { isRecord } from './path';
 import type { LocatedIssue } from './schema-issues';
 import { closest } from './suggest';

@@ -2,9 +2,7 @@
  * Validates a parsed spec once, reporting every issue with its path and a fix, then applies defaults.
  * Defaults live in the JSON Schema (`default`), so the editor, the docs and the loader agree on them.
  */
-import Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
-import schema from './pipeline.schema.json';
+import { schemaValidator } from '../../lib/spec';
 import { formatPath, isRecord } from './path';
 import { issueFromAjvError, mergeTypos } from './schema-issues';
 import type { LocatedIssue } from './schema-issues';
@@ -15,19 +13,6 @@ export interface ValidationResult {
   /** Present only when there are no issues. */
   spec?: PipelineSpec;
   issues: SpecIssue[];
-}
-
-let compiled: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: true, allowUnionTypes: true });
-    // Annotations for people, not validation: editors show patternErrorMessage, the CLI shows both.
-    ajv.addKeyword('patternErrorMessage');
-    ajv.addKeyword('x-fix');
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
 }
 
 /** Config values may be written as numbers or booleans; Kafka and the observed state use strings. */

@@ -1,5 +1,5 @@
 /** Every API Sluice ingests, by the name `sluice ingest <api>` and `ingestors.<api>` in the spec use. */
-import type { IngestorsSpec } from '../../orchestrator/spec/types';
+import type { IngestorsSpec } from '../../lib/spec';
 import { alphaVantage } from './alphavantage/ingestor';
 import { facebook } from './facebook/ingestor';
 import type { ApiModule, ApiName } from './framework/types';

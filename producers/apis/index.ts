@@ -6,7 +6,7 @@
  */
 import { SluiceError } from '../../lib/errors';
 import { log as rootLog, type Logger } from '../../lib/log';
-import type { IngestorsSpec } from '../../orchestrator/spec/types';
+import type { IngestorsSpec } from '../../lib/spec';
 import type { AxiosInstance } from 'axios';
 import type { Registry } from 'prom-client';
 import { API_MODULES } from './catalog';

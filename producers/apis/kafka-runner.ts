@@ -8,7 +8,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../../lib/log';
 import type { RegistryClient } from '../../lib/registry/client';
-import type { IngestorsSpec } from '../../orchestrator/spec/types';
+import type { IngestorsSpec } from '../../lib/spec';
 import { ProduceEngine, type EngineSummary, type OutgoingRecord, type RecordSource } from '../engine/engine';
 import { topicSerializers } from '../../lib/avro/serializers';
 import { ProducerMetrics } from '../engine/metrics';

@@ -1,5 +1,5 @@
 /** Alpha Vantage: each configured function for each configured symbol, within 25 requests a day. */
-import type { AlphaVantageIngestorSpec } from '../../../orchestrator/spec/types';
+import type { AlphaVantageIngestorSpec } from '../../../lib/spec';
 import type { ApiModule, PollingIngestor, PollTarget } from '../framework/types';
 import { ALPHAVANTAGE, alphaVantageClient, recogniseAlphaVantage } from './client';
 import { normaliseQuote, normaliseSeries } from './normalise';

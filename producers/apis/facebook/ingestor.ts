@@ -1,5 +1,5 @@
 /** Facebook Graph: the recent posts of each configured Page, following `paging.next` up to maxPages. */
-import type { FacebookIngestorSpec } from '../../../orchestrator/spec/types';
+import type { FacebookIngestorSpec } from '../../../lib/spec';
 import { merge } from '../framework/records';
 import type { ApiModule, Normalised, PollingIngestor } from '../framework/types';
 import { FACEBOOK, facebookClient, recogniseFacebook } from './client';

@@ -1,5 +1,5 @@
 /** Google Maps Distance Matrix: travel time in traffic for every configured origin-destination pair. */
-import type { GoogleMapsIngestorSpec } from '../../../orchestrator/spec/types';
+import type { GoogleMapsIngestorSpec } from '../../../lib/spec';
 import type { ApiModule, PollingIngestor } from '../framework/types';
 import { GOOGLE_MAPS, googleMapsClient, recogniseGoogleMaps } from './client';
 import { normaliseMatrix } from './normalise';

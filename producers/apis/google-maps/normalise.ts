@@ -4,7 +4,7 @@
  * the other pairs still are. Travel times describe now, so records are stamped with the poll's time,
  * which does not count as a change.
  */
-import type { RouteMatrixSpec } from '../../../orchestrator/spec/types';
+import type { RouteMatrixSpec } from '../../../lib/spec';
 import type { ApiErrorKind } from '../framework/http';
 import { Payload, PayloadError } from '../framework/payload';
 import { eachItem, ingestRecord, merge, wholeAnswer } from '../framework/records';

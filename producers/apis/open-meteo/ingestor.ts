@@ -1,5 +1,5 @@
 /** Open-Meteo: current weather at each configured point; no key needed. */
-import type { OpenMeteoIngestorSpec } from '../../../orchestrator/spec/types';
+import type { OpenMeteoIngestorSpec } from '../../../lib/spec';
 import type { ApiModule, PollingIngestor } from '../framework/types';
 import { OPEN_METEO, openMeteoClient, recogniseOpenMeteo } from './client';
 import { normaliseCurrent } from './normalise';

@@ -3,7 +3,7 @@
  * `timezone` asked for, or given by utc_offset_seconds); units are checked against what was asked for,
  * so a changed default cannot pass off Fahrenheit as Celsius.
  */
-import type { GeoPointSpec } from '../../../orchestrator/spec/types';
+import type { GeoPointSpec } from '../../../lib/spec';
 import { Payload, PayloadError } from '../framework/payload';
 import { ingestRecord, wholeAnswer } from '../framework/records';
 import { localFields } from '../framework/time';

@@ -1,5 +1,5 @@
 /** OpenAQ v3: the latest values of the configured locations and sensors. */
-import type { OpenAqIngestorSpec } from '../../../orchestrator/spec/types';
+import type { OpenAqIngestorSpec } from '../../../lib/spec';
 import { PayloadError } from '../framework/payload';
 import { rejectOf } from '../framework/records';
 import type { ApiModule, FetchContext, Normalised, PollingIngestor, PollTarget } from '../framework/types';

@@ -1,7 +1,6 @@
 /** A runner wired to a fixture server, a fake clock and memory sinks: what every API test needs. */
 import { createLogger } from '../../../lib/log';
-import type { IngestorsSpec } from '../../../orchestrator/spec/types';
-import { validateSpec } from '../../../orchestrator/spec/validate';
+import { withDefaults, type IngestorsSpec } from '../../../lib/spec';
 import { createIngestRunner } from '../index';
 import type { IngestRunner } from '../framework/runner';
 import { MemoryDeadLetters, MemorySink } from '../framework/sinks';
@@ -19,11 +18,11 @@ export const TEST_KEYS: Readonly<Record<string, string>> = {
   SLUICE_FACEBOOK_ACCESS_TOKEN: 'facebook-test-token-1234567890',
 };
 
-/** The `ingestors` section of a spec with just this entry, defaults applied by the real validator. */
+/** The `ingestors` section of a spec with just this entry, defaults applied by the spec's schema (lib/spec). */
 export function ingestorsSpec(api: ApiName, entry: Record<string, unknown>): IngestorsSpec {
-  const { spec, issues } = validateSpec({ apiVersion: 'sluice/v1', name: 'test', ingestors: { [api]: entry } });
-  if (!spec) throw new Error(`invalid test spec: ${JSON.stringify(issues)}`);
-  return spec.ingestors;
+  const { document, errors } = withDefaults({ apiVersion: 'sluice/v1', name: 'test', ingestors: { [api]: entry } });
+  if (!document) throw new Error(`invalid test spec: ${JSON.stringify(errors)}`);
+  return document.ingestors;
 }
 
 export interface TestRig {

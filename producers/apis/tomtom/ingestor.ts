@@ -1,5 +1,5 @@
 /** TomTom Traffic: flow at each configured point, incidents in each configured area. */
-import type { TomTomIngestorSpec } from '../../../orchestrator/spec/types';
+import type { TomTomIngestorSpec } from '../../../lib/spec';
 import type { ApiModule, PollingIngestor, PollTarget } from '../framework/types';
 import { TOMTOM, recogniseTomTom, tomTomClient } from './client';
 import { normaliseFlow, normaliseIncidents } from './normalise';

@@ -3,7 +3,7 @@
  * it is stamped with the poll's time, which does not count as a change, so an unchanged segment is not
  * produced again. Incidents are produced when first seen and whenever one of their fields changes.
  */
-import type { BoundingBoxSpec, GeoPointSpec } from '../../../orchestrator/spec/types';
+import type { BoundingBoxSpec, GeoPointSpec } from '../../../lib/spec';
 import { Payload } from '../framework/payload';
 import { eachItem, ingestRecord, wholeAnswer } from '../framework/records';
 import type { Normalised } from '../framework/types';

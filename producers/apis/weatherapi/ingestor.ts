@@ -1,5 +1,5 @@
 /** WeatherAPI.com: current weather in each configured city. */
-import type { WeatherApiIngestorSpec } from '../../../orchestrator/spec/types';
+import type { WeatherApiIngestorSpec } from '../../../lib/spec';
 import type { ApiModule, PollingIngestor } from '../framework/types';
 import { WEATHERAPI, recogniseWeatherApi, weatherApiClient } from './client';
 import { normaliseCurrent } from './normalise';

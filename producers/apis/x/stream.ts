@@ -5,7 +5,7 @@
  * minute doubling. A keep-alive newline comes every 20 s, so silence for longer means a dead connection.
  * 401 and 403 end the ingestor: no wait makes a wrong token or access tier work.
  */
-import type { XIngestorSpec } from '../../../orchestrator/spec/types';
+import type { XIngestorSpec } from '../../../lib/spec';
 import { MINUTE, SECOND } from '../framework/clock';
 import { ApiError, type ApiErrorKind } from '../framework/http';
 import { Payload } from '../framework/payload';

@@ -1,5 +1,5 @@
 /** Yahoo Finance chart: a quote and the recent bars of each configured symbol; no key needed. */
-import type { YahooIngestorSpec } from '../../../orchestrator/spec/types';
+import type { YahooIngestorSpec } from '../../../lib/spec';
 import type { ApiModule, PollingIngestor } from '../framework/types';
 import { YAHOO, recogniseYahoo, yahooClient } from './client';
 import { normaliseChart } from './normalise';
