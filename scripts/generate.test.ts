@@ -15,7 +15,7 @@ beforeAll(() => {
 });
 
 describe('generated files', () => {
-  test.each(['lib/spec/pipeline.schema.json', 'lib/spec/types.generated.ts'])(
+  test.each(['lib/spec/pipeline.schema.json', 'lib/spec/types.generated.ts', 'docs/spec-reference.md'])(
     '%s is what npm run generate gives',
     (path) => {
       const file = files.find((f) => f.path === path);

@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../lib/repo';
 import { assembleSchema, schemaJson } from '../lib/spec/generate/assemble';
+import { renderReference } from '../lib/spec/generate/reference';
 import { renderTypes } from '../lib/spec/generate/typescript';
 
 export interface GeneratedFile {
@@ -41,6 +42,11 @@ export function generatedFiles(): GeneratedFile[] {
       path: 'lib/spec/types.generated.ts',
       content: prettier(renderTypes(schema), 'lib/spec/types.generated.ts'),
       source: 'lib/spec/schema/*.json',
+    },
+    {
+      path: 'docs/spec-reference.md',
+      content: renderReference(schema, current('docs/spec-reference.md') ?? ''),
+      source: 'lib/spec/schema/*.json (the tables between <!-- generated --> markers; the prose by hand)',
     },
   ];
 }

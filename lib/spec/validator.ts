@@ -10,7 +10,7 @@ import schema from './pipeline.schema.json';
 import type { PipelineDocument } from './types.generated';
 
 /** Keywords of the schema for people and for the generator, not for validation. */
-export const ANNOTATION_KEYWORDS = ['patternErrorMessage', 'x-fix', 'x-type', 'x-ts'] as const;
+export const ANNOTATION_KEYWORDS = ['patternErrorMessage', 'x-fix', 'x-type', 'x-ts', 'x-checks'] as const;
 
 let compiled: ValidateFunction | undefined;
 

@@ -1,4 +1,5 @@
 import { assembleSchema } from './assemble';
+import { renderReference } from './reference';
 import { renderTypes } from './typescript';
 import { withDefaults } from '../validator';
 
@@ -98,5 +99,53 @@ describe('withDefaults', () => {
     const bad = withDefaults({ apiVersion: 'sluice/v1', name: 'test', ingestors: { openaq: { locations: ['x'] } } });
     expect(bad.document).toBeUndefined();
     expect(bad.errors.map((e) => e.instancePath)).toContain('/ingestors/openaq/locations/0');
+  });
+});
+
+describe('renderReference', () => {
+  const schema = {
+    type: 'object',
+    required: ['name'],
+    properties: {
+      name: { description: 'Its name.', type: 'string', pattern: '^[a-z]+$', 'x-checks': 'unique' },
+      parts: { type: 'array', default: [], items: { $ref: '#/definitions/part' } },
+    },
+    definitions: {
+      part: { type: 'object', properties: { size: { type: 'integer', minimum: 1, maximum: 9, default: 1 } } },
+    },
+  };
+
+  test('rewrites what is between the markers and keeps the prose around them', () => {
+    const page = [
+      '# Title',
+      'prose',
+      '<!-- generated: keys # prefix=doc -->',
+      'stale',
+      '<!-- end generated -->',
+      'after',
+    ];
+    expect(renderReference(schema, page.join('\n')).split('\n')).toEqual([
+      '# Title',
+      'prose',
+      '<!-- generated: keys # prefix=doc -->',
+      '| Key | Type | Required | Default | Description | Constraints |',
+      '| --- | --- | --- | --- | --- | --- |',
+      '| `doc.name` | string | yes | – | Its name. | matches `^[a-z]+$`; unique |',
+      '| `doc.parts` | list of part | no | `[]` |  | – |',
+      '| `doc.parts[].size` | integer | no | `1` |  | 1 to 9 |',
+      '<!-- end generated -->',
+      'after',
+    ]);
+  });
+
+  test('a marker without its end, or a block it does not know, is an error', () => {
+    expect(() => renderReference(schema, '<!-- generated: keys # -->\nno end')).toThrow(
+      /has no '<!-- end generated -->'/,
+    );
+    expect(() => renderReference(schema, '<!-- generated: pictures -->\n<!-- end generated -->')).toThrow(
+      /unknown generated block 'pictures'/,
+    );
+    // The positive control: a page without markers comes back as it was.
+    expect(renderReference(schema, '# Only prose\n')).toBe('# Only prose\n');
   });
 });
