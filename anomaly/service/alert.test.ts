@@ -63,7 +63,8 @@ describe('alerts records', () => {
       expected_low: 19.5,
       expected_high: 23.25,
       score: 0.93,
-      summary: 'agg.iot.device-1m dev-7: temperature_avg 40 (expected 19.5 – 23.25) and 1 more metric (readings)',
+      summary:
+        'agg.iot.device-1m dev-7: temperature_avg 40 (expected 19.5 – 23.25: 16.75 above, 4.5× its width) since 2025-01-06T10:00:00Z; and 1 more metric (readings)',
       evidence: expect.any(String),
       started_ts: T0,
       fired_ts: T0 + 16_000,
@@ -80,7 +81,7 @@ describe('alerts records', () => {
 
   test('read as one line each by sluice alerts', () => {
     expect(alertLine(alertRecord(incident, 'firing', T0))).toBe(
-      '2025-01-06T10:00:00Z FIRING   warning  agg.iot.device-1m dev-7 [temperature_avg,readings] value 40 expected 19.5 – 23.25 score 0.93 inc-00000000000000aa  agg.iot.device-1m dev-7: temperature_avg 40 (expected 19.5 – 23.25) and 1 more metric (readings)',
+      '2025-01-06T10:00:00Z FIRING   warning  agg.iot.device-1m dev-7 [temperature_avg,readings] value 40 expected 19.5 – 23.25 score 0.93 inc-00000000000000aa  agg.iot.device-1m dev-7: temperature_avg 40 (expected 19.5 – 23.25: 16.75 above, 4.5× its width) since 2025-01-06T10:00:00Z; and 1 more metric (readings)',
     );
     expect(alertLine(alertRecord({ ...incident, resolvedAt: T0 + 180_000 }, 'resolved', T0 + 190_000))).toMatch(
       /^2025-01-06T10:03:00Z RESOLVED warning {2}agg\.iot\.device-1m dev-7/,
@@ -91,7 +92,7 @@ describe('alerts records', () => {
 describe('InfluxDB annotations', () => {
   test('one point in measurement annotations, tagged, at the start (firing) or the end (resolved)', () => {
     expect(annotationPoint(incident, 'firing').toLineProtocol()).toBe(
-      `annotations,incident_id=inc-00000000000000aa,key=dev-7,kind=anomaly,severity=warning,source=agg.iot.device-1m,status=firing metrics="temperature_avg,readings",text="agg.iot.device-1m dev-7: temperature_avg 40 (expected 19.5 – 23.25) and 1 more metric (readings)",title="Incident: agg.iot.device-1m dev-7" ${T0}000000`, // ns here; the writer sends ms
+      `annotations,incident_id=inc-00000000000000aa,key=dev-7,kind=anomaly,severity=warning,source=agg.iot.device-1m,status=firing metrics="temperature_avg,readings",text="agg.iot.device-1m dev-7: temperature_avg 40 (expected 19.5 – 23.25: 16.75 above, 4.5× its width) since 2025-01-06T10:00:00Z; and 1 more metric (readings)",title="Incident: agg.iot.device-1m dev-7" ${T0}000000`, // ns here; the writer sends ms
     );
     expect(annotationPoint({ ...incident, resolvedAt: T0 + 5 }, 'resolved').toLineProtocol()).toMatch(
       new RegExp(`status=resolved .* ${T0 + 5}000000$`),
@@ -132,9 +133,9 @@ describe('fieldIssues', () => {
     resolveAfter: 3,
     path: 'anomaly.series[0]',
     metrics: [
-      { field: 'temperature_av', detector: { kind: 'ensemble' }, severity: 'warning', absence: false },
-      { field: 'site_id', detector: { kind: 'ensemble' }, severity: 'warning', absence: false },
-      { field: 'readings', detector: { kind: 'ensemble' }, severity: 'warning', absence: false },
+      { field: 'temperature_av', detector: { kind: 'ensemble' }, severity: 'warning', absence: false, minCount: 1 },
+      { field: 'site_id', detector: { kind: 'ensemble' }, severity: 'warning', absence: false, minCount: 1 },
+      { field: 'readings', detector: { kind: 'ensemble' }, severity: 'warning', absence: false, minCount: 1 },
     ],
   };
   // The schema Flink registers for agg_iot_device_1m (nullable columns as unions with null).
@@ -163,6 +164,13 @@ describe('fieldIssues', () => {
         path: 'anomaly.series[0].metrics[1].field',
         message: "agg.iot.device-1m field 'site_id' is string, not a number",
         fix: 'watch a numeric field: window_start, window_end, readings, temperature_avg',
+      },
+    ]);
+    expect(fieldIssues({ ...series, metrics: [], countField: 'reading' }, flink)).toEqual([
+      {
+        path: 'anomaly.series[0].countField',
+        message: "agg.iot.device-1m has no field 'reading'",
+        fix: "did you mean 'readings'?",
       },
     ]);
     expect(fieldIssues({ ...series, time: 'device_id', metrics: [] }, flink)).toEqual([

@@ -1,8 +1,13 @@
 /**
  * An incident as the records of the alerts topic (schemas/alert.avsc): one when it fires, one when it
  * resolves. The same text (summary, description) goes to Alertmanager and InfluxDB.
+ *
+ * The text says what a person needs to act: what (the metric, its value), where (the topic and the
+ * key), how far from normal (the distance outside the expected range, and in units of it), since when
+ * (the event time of the first anomalous point); a group incident says how many series and which are
+ * worst; a resolved one says how it ended.
  */
-import type { Evidence, Incident } from './incidents';
+import { deviation, type Evidence, type Incident } from './incidents';
 
 export type AlertStatus = 'firing' | 'resolved';
 
@@ -40,33 +45,93 @@ export function rangeText(e: Evidence['expected']): string {
   return e.low !== null ? `≥ ${num(e.low)}` : '';
 }
 
-function evidenceText(e: Evidence): string {
-  if (e.cause === 'absence') return `${e.metric}: no data (${e.reasons.join('; ')})`;
-  const range = rangeText(e.expected);
-  return `${e.metric} ${e.value === null ? 'null' : num(e.value)}${range ? ` (expected ${range})` : ''}, score ${e.score.toFixed(2)}${e.reasons.length ? `: ${e.reasons.join('; ')}` : ''}`;
+/** `2025-01-06T10:41:00Z`: event times to the second. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * How far a value is from its expected range: `24.6 above, 5.7× its width` (both ends known), `0.0005
+ * below, −100%` (one end: relative to it); empty inside the range or when nothing is known.
+ */
+export function distanceText(e: Pick<Evidence, 'value' | 'expected' | 'cause'>): string {
+  if (e.cause === 'absence' || e.value === null || !e.expected) return '';
+  const { low, high } = e.expected;
+  let by: number;
+  let side: string;
+  let bound: number;
+  if (high !== null && e.value > high) [by, side, bound] = [e.value - high, 'above', high];
+  else if (low !== null && e.value < low) [by, side, bound] = [low - e.value, 'below', low];
+  else return '';
+  const units = deviation(e);
+  const relative =
+    low !== null && high !== null && high > low
+      ? `${units >= 10 ? Math.round(units) : units.toFixed(1)}× its width`
+      : bound !== 0
+        ? `${side === 'above' ? '+' : '−'}${Math.round((100 * by) / Math.abs(bound))}%`
+        : '';
+  return `${num(by)} ${side}${relative ? `, ${relative}` : ''}`;
+}
+
+function evidenceText(e: Evidence): string {
+  if (e.cause === 'absence') return `${e.metric}: no data (${e.reasons.join('; ')})`;
+  return `${shortText(e)}, score ${e.score.toFixed(2)}${e.reasons.length ? `: ${e.reasons.join('; ')}` : ''}`;
+}
+
+/** `temperature_avg 48 (expected 19.1 – 23.4: 24.6 above, 5.7× its width)`. */
 function shortText(e: Evidence): string {
   if (e.cause === 'absence') return `${e.metric}: no data`;
   const range = rangeText(e.expected);
-  return `${e.metric} ${e.value === null ? 'null' : num(e.value)}${range ? ` (expected ${range})` : ''}`;
+  const far = distanceText(e);
+  return `${e.metric} ${e.value === null ? 'null' : num(e.value)}${range ? ` (expected ${range}${far ? `: ${far}` : ''})` : ''}`;
 }
 
-/** One line: source, key and the strongest metric (or the pattern's text), and how many more. */
+/** A group incident's line: how many series of its source and metric, since when, and the worst. */
+function groupSummary(incident: Incident): string {
+  const m = incident.members!;
+  const worst = m.worst.map((w) =>
+    w.evidence.cause === 'absence'
+      ? `${w.key} (no data)`
+      : `${w.key} ${shortText(w.evidence).slice(w.evidence.metric.length + 1)}`,
+  );
+  const count = m.total === m.open ? `${m.total}` : `${m.total} (${m.open} still open)`;
+  const what = incident.kind === 'pattern' ? `${m.metric} matches` : `series with ${m.metric} anomalous`;
+  return `${incident.source}: ${count} ${what} together since ${isoSeconds(incident.startedAt)}; worst: ${worst.join(', ')}${m.total > m.worst.length ? `, and ${m.total - m.worst.length} more` : ''}`;
+}
+
+/** One line: what, where, how far from normal and since when (or the pattern's text, or the group's count and worst). */
 export function summaryOf(incident: Incident): string {
+  if (incident.members) return groupSummary(incident);
   if (incident.kind === 'pattern') return incident.summary ?? `${incident.source} on ${incident.key}`;
   const [first, ...others] = incident.evidence;
   const what = first ? shortText(first) : 'no evidence';
-  return `${incident.source} ${incident.key}: ${what}${others.length ? ` and ${others.length} more metric${others.length === 1 ? '' : 's'} (${others.map((e) => e.metric).join(', ')})` : ''}`;
+  return `${incident.source} ${incident.key}: ${what} since ${isoSeconds(incident.startedAt)}${others.length ? `; and ${others.length} more metric${others.length === 1 ? '' : 's'} (${others.map((e) => e.metric).join(', ')})` : ''}`;
 }
 
-/** Every metric's evidence, one per line. */
+/** Every metric's evidence, one per line (a group: its worst members; a resolution: how it ended). */
 export function descriptionOf(incident: Incident): string {
-  if (incident.kind === 'pattern') return `${incident.summary ?? ''}\nmatch: ${JSON.stringify(incident.match ?? {})}`;
-  return incident.evidence.map(evidenceText).join('\n');
+  const ended = incident.resolution ? `\nresolved: ${incident.resolution}` : '';
+  if (incident.members)
+    return `${incident.members.worst.map((w) => `${w.key}: ${evidenceText(w.evidence)}`).join('\n')}${ended}`;
+  if (incident.kind === 'pattern')
+    return `${incident.summary ?? ''}\nmatch: ${JSON.stringify(incident.match ?? {})}${ended}`;
+  return `${incident.evidence.map(evidenceText).join('\n')}${ended}`;
 }
 
 export function evidenceJson(incident: Incident): string {
+  if (incident.members)
+    return JSON.stringify(
+      incident.members.worst.map((w) => ({
+        key: w.key,
+        metric: w.evidence.metric,
+        value: w.evidence.value,
+        expected: w.evidence.expected,
+        score: w.evidence.score,
+        reasons: w.evidence.reasons,
+        ts: w.evidence.ts,
+        cause: w.evidence.cause,
+      })),
+    );
   if (incident.kind === 'pattern')
     return JSON.stringify([
       { pattern: incident.evidence[0]?.metric ?? incident.source, ts: incident.startedAt, match: incident.match ?? {} },
@@ -93,13 +158,16 @@ export function alertRecord(incident: Incident, status: AlertStatus, now: number
     source: incident.source,
     key: incident.key,
     key_fields: { ...incident.keyFields },
-    metrics: incident.evidence.map((e) => e.metric),
+    metrics: incident.members ? [incident.members.metric] : incident.evidence.map((e) => e.metric),
     severity: incident.severity,
     value: strongest?.value ?? null,
     expected_low: strongest?.expected?.low ?? null,
     expected_high: strongest?.expected?.high ?? null,
     score: strongest?.score ?? 0,
-    summary: summaryOf(incident),
+    summary:
+      status === 'resolved' && incident.resolution
+        ? `${summaryOf(incident)}. Resolved: ${incident.resolution}`
+        : summaryOf(incident),
     evidence: evidenceJson(incident),
     started_ts: incident.startedAt,
     fired_ts: incident.firedAt,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isSluiceError } from '../../lib/errors';
 import { createLogger } from '../../lib/log';
 import { AlertmanagerClient, alertLabels, toAlertmanager, type AlertmanagerAlert } from './alertmanager';
+import { alertRecord, distanceText } from './alert';
 import { Delivery } from './delivery';
 import type { Incident } from './incidents';
 import { AnomalyMetrics } from './metrics';
@@ -113,9 +114,11 @@ describe('Alertmanager payloads', () => {
     expect(firing).toEqual({
       labels: alertLabels(incident()),
       annotations: {
-        summary: 'agg.iot.device-1m dev-7: temperature_max 48 (expected ≤ 35) and 1 more metric (temperature_avg)',
+        summary:
+          'agg.iot.device-1m dev-7: temperature_max 48 (expected ≤ 35: 13 above, +37%) since 2025-01-06T10:00:00Z; and 1 more metric (temperature_avg)',
         description:
-          'temperature_max 48 (expected ≤ 35), score 1.00: threshold: 48 above 35\ntemperature_avg 40.25 (expected 19.5 – 23.25), score 0.93: robust-z: 40.1σ above 21.3',
+          'temperature_max 48 (expected ≤ 35: 13 above, +37%), score 1.00: threshold: 48 above 35\ntemperature_avg 40.25 (expected 19.5 – 23.25: 17 above, 4.5× its width), score 0.93: robust-z: 40.1σ above 21.3',
+        distance: '13 above, +37%',
         metrics: 'temperature_max,temperature_avg',
         evidence: expect.any(String),
         started_at: '2025-01-06T10:00:00.000Z',
@@ -182,6 +185,101 @@ describe('Alertmanager payloads', () => {
       metrics: 'card-testing',
     });
     expect(alert.annotations.value).toBeUndefined();
+  });
+});
+
+describe('alerts a person acts on (issue 15 item 5)', () => {
+  const group = incident({
+    id: 'inc-group',
+    key: '*',
+    keyFields: {},
+    severity: 'warning',
+    evidence: [incident().evidence[0]!],
+    members: {
+      metric: 'temperature_max',
+      open: 1200,
+      total: 1250,
+      worst: [
+        { key: 'dev-1', evidence: incident().evidence[0]! },
+        { key: 'dev-2', evidence: { ...incident().evidence[0]!, value: 40 } },
+      ],
+      lastStart: T0 + 30_000,
+    },
+  });
+
+  test('a group incident: its own alert name and metric label, the count, the worst, and the panel link', () => {
+    const alert = toAlertmanager(group, {
+      now: T0,
+      resendMs: 60_000,
+      baseUrl: 'http://h',
+      link: (i) => `http://grafana/d/iot?metric=${i.members?.metric}`,
+    });
+    expect(alert.labels).toEqual({
+      alertname: 'SluiceAnomalyGroup',
+      source: 'agg.iot.device-1m',
+      key: '*',
+      severity: 'warning',
+      incident_id: 'inc-group',
+      kind: 'anomaly',
+      component: 'anomaly',
+      metric: 'temperature_max',
+    });
+    expect(alert.annotations).toMatchObject({
+      summary:
+        'agg.iot.device-1m: 1250 (1200 still open) series with temperature_max anomalous together since 2025-01-06T10:00:00Z; worst: dev-1 48 (expected ≤ 35: 13 above, +37%), dev-2 40 (expected ≤ 35: 5 above, +14%), and 1248 more',
+      count: '1250',
+      open: '1200',
+      worst: 'dev-1,dev-2',
+      dashboard_url: 'http://grafana/d/iot?metric=temperature_max',
+    });
+    expect(JSON.parse(alert.annotations.evidence!).map((e: { key: string }) => e.key)).toEqual(['dev-1', 'dev-2']);
+  });
+
+  test('a resolved alert ends at its resolution and says how it ended; the alerts record says it too', () => {
+    const resolved = incident({
+      resolvedAt: T0 + 180_000,
+      resolution: 'back to normal for 3 points in a row: temperature_max 30',
+    });
+    const alert = toAlertmanager(resolved, { now: T0 + 200_000, resendMs: 60_000, baseUrl: 'http://h' });
+    expect(alert.endsAt).toBe(new Date(T0 + 180_000).toISOString());
+    expect(alert.annotations.resolution).toBe('back to normal for 3 points in a row: temperature_max 30');
+    expect(alert.annotations.description).toMatch(
+      /\nresolved: back to normal for 3 points in a row: temperature_max 30$/,
+    );
+    expect(alertRecord(resolved, 'resolved', T0 + 200_000).summary).toBe(
+      'agg.iot.device-1m dev-7: temperature_max 48 (expected ≤ 35: 13 above, +37%) since 2025-01-06T10:00:00Z; and 1 more metric (temperature_avg). Resolved: back to normal for 3 points in a row: temperature_max 30',
+    );
+    // A firing one carries no resolution, and no link without a template.
+    const firing = toAlertmanager(incident(), {
+      now: T0,
+      resendMs: 60_000,
+      baseUrl: 'http://h',
+      link: () => undefined,
+    });
+    expect(firing.annotations.resolution).toBeUndefined();
+    expect(firing.annotations.dashboard_url).toBeUndefined();
+  });
+
+  test('the alerts record of a group: key *, the metric, the worst as evidence', () => {
+    expect(alertRecord(group, 'firing', T0)).toMatchObject({
+      key: '*',
+      key_fields: {},
+      metrics: ['temperature_max'],
+      value: 48,
+      expected_high: 35,
+      score: 1,
+    });
+  });
+
+  test('how far from normal: in units of the range when both ends are known, else relative to the end crossed', () => {
+    expect(distanceText({ value: 30, expected: { low: 10, high: 20 }, cause: 'point' })).toBe(
+      '10 above, 1.0× its width',
+    );
+    expect(distanceText({ value: 0, expected: { low: 0.0005, high: null }, cause: 'point' })).toBe(
+      '0.0005 below, −100%',
+    );
+    expect(distanceText({ value: 15, expected: { low: 10, high: 20 }, cause: 'point' })).toBe('');
+    expect(distanceText({ value: null, expected: null, cause: 'absence' })).toBe('');
   });
 });
 

@@ -7,7 +7,7 @@
  * has taken it (or until the last firing endsAt has passed anyway).
  */
 import { SluiceError, messageOf } from '../../lib/errors';
-import { descriptionOf, evidenceJson, rangeText, summaryOf } from './alert';
+import { descriptionOf, distanceText, evidenceJson, rangeText, summaryOf } from './alert';
 import type { Incident } from './incidents';
 
 export interface AlertmanagerAlert {
@@ -19,11 +19,12 @@ export interface AlertmanagerAlert {
 }
 
 /** Labels the service sets itself; a key field of the same name is not copied into the labels. */
-export const RESERVED_LABELS = ['alertname', 'source', 'key', 'severity', 'incident_id', 'kind', 'component'];
+export const RESERVED_LABELS = ['alertname', 'source', 'key', 'severity', 'incident_id', 'kind', 'component', 'metric'];
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function alertName(incident: Pick<Incident, 'kind'>): string {
-  return incident.kind === 'pattern' ? 'SluicePattern' : 'SluiceAnomaly';
+export function alertName(incident: Pick<Incident, 'kind' | 'members'>): string {
+  const name = incident.kind === 'pattern' ? 'SluicePattern' : 'SluiceAnomaly';
+  return incident.members ? `${name}Group` : name;
 }
 
 export function alertLabels(incident: Incident): Record<string, string> {
@@ -36,6 +37,8 @@ export function alertLabels(incident: Incident): Record<string, string> {
     kind: incident.kind,
     component: 'anomaly',
   };
+  // A group: the metric its members share (fixed for its life, like every label).
+  if (incident.members) labels.metric = incident.members.metric;
   for (const [field, value] of Object.entries(incident.keyFields)) {
     if (LABEL_NAME.test(field) && !RESERVED_LABELS.includes(field)) labels[field] = value;
   }
@@ -48,6 +51,8 @@ export interface PayloadOptions {
   resendMs: number;
   /** Base URL of the service's HTTP server: generatorURL is `<base>/incidents/<id>`. */
   baseUrl: string;
+  /** The incident's Grafana panel (links.ts), as the annotation `dashboard_url`. */
+  link?: (incident: Incident) => string | undefined;
 }
 
 export function toAlertmanager(incident: Incident, options: PayloadOptions): AlertmanagerAlert {
@@ -64,8 +69,18 @@ export function toAlertmanager(incident: Incident, options: PayloadOptions): Ale
     if (strongest.value !== null) annotations.value = String(strongest.value);
     const range = rangeText(strongest.expected);
     if (range) annotations.expected = range;
+    const far = distanceText(strongest);
+    if (far) annotations.distance = far;
     annotations.score = strongest.score.toFixed(3);
   }
+  if (incident.members) {
+    annotations.count = String(incident.members.total);
+    annotations.open = String(incident.members.open);
+    annotations.worst = incident.members.worst.map((w) => w.key).join(',');
+  }
+  const link = options.link?.(incident);
+  if (link) annotations.dashboard_url = link;
+  if (resolved && incident.resolution) annotations.resolution = incident.resolution;
   const endsAt = resolved ? Math.max(incident.resolvedAt!, incident.startedAt) : options.now + 4 * options.resendMs;
   return {
     labels: alertLabels(incident),

@@ -104,7 +104,9 @@ export function fieldIssues(watched: WatchedSeries | WatchedPattern, schema: Avr
   };
   watched.key.forEach((k, i) => check(k, `${watched.path}.key[${i}]`, 'key'));
   check(watched.time, `${watched.path}.time`, 'time');
-  if (watched.kind === 'series')
+  if (watched.kind === 'series') {
     watched.metrics.forEach((m, i) => check(m.field, `${watched.path}.metrics[${i}].field`, 'metric'));
+    if (watched.countField !== undefined) check(watched.countField, `${watched.path}.countField`, 'metric');
+  }
   return issues;
 }

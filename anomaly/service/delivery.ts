@@ -15,6 +15,10 @@ import type { AnomalyMetrics } from './metrics';
 
 /** Annotations kept for a retry at most; older ones are dropped (and were counted as failures). */
 const MAX_PENDING_ANNOTATIONS = 1000;
+/** Resolutions kept for a retry at most; beyond, the oldest are dropped (their firing alert ends by its endsAt anyway). */
+const MAX_PENDING_RESOLVED = 10_000;
+/** Alerts per POST to Alertmanager. */
+const POST_BATCH = 500;
 
 export interface DeliveryOptions {
   alertmanager?: AlertmanagerClient;
@@ -22,6 +26,8 @@ export interface DeliveryOptions {
   resendMs: number;
   /** Base of generatorURL. */
   baseUrl: () => string;
+  /** An incident's Grafana panel (links.ts). */
+  link?: (incident: Incident) => string | undefined;
   metrics: AnomalyMetrics;
   log: Logger;
   clock?: () => number;
@@ -43,11 +49,15 @@ export class Delivery {
     if (!am || incidents.length === 0) return true;
     const now = this.clock();
     try {
-      await am.post(
-        incidents.map((i) =>
-          toAlertmanager(i, { now, resendMs: this.options.resendMs, baseUrl: this.options.baseUrl() }),
-        ),
+      const payloads = incidents.map((i) =>
+        toAlertmanager(i, {
+          now,
+          resendMs: this.options.resendMs,
+          baseUrl: this.options.baseUrl(),
+          ...(this.options.link ? { link: this.options.link } : {}),
+        }),
       );
+      for (let i = 0; i < payloads.length; i += POST_BATCH) await am.post(payloads.slice(i, i + POST_BATCH));
       if (this.failingSince !== undefined)
         this.options.log.info('Alertmanager takes alerts again', { component: 'anomaly', url: am.url });
       this.failingSince = undefined;
@@ -96,6 +106,10 @@ export class Delivery {
     if (!(await this.postAlertmanager(resolved))) {
       const until = this.clock() + 4 * this.options.resendMs;
       for (const incident of resolved) this.resolvedPending.set(incident.id, { incident, until });
+      for (const id of this.resolvedPending.keys()) {
+        if (this.resolvedPending.size <= MAX_PENDING_RESOLVED) break;
+        this.resolvedPending.delete(id);
+      }
     }
     for (const e of events) {
       if (e.type === 'updated') continue;

@@ -265,6 +265,62 @@ describe('IncidentBook: series incidents', () => {
   });
 });
 
+describe('IncidentBook: resolutions and bounds', () => {
+  test('a resolution says how it ended: back to normal with the values', () => {
+    const book = new IncidentBook();
+    book.onPoints(SRC, 'dev-1', KEY, T0, [point('temperature_avg', flagged(), 45)], 2, NOW);
+    book.onPoints(SRC, 'dev-1', KEY, T0 + MIN, [point('temperature_avg', normal, 21.3)], 2, NOW);
+    const [resolved] = book.onPoints(SRC, 'dev-1', KEY, T0 + 2 * MIN, [point('temperature_avg', normal, 21.1)], 2, NOW);
+    expect(resolved!.incident.resolution).toBe(
+      'back to normal for 2 points in a row: temperature_avg 21.1 (expected 19 – 23)',
+    );
+  });
+
+  test('an evicted metric leaves its incident; with none left the incident resolves, saying why', () => {
+    const book = new IncidentBook();
+    book.onPoints(SRC, 'dev-1', KEY, T0, [point('a', flagged()), point('b', flagged())], 3, NOW);
+    book.takeDirty();
+    expect(book.dropMetric(SRC, 'dev-1', 'a', T0 + MIN, 'evicted')).toEqual([]);
+    expect(book.incidentOf(SRC, 'dev-1')!.evidence.map((e) => e.metric)).toEqual(['b']);
+    const out = book.dropMetric(SRC, 'dev-1', 'b', T0 + 2 * MIN, 'no longer tracked');
+    expect(out.map((e) => [e.type, e.incident.resolvedAt, e.incident.resolution])).toEqual([
+      ['resolved', T0 + 2 * MIN, 'no longer tracked'],
+    ]);
+    expect(book.takeDirty()).toEqual([{ kind: 'incident', source: SRC, key: 'dev-1', value: null }]);
+    expect(book.dropMetric(SRC, 'dev-9', 'a', T0, 'x')).toEqual([]);
+  });
+
+  test('resolveStale resolves the incidents it picks, at the time it gives', () => {
+    const book = new IncidentBook();
+    book.onPoints(SRC, 'dev-1', KEY, T0, [point('a', flagged())], 3, NOW);
+    book.onPoints(SRC, 'dev-2', { device_id: 'dev-2' }, T0, [point('a', flagged())], 3, NOW);
+    const out = book.resolveStale(
+      (i) => (i.key === 'dev-1' ? T0 + 99 * MIN : undefined),
+      () => 'idle',
+    );
+    expect(out.map((e) => [e.incident.key, e.incident.resolvedAt, e.incident.resolution])).toEqual([
+      ['dev-1', T0 + 99 * MIN, 'idle'],
+    ]);
+    expect(book.open().map((i) => i.key)).toEqual(['dev-2']);
+  });
+
+  test('pattern keys with nothing open are forgotten when idle, and beyond a maximum the oldest first', () => {
+    const book = new IncidentBook();
+    const options = { name: 'p', severity: 'warning', summary: 's', resolveAfterMs: 1000 };
+    for (let i = 0; i < 5; i++) book.onMatch('patterns.p', `k${i}`, {}, T0 + i * MIN, {}, options, NOW);
+    book.expire(NOW + 1000); // all closed now
+    book.takeDirty();
+    expect(book.prunePatterns(() => T0 + 2 * MIN, 100)).toBe(2); // k0, k1 idle
+    expect(book.prunePatterns(() => undefined, 2)).toBe(1); // k2: the oldest beyond 2
+    expect(book.size).toEqual({ incidents: 0, patternKeys: 2 });
+    expect(book.takeDirty().map((c) => [c.key, c.value])).toEqual([
+      ['k0', null],
+      ['k1', null],
+      ['k2', null],
+    ]);
+  });
+});
+
 describe('IncidentBook: patterns', () => {
   const options = {
     name: 'card-testing',

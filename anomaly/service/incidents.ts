@@ -11,6 +11,11 @@
  *   A metric flagged for absence is normal again at its first point that comes back (and is normal).
  * - **Patterns.** A record of a patterns.* topic is an incident of its own, deduplicated by key and
  *   time; it resolves `resolveAfterMs` after it fired, as a match has no "back to normal".
+ * - **Eviction.** A metric whose series the service stops tracking (idle, or the series limit) leaves
+ *   its key's incident; an incident left with no metric resolves, saying why (`resolution`).
+ *
+ * Whether an incident is alerted on its own or as one member of a storm is decided after the book, by
+ * the Grouper (grouping.ts), which marks it (`alert`, `group`).
  *
  * Every change marks its key dirty; `takeDirty()` gives the state records to write (the open incident,
  * or a tombstone once resolved) in the same transaction as the alerts.
@@ -62,6 +67,38 @@ export interface Incident {
   summary?: string;
   /** Patterns: wall clock at which the incident resolves. */
   expiresAt?: number;
+  /** How it ended, for people: back to normal (with the values), data came back, no longer tracked… */
+  resolution?: string;
+  /**
+   * How it is alerted (grouping.ts): held back for a moment to see whether it is part of a storm, alone
+   * (its own alert), or as a member of the group incident `group`. Absent (state from before grouping): alone.
+   */
+  alert?: 'held' | 'alone' | 'member';
+  /** Held: the wall clock when it was held back. */
+  heldAt?: number;
+  /** Member: the id of its group incident. */
+  group?: string;
+  /** A group incident (key `*`): the members of one source and metric that went anomalous together. */
+  members?: GroupMembers;
+}
+
+/** One member of a group incident, as its alert names it. */
+export interface MemberSummary {
+  key: string;
+  evidence: Evidence;
+}
+
+export interface GroupMembers {
+  /** The metric (or pattern) they share. */
+  metric: string;
+  /** Members open now. */
+  open: number;
+  /** Members that ever joined. */
+  total: number;
+  /** The worst that joined (by score, then by how far outside their range), worst first: a bounded list. */
+  worst: MemberSummary[];
+  /** Event time of the latest member's start: a new anomaly starting within the window of it joins. */
+  lastStart: number;
 }
 
 export interface IncidentEvent {
@@ -126,6 +163,51 @@ function expectedOf(o: Observation): Expected | null {
 
 function byStrength(a: Evidence, b: Evidence): number {
   return b.score - a.score || severityRank(b.severity) - severityRank(a.severity) || a.metric.localeCompare(b.metric);
+}
+
+/**
+ * How far a value is outside its expected range, in units of the range: its width when both ends are
+ * known, else the magnitude of the end it crossed (or 1). 0 inside the range or when nothing is known;
+ * Infinity for an absence (no value at all).
+ */
+export function deviation(e: Pick<Evidence, 'value' | 'expected' | 'cause'>): number {
+  if (e.cause === 'absence') return Infinity;
+  if (e.value === null || !e.expected) return 0;
+  const { low, high } = e.expected;
+  const width = low !== null && high !== null && high > low ? high - low : undefined;
+  if (high !== null && e.value > high) return (e.value - high) / (width ?? (Math.abs(high) || 1));
+  if (low !== null && e.value < low) return (low - e.value) / (width ?? (Math.abs(low) || 1));
+  return 0;
+}
+
+/** Worse first: a higher score, then further outside the expected range. */
+export function worseFirst(a: Evidence, b: Evidence): number {
+  return b.score - a.score || deviation(b) - deviation(a) || severityRank(b.severity) - severityRank(a.severity);
+}
+
+function num(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
+}
+
+/** The resolution text of points that made an incident normal again: each metric with its last value. */
+function backToNormal(evidence: Evidence[], points: MetricPoint[], resolveAfter: number): string {
+  const parts = evidence.map((e) => {
+    const p = points.find((x) => x.metric === e.metric && x.fresh);
+    if (e.cause === 'absence') return `${e.metric}: data came back`;
+    if (!p || !Number.isFinite(p.value)) return `${e.metric}: normal`;
+    const low = Number.isFinite(p.observation.expected.low) ? num(p.observation.expected.low) : undefined;
+    const high = Number.isFinite(p.observation.expected.high) ? num(p.observation.expected.high) : undefined;
+    const range =
+      low !== undefined && high !== undefined
+        ? ` (expected ${low} – ${high})`
+        : high !== undefined
+          ? ` (expected ≤ ${high})`
+          : low !== undefined
+            ? ` (expected ≥ ${low})`
+            : '';
+    return `${e.metric} ${num(p.value)}${range}`;
+  });
+  return `back to normal for ${resolveAfter} point${resolveAfter === 1 ? '' : 's'} in a row: ${parts.join(', ')}`;
 }
 
 /** Most recent match times remembered per pattern key, to drop a match seen twice. */
@@ -204,6 +286,7 @@ export class IncidentBook {
     if (open.evidence.every((e) => e.normal >= resolveAfter)) {
       this.anomalies.delete(group);
       open.resolvedAt = Math.max(ts, open.startedAt);
+      open.resolution = backToNormal(open.evidence, points, resolveAfter);
       return [{ type: 'resolved', incident: open }];
     }
     return joined ? [{ type: 'updated', incident: open }] : [];
@@ -317,6 +400,7 @@ export class IncidentBook {
       entry.open = entry.open.filter((i) => !due.includes(i));
       for (const incident of due) {
         incident.resolvedAt = now;
+        incident.resolution ??= 'a match has no end: resolved resolveAfterSeconds after it fired';
         this.touch('pattern', incident.source, incident.key);
         events.push({ type: 'resolved', incident });
       }
@@ -325,12 +409,17 @@ export class IncidentBook {
   }
 
   /** Resolves, at `now`, the open incidents `orphaned` picks (a topic the spec no longer watches). */
-  resolveWhere(orphaned: (incident: Incident) => boolean, now: number): IncidentEvent[] {
+  resolveWhere(
+    orphaned: (incident: Incident) => boolean,
+    now: number,
+    resolution = 'no longer watched (the spec changed)',
+  ): IncidentEvent[] {
     const events: IncidentEvent[] = [];
     for (const [group, incident] of this.anomalies) {
       if (!orphaned(incident)) continue;
       this.anomalies.delete(group);
       incident.resolvedAt = now;
+      incident.resolution = resolution;
       this.touch('incident', incident.source, incident.key);
       events.push({ type: 'resolved', incident });
     }
@@ -338,6 +427,7 @@ export class IncidentBook {
       for (const incident of entry.open.filter(orphaned)) {
         entry.open.splice(entry.open.indexOf(incident), 1);
         incident.resolvedAt = now;
+        incident.resolution = resolution;
         this.touch('pattern', incident.source, incident.key);
         events.push({ type: 'resolved', incident });
       }
@@ -356,10 +446,96 @@ export class IncidentBook {
       if (kept.length === 0) {
         this.anomalies.delete(group);
         incident.resolvedAt = now;
+        incident.resolution = 'no longer watched (the spec changed)';
         events.push({ type: 'resolved', incident });
       }
     }
     return events;
+  }
+
+  /** Marks an open incident's key for the state topic (how it is alerted changed: grouping.ts). */
+  touchIncident(incident: Incident): void {
+    this.touch(incident.kind === 'pattern' ? 'pattern' : 'incident', incident.source, incident.key);
+  }
+
+  /** The open anomaly incident of a key, if any. */
+  incidentOf(source: string, key: string): Incident | undefined {
+    return this.anomalies.get(IncidentBook.group(source, key));
+  }
+
+  /**
+   * A metric's series is no longer tracked (evicted): its evidence leaves the key's incident, which
+   * resolves at `ts` with `why` when no metric is left (nothing could ever make it normal again).
+   */
+  dropMetric(source: string, key: string, metric: string, ts: number, why: string): IncidentEvent[] {
+    const group = IncidentBook.group(source, key);
+    const incident = this.anomalies.get(group);
+    if (!incident) return [];
+    const kept = incident.evidence.filter((e) => e.metric !== metric);
+    if (kept.length === incident.evidence.length) return [];
+    incident.evidence = kept;
+    this.touch('incident', source, key);
+    if (kept.length > 0) return [];
+    this.anomalies.delete(group);
+    incident.resolvedAt = Math.max(ts, incident.startedAt);
+    incident.resolution = why;
+    return [{ type: 'resolved', incident }];
+  }
+
+  /**
+   * Anomaly incidents `stale` picks (a key with no tracked series whose last evidence is older than the
+   * idle time): resolved at `ts(incident)` with `why`.
+   */
+  resolveStale(
+    stale: (incident: Incident) => number | undefined,
+    why: (incident: Incident) => string,
+  ): IncidentEvent[] {
+    const events: IncidentEvent[] = [];
+    for (const [group, incident] of this.anomalies) {
+      const at = stale(incident);
+      if (at === undefined) continue;
+      this.anomalies.delete(group);
+      incident.resolvedAt = Math.max(at, incident.startedAt);
+      incident.resolution = why(incident);
+      this.touch('incident', incident.source, incident.key);
+      events.push({ type: 'resolved', incident });
+    }
+    return events;
+  }
+
+  /**
+   * Forgets pattern keys with nothing open whose last match is before `before(source)` (event time), and
+   * beyond `max` such keys the oldest: what bounds the match times kept for deduplication.
+   */
+  prunePatterns(before: (source: string) => number | undefined, max: number): number {
+    const closed: Array<[string, PatternEntry]> = [];
+    for (const [group, entry] of this.patterns) if (entry.open.length === 0) closed.push([group, entry]);
+    const last = (e: PatternEntry) => e.seen.reduce((a, b) => Math.max(a, b), -Infinity);
+    let pruned = 0;
+    const drop = (group: string): void => {
+      const [source, key] = JSON.parse(group) as [string, string];
+      this.patterns.delete(group);
+      this.touch('pattern', source, key);
+      pruned++;
+    };
+    const kept: Array<[string, PatternEntry]> = [];
+    for (const [group, entry] of closed) {
+      const [source] = JSON.parse(group) as [string];
+      const limit = before(source);
+      if (limit !== undefined && last(entry) < limit) drop(group);
+      else kept.push([group, entry]);
+    }
+    const over = this.patterns.size - max;
+    if (over > 0) {
+      kept.sort((a, b) => last(a[1]) - last(b[1]));
+      for (const [group] of kept.slice(0, over)) drop(group);
+    }
+    return pruned;
+  }
+
+  /** Open anomaly incidents and pattern keys remembered: what the state holds beside the series. */
+  get size(): { incidents: number; patternKeys: number } {
+    return { incidents: this.anomalies.size, patternKeys: this.patterns.size };
   }
 
   open(): Incident[] {
@@ -385,6 +561,13 @@ export class IncidentBook {
     }
     this.dirty.clear();
     return out;
+  }
+
+  /** A tombstone read at restore: forgets what an earlier record of the key said. */
+  unload(kind: 'incident' | 'pattern', source: string, key: string): void {
+    const group = IncidentBook.group(source, key);
+    if (kind === 'incident') this.anomalies.delete(group);
+    else this.patterns.delete(group);
   }
 
   /** Takes a state record back (restore at start). */

@@ -19,6 +19,17 @@ export class AnomalyMetrics {
   readonly transactions: Counter<'outcome'>;
   readonly alertDelay: Histogram<'source'>;
   readonly lag: Gauge<'group' | 'topic'>;
+  readonly eventLag: Gauge<'topic'>;
+  readonly seriesLimit: Gauge;
+  readonly evicted: Counter<'reason'>;
+  readonly outOfOrder: Counter<'topic'>;
+  readonly belowMinCount: Counter<'topic' | 'metric'>;
+  readonly incidentsHeld: Gauge;
+  readonly ready: Gauge;
+  readonly transactionSeconds: Histogram;
+  readonly transactionRecords: Histogram;
+  readonly transactionBytes: Histogram;
+  readonly transactionLimit: Gauge<'limit'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -36,7 +47,7 @@ export class AnomalyMetrics {
     });
     this.incidentsOpen = new Gauge({
       name: 'sluice_anomaly_incidents_open',
-      help: 'Incidents firing now, by kind (anomaly, pattern)',
+      help: 'Incidents firing now, as alerted, by kind: anomaly (one key), pattern (one match), group (many keys of one source and metric, alerted once)',
       labelNames: ['kind'],
       registers,
     });
@@ -77,6 +88,71 @@ export class AnomalyMetrics {
       labelNames: ['group', 'topic'],
       registers,
     });
+    this.eventLag = new Gauge({
+      name: 'sluice_anomaly_event_lag_seconds',
+      help: 'Wall clock minus the event time of the newest record processed, per watched topic (a window arrives about 15 s after its end when the service keeps up)',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.seriesLimit = new Gauge({
+      name: 'sluice_anomaly_series_limit',
+      help: 'Live series held at most (anomaly.maxSeries): the memory bound',
+      registers,
+    });
+    this.evicted = new Counter({
+      name: 'sluice_anomaly_series_evicted_total',
+      help: 'Series dropped from memory (and the state topic), by reason: idle (anomaly.idleSeconds), limit (anomaly.maxSeries)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.outOfOrder = new Counter({
+      name: 'sluice_anomaly_out_of_order_points_total',
+      help: "Points not later than their series' last learned point (out of order, repeated): scored, not learned",
+      labelNames: ['topic'],
+      registers,
+    });
+    this.belowMinCount = new Counter({
+      name: 'sluice_anomaly_points_below_min_count_total',
+      help: "Metric values of windows counting fewer records than the metric's minCount: treated as missing",
+      labelNames: ['topic', 'metric'],
+      registers,
+    });
+    this.incidentsHeld = new Gauge({
+      name: 'sluice_anomaly_incidents_held',
+      help: 'New incidents held back (anomaly.grouping.waitSeconds) to see whether they are part of a storm',
+      registers,
+    });
+    this.ready = new Gauge({
+      name: 'sluice_anomaly_ready',
+      help: '1 while the service consumes (state restored, group joined), 0 while it restores or rebuilds',
+      registers,
+    });
+    this.transactionSeconds = new Histogram({
+      name: 'sluice_anomaly_transaction_seconds',
+      help: 'Time of one transaction: processing its input records, then writing and committing alerts, state and offsets',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.transactionRecords = new Histogram({
+      name: 'sluice_anomaly_transaction_records',
+      help: 'Input records per transaction (at most anomaly.transactions.maxRecords)',
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers,
+    });
+    this.transactionBytes = new Histogram({
+      name: 'sluice_anomaly_transaction_bytes',
+      help: 'Bytes (uncompressed) of alerts and state per transaction (cut at about anomaly.transactions.maxBytes)',
+      buckets: [1e3, 1e4, 1e5, 5e5, 1e6, 2e6, 4e6, 8e6, 16e6],
+      registers,
+    });
+    this.transactionLimit = new Gauge({
+      name: 'sluice_anomaly_transaction_limit',
+      help: 'The current transaction budget (records, bytes): below the configured one after the broker refused a transaction as too large',
+      labelNames: ['limit'],
+      registers,
+    });
+    for (const reason of ['idle', 'limit']) this.evicted.inc({ reason }, 0);
+    this.ready.set(0);
     for (const target of ['alertmanager', 'influxdb']) this.deliveryFailures.inc({ target }, 0);
     for (const outcome of ['committed', 'aborted']) this.transactions.inc({ outcome }, 0);
   }
@@ -84,7 +160,10 @@ export class AnomalyMetrics {
 
 export interface ServerHooks {
   ready: () => boolean;
+  /** The open incidents as alerted (/incidents). */
   incidents: () => Incident[];
+  /** Any open incident by id, held ones and group members included (/incidents/<id>). */
+  incident?: (id: string) => Incident | undefined;
 }
 
 export class MetricsServer {
@@ -113,7 +192,9 @@ export class MetricsServer {
         json(200, this.hooks.incidents());
       } else if (url.pathname.startsWith('/incidents/')) {
         const id = decodeURIComponent(url.pathname.slice('/incidents/'.length));
-        const incident = this.hooks.incidents().find((i) => i.id === id);
+        const incident = this.hooks.incident
+          ? this.hooks.incident(id)
+          : this.hooks.incidents().find((i) => i.id === id);
         if (incident) json(200, incident);
         else
           json(404, {

@@ -11,10 +11,17 @@
  * their own (alerts and state, no offsets). Alertmanager and InfluxDB are told after the commit (at
  * least once; both are idempotent).
  *
+ * Bounded (batching.ts): a fetched batch is cut into transactions of at most
+ * `transactions.maxRecords` records, each cut earlier when what it will write reaches about
+ * `transactions.maxBytes`; sends stay under the brokers' 1 MB. Alerts held back for grouping are
+ * released by a timer, in transactions of their own.
+ *
  * Start: fence older instances (the transactional id is the group's), read the state topic to its end
- * (group `<group>-restore`, never committed), then join the group. One instance per group: a second
- * one fences the first, which stops with SLUICE_KAFKA_ERROR. A failed transaction aborts, and the
- * service rebuilds itself from the state topic (a restart in place); a fenced producer stops it.
+ * record by record into the processor (group `<group>-restore`, never committed; the series limit
+ * applies while reading), then join the group. One instance per group: a second one fences the first,
+ * which stops with SLUICE_KAFKA_ERROR. A failed transaction aborts, and the service rebuilds itself
+ * from the state topic (a restart in place), with smaller transactions when the broker refused one as
+ * too large; it stops with the reason when it cannot make progress (batching.ts); a fenced producer stops it.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
@@ -24,15 +31,17 @@ import type { Logger } from '../../lib/log';
 import type { RegistryClient } from '../../lib/registry/client';
 import { encodeWire } from '../../lib/avro/wire';
 import { topicSerializers, type TopicSerializer } from '../../lib/avro/serializers';
-import { alertRecord } from './alert';
+import { alertRecord, summaryOf } from './alert';
 import type { AlertmanagerClient } from './alertmanager';
 import type { AnnotationWriter } from './annotations';
 import { watchedTopics, type ServiceConfig } from './config';
 import { AvroDecoder, fieldIssues, type AvroSchemaJson, type FieldIssue } from './decode';
 import { Delivery } from './delivery';
+import { RecoveryPolicy, SEND_BYTES, TransactionLimits, chunkBy, chunks, splitDrained } from './batching';
 import type { IncidentEvent } from './incidents';
+import { linkOf } from './links';
 import { AnomalyMetrics, MetricsServer } from './metrics';
-import { Processor, type Drained, type StateRecord } from './processor';
+import { Processor, type Drained, type ProcessorCounters } from './processor';
 
 export interface AnomalyServiceOptions {
   config: ServiceConfig;
@@ -47,37 +56,14 @@ export interface AnomalyServiceOptions {
   clock?: () => number;
   /** How often the consumer lag is measured (default 15 s). */
   lagIntervalMs?: number;
+  /** Grafana's base URL, for `{grafana}` in the spec's link templates (links.ts). */
+  grafanaUrl?: string;
 }
 
-/** State records per send, by their uncompressed size: each send is one record batch per partition. */
-const STATE_SEND_BYTES = 900_000;
+export { chunks };
 
-/** Consecutive runs of records of at most `bytes` (a larger record goes alone). */
-export function chunks(records: StateRecord[], bytes: number): StateRecord[][] {
-  const out: StateRecord[][] = [];
-  let current: StateRecord[] = [];
-  let size = 0;
-  for (const r of records) {
-    const n = r.key.length + (r.value?.length ?? 0);
-    if (current.length > 0 && size + n > bytes) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(r);
-    size += n;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** Failed transactions in a row after which the service gives up instead of rebuilding again. */
-const MAX_REBUILDS = 5;
-
-function isFenced(error: unknown): boolean {
-  const text = `${(error as { type?: string })?.type ?? ''} ${(error as { name?: string })?.name ?? ''} ${messageOf(error)}`;
-  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_AUTHORIZATION_FAILED|fenced/i.test(text);
-}
+/** An alert record's size in a send, about (its Avro encoding is smaller than this). */
+const ALERT_BYTES = 3000;
 
 /** A one-at-a-time queue: batches and ticks change the same state and share one transactional producer. */
 class Serial {
@@ -106,7 +92,12 @@ export class AnomalyService {
   private ready = false;
   private stopping = false;
   private rebuilding = false;
-  private failures = 0;
+  /** The current transaction budget (smaller after a refusal as too large). */
+  private readonly limits: TransactionLimits;
+  /** Failures since the last progress, and what to do about the next one. */
+  private readonly recovery: RecoveryPolicy;
+  private releaseTimer: NodeJS.Timeout | undefined;
+  private releaseAt = Infinity;
   private port: number | undefined;
   private readonly checkedSchemas = new Set<number>();
   private assigned = new Set<string>();
@@ -118,16 +109,25 @@ export class AnomalyService {
     this.log = options.log.child({ component: 'anomaly' });
     this.clock = options.clock ?? Date.now;
     this.decoder = new AvroDecoder(options.registry);
-    this.processor = new Processor(options.config, this.log);
+    this.limits = new TransactionLimits(options.config.maxRecordsPerTransaction, options.config.maxBytesPerTransaction);
+    this.recovery = new RecoveryPolicy(this.limits, options.config);
+    this.processor = this.newProcessor();
+    this.metrics.seriesLimit.set(options.config.maxSeries);
+    this.showLimits();
     this.server =
       options.metricsPort === undefined
         ? undefined
-        : new MetricsServer(this.metrics, { ready: () => this.ready, incidents: () => this.processor.openIncidents() });
+        : new MetricsServer(this.metrics, {
+            ready: () => this.ready,
+            incidents: () => this.processor.openIncidents(),
+            incident: (id) => this.processor.allOpenIncidents().find((i) => i.id === id),
+          });
     this.delivery = new Delivery({
       ...(options.alertmanager ? { alertmanager: options.alertmanager } : {}),
       ...(options.annotations ? { annotations: options.annotations } : {}),
       resendMs: options.config.resendMs,
       baseUrl: () => `http://${options.host ?? '127.0.0.1'}:${this.port ?? 0}`,
+      link: (incident) => linkOf(options.config, incident, options.grafanaUrl),
       metrics: this.metrics,
       log: this.log,
       clock: this.clock,
@@ -140,6 +140,28 @@ export class AnomalyService {
 
   get config(): ServiceConfig {
     return this.options.config;
+  }
+
+  private newProcessor(): Processor {
+    const m = this.metrics;
+    const counters: ProcessorCounters = {
+      outOfOrder: (topic) => m.outOfOrder.inc({ topic }),
+      belowMinCount: (topic, metric) => m.belowMinCount.inc({ topic, metric }),
+      evicted: (reason, n) => m.evicted.inc({ reason }, n),
+    };
+    return new Processor(this.options.config, this.log, counters);
+  }
+
+  private showLimits(): void {
+    this.metrics.transactionLimit.set({ limit: 'records' }, this.limits.records);
+    this.metrics.transactionLimit.set({ limit: 'bytes' }, this.limits.bytes);
+  }
+
+  /** The processor's gauges: live series, held and open incidents. */
+  private showState(): void {
+    this.metrics.series.set(this.processor.seriesCount);
+    this.metrics.incidentsHeld.set(this.processor.grouper.heldCount);
+    this.countOpen();
   }
 
   /** The HTTP port (/metrics, /ready, /incidents), once started. */
@@ -211,7 +233,7 @@ export class AnomalyService {
 
   private async startKafka(): Promise<void> {
     const { config, kafka } = this.options;
-    this.processor = new Processor(config, this.log);
+    this.processor = this.newProcessor();
     this.assigned = new Set();
     const producer = kafka.producer({
       transactionalId: config.transactionalId,
@@ -229,14 +251,17 @@ export class AnomalyService {
       throw toSluiceError(error, `anomaly: starting the transactional producer ${config.transactionalId}`);
     }
     const started = this.clock();
-    const records = await this.readState();
-    const summary = this.processor.restore(records.values(), this.clock());
+    this.processor.beginRestore(started);
+    const read = await this.readState((record) => this.processor.restoreRecord(record));
+    const summary = this.processor.endRestore(this.clock());
     this.log.info(
-      `state restored in ${((this.clock() - started) / 1000).toFixed(1)}s: ${summary.detectors} series, ${summary.incidents} open incidents${summary.restarted ? `, ${summary.restarted} series restarted (their detector changed)` : ''}${summary.dropped ? `, ${summary.dropped} records of series no longer watched removed` : ''}`,
+      `state restored in ${((this.clock() - started) / 1000).toFixed(1)}s from ${read} records: ${summary.detectors} series, ${summary.incidents} open incidents${summary.evicted ? `, ${summary.evicted} series not restored (idle, or beyond anomaly.maxSeries ${config.maxSeries}: the least recent)` : ''}${summary.restarted ? `, ${summary.restarted} series restarted (their detector changed)` : ''}${summary.dropped ? `, ${summary.dropped} records of series no longer watched removed` : ''}`,
       { topic: config.stateTopic },
     );
-    // Resolutions of incidents no longer watched, and tombstones, go out before anything new.
-    await this.commit(this.processor.drain());
+    // Resolutions of incidents no longer watched, and tombstones, go out before anything new (in
+    // transactions of at most the budget each: they carry no offsets).
+    const restored = this.processor.drain(this.clock());
+    await this.commitUnbound(restored);
 
     this.admin = kafka.admin();
     await this.admin
@@ -268,8 +293,10 @@ export class AnomalyService {
       throw toSluiceError(error, `anomaly: joining group ${config.group}`);
     }
     this.ready = true;
-    this.metrics.series.set(this.processor.seriesCount);
-    this.countOpen();
+    this.metrics.ready.set(1);
+    this.showState();
+    await this.afterCommit(restored.events);
+    this.scheduleRelease();
     // Alertmanager may have restarted too, or dropped the alerts while the service was away.
     await this.delivery.resend(this.processor.openIncidents());
     this.log.info(`watching ${watchedTopics(config).join(', ')} as group ${config.group}`, { group: config.group });
@@ -289,11 +316,15 @@ export class AnomalyService {
     }
   }
 
-  /** Every committed record of the state topic, the last value per key (read_committed, to its end). */
-  private async readState(): Promise<Map<string, StateRecord>> {
+  /**
+   * Every committed record of the state topic, in order, to `onRecord` (read_committed, to its end);
+   * nothing is kept here, so memory is what the processor keeps (within the series limit). Returns how
+   * many records were read.
+   */
+  private async readState(onRecord: (record: { key: string; value: string | null }) => void): Promise<number> {
     const { config, kafka } = this.options;
     const admin = kafka.admin();
-    const state = new Map<string, StateRecord>();
+    let read = 0;
     try {
       await admin.connect();
       const ends = new Map(
@@ -303,7 +334,7 @@ export class AnomalyService {
         ]),
       );
       const remaining = new Set([...ends].filter(([, o]) => o.high > o.low).map(([p]) => p));
-      if (remaining.size === 0) return state;
+      if (remaining.size === 0) return 0;
       const consumer = kafka.consumer({
         groupId: config.restoreGroup,
         readUncommitted: false,
@@ -326,9 +357,8 @@ export class AnomalyService {
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             for (const m of batch.messages) {
-              const key = m.key?.toString() ?? '';
-              if (m.value === null) state.delete(key);
-              else state.set(key, { key, value: m.value.toString() });
+              read++;
+              onRecord({ key: m.key?.toString() ?? '', value: m.value === null ? null : m.value.toString() });
             }
           },
         });
@@ -351,7 +381,7 @@ export class AnomalyService {
       } finally {
         await consumer.disconnect();
       }
-      return state;
+      return read;
     } catch (error) {
       throw toSluiceError(error, `anomaly: reading the state topic ${config.stateTopic}`);
     } finally {
@@ -359,6 +389,10 @@ export class AnomalyService {
     }
   }
 
+  /**
+   * A fetched batch of one partition, in transactions of at most `limits.records` records each, cut
+   * earlier when what it will write reaches about `limits.bytes`.
+   */
   private async eachBatch({
     batch,
     resolveOffset,
@@ -367,31 +401,49 @@ export class AnomalyService {
     isStale,
     pause,
   }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || this.rebuilding || batch.messages.length === 0) return;
-    const now = this.clock();
-    let outcome: Drained | undefined;
-    try {
-      outcome = await this.serial.run(async () => {
-        for (const message of batch.messages) await this.handleMessage(batch.topic, message.value, now);
-        const drained = this.processor.drain();
-        const last = batch.messages[batch.messages.length - 1]!.offset;
-        await this.commit(drained, {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: String(Number(last) + 1),
+    const messages = batch.messages;
+    let next = 0;
+    while (next < messages.length) {
+      if (!isRunning() || isStale() || this.rebuilding || this.stopping) return;
+      let outcome: Drained;
+      try {
+        outcome = await this.serial.run(async () => {
+          const started = this.clock();
+          const first = next;
+          while (
+            next < messages.length &&
+            next - first < this.limits.records &&
+            (next === first || this.processor.pendingBytes < this.limits.bytes)
+          ) {
+            await this.handleMessage(batch.topic, messages[next]!.value, started);
+            next++;
+          }
+          const drained = this.processor.drain(this.clock());
+          const last = messages[next - 1]!.offset;
+          await this.commit(drained, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: String(Number(last) + 1),
+          });
+          resolveOffset(last);
+          this.metrics.transactionSeconds.observe((this.clock() - started) / 1000);
+          this.metrics.transactionRecords.observe(next - first);
+          return drained;
         });
-        resolveOffset(last);
-        return drained;
-      });
-    } catch (error) {
-      // The in-memory state ran ahead of what was committed: stop consuming and rebuild.
-      pause();
-      void this.fail(error);
-      return;
+      } catch (error) {
+        // The in-memory state ran ahead of what was committed: stop consuming and rebuild.
+        pause();
+        void this.fail(error);
+        return;
+      }
+      const newest = this.processor.newestEventTs(batch.topic);
+      if (newest !== undefined)
+        this.metrics.eventLag.set({ topic: batch.topic }, Math.max(0, (this.clock() - newest) / 1000));
+      this.showState();
+      await heartbeat();
+      await this.afterCommit(outcome.events);
+      this.scheduleRelease();
     }
-    this.metrics.series.set(this.processor.seriesCount);
-    await heartbeat();
-    await this.afterCommit(outcome.events);
   }
 
   private async handleMessage(topic: string, value: Buffer | null, now: number): Promise<void> {
@@ -422,7 +474,11 @@ export class AnomalyService {
     this.metrics.records.inc({ topic, outcome: skipped ? 'skipped' : 'processed' });
   }
 
-  /** One transaction: alerts, state, and (for a batch) the offsets. Nothing to write: nothing sent. */
+  /**
+   * One transaction: alerts, state, and (for a batch) the offsets. Nothing to write: nothing sent.
+   * Every send stays under the brokers' 1 MB (SEND_BYTES uncompressed). A transaction with offsets
+   * that commits is progress: the failure count starts again.
+   */
   private async commit(
     drained: Drained,
     offsets?: { topic: string; partition: number; offset: string },
@@ -432,26 +488,26 @@ export class AnomalyService {
     if (alerts.length === 0 && drained.state.length === 0 && !offsets) return;
     const producer = this.producer!;
     const txn = await producer.transaction();
+    let bytes = 0;
     try {
       const now = this.clock();
-      if (alerts.length) {
-        await txn.send({
-          topic: config.alertsTopic,
-          acks: -1,
-          messages: alerts.map((e) => ({
-            key: e.incident.id,
-            value: encodeWire(
-              this.alerts!.schemaId,
-              this.alerts!.type,
-              alertRecord(e.incident, e.type === 'fired' ? 'firing' : 'resolved', now),
-              'alert',
-            ),
-          })),
-        });
+      const encoded = alerts.map((e) => ({
+        key: e.incident.id,
+        value: encodeWire(
+          this.alerts!.schemaId,
+          this.alerts!.type,
+          alertRecord(e.incident, e.type === 'fired' ? 'firing' : 'resolved', now),
+          'alert',
+        ),
+      }));
+      for (const chunk of chunkBy(encoded, (m) => m.key.length + m.value.length, SEND_BYTES)) {
+        bytes += chunk.reduce((n, m) => n + m.key.length + m.value.length, 0);
+        await txn.send({ topic: config.alertsTopic, acks: -1, messages: chunk });
       }
-      // Snapshots are JSON of numbers (up to ~80 KB for a warm ensemble): gzip makes them a third of
-      // their size, and sends of at most STATE_SEND_BYTES keep each record batch under the brokers' 1 MB.
-      for (const chunk of chunks(drained.state, STATE_SEND_BYTES)) {
+      // Snapshots are JSON of numbers (up to ~70 KB for a warm ensemble): gzip makes them a third of
+      // their size, and sends of at most SEND_BYTES keep each record batch under the brokers' 1 MB.
+      for (const chunk of chunks(drained.state, SEND_BYTES)) {
+        bytes += chunk.reduce((n, r) => n + r.key.length + (r.value?.length ?? 0), 0);
         await txn.send({
           topic: config.stateTopic,
           acks: -1,
@@ -466,15 +522,23 @@ export class AnomalyService {
         });
       await txn.commit();
       this.metrics.transactions.inc({ outcome: 'committed' });
-      this.failures = 0;
+      this.metrics.transactionBytes.observe(bytes);
+      if (offsets) this.recovery.progressed();
+      this.limits.succeeded();
+      this.showLimits();
     } catch (error) {
       this.metrics.transactions.inc({ outcome: 'aborted' });
       if (txn.isActive()) await txn.abort().catch(() => undefined);
       throw toSluiceError(
         error,
-        `anomaly: transaction of ${alerts.length} alerts, ${drained.state.length} state records${offsets ? ` and offset ${offsets.topic}[${offsets.partition}]@${offsets.offset}` : ''}`,
+        `anomaly: transaction of ${alerts.length} alerts, ${drained.state.length} state records (${bytes} bytes sent before the failure)${offsets ? ` and offset ${offsets.topic}[${offsets.partition}]@${offsets.offset}` : ''}`,
       );
     }
+  }
+
+  /** What carries no input offsets (a restore's tombstones, ticks, released alerts): several transactions within the budget. */
+  private async commitUnbound(drained: Drained): Promise<void> {
+    for (const part of splitDrained(drained, this.limits.bytes, () => ALERT_BYTES)) await this.commit(part);
   }
 
   private async afterCommit(events: IncidentEvent[]): Promise<void> {
@@ -485,7 +549,7 @@ export class AnomalyService {
           { source: e.incident.source },
           Math.max(0, (e.incident.firedAt - e.incident.startedAt) / 1000),
         );
-        this.log.warn(`incident ${e.incident.id} fired: ${e.incident.evidence.map((x) => x.metric).join(', ')}`, {
+        this.log.warn(`incident ${e.incident.id} fired: ${summaryOf(e.incident)}`, {
           resource: `${e.incident.source}/${e.incident.key}`,
           severity: e.incident.severity,
         });
@@ -499,26 +563,51 @@ export class AnomalyService {
   }
 
   private countOpen(): void {
+    // As alerted: a group counts once (kind group), its members not at all.
     const open = this.processor.openIncidents();
-    this.metrics.incidentsOpen.set({ kind: 'anomaly' }, open.filter((i) => i.kind === 'anomaly').length);
-    this.metrics.incidentsOpen.set({ kind: 'pattern' }, open.filter((i) => i.kind === 'pattern').length);
+    const count = (kind: string) => open.filter((i) => (i.members ? 'group' : i.kind) === kind).length;
+    for (const kind of ['anomaly', 'pattern', 'group']) this.metrics.incidentsOpen.set({ kind }, count(kind));
   }
 
+  /** Absence checks, idle eviction, pattern expiry, held alerts due: transactions of their own. */
   private async tick(): Promise<void> {
-    if (!this.ready || this.rebuilding) return;
+    await this.offsetless(() => this.processor.tick(this.clock()));
+  }
+
+  /** Held incidents due now: grouped or alone, in a transaction of their own. */
+  private async release(): Promise<void> {
+    this.releaseTimer = undefined;
+    this.releaseAt = Infinity;
+    await this.offsetless(() => undefined);
+  }
+
+  private async offsetless(work: () => void): Promise<void> {
+    if (!this.ready || this.rebuilding || this.stopping) return;
     let drained: Drained;
     try {
       drained = await this.serial.run(async () => {
-        this.processor.tick(this.clock());
-        const out = this.processor.drain();
-        await this.commit(out);
+        work();
+        const out = this.processor.drain(this.clock());
+        await this.commitUnbound(out);
         return out;
       });
     } catch (error) {
       void this.fail(error);
       return;
     }
+    this.showState();
     await this.afterCommit(drained.events);
+    this.scheduleRelease();
+  }
+
+  /** A timer for the next held incident's release (one at a time, the earliest). */
+  private scheduleRelease(): void {
+    const due = this.processor.nextRelease();
+    if (due === undefined || due >= this.releaseAt || this.stopping) return;
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseAt = due;
+    this.releaseTimer = setTimeout(() => void this.release(), Math.max(0, due - this.clock()) + 10);
+    this.releaseTimer.unref();
   }
 
   private async resend(): Promise<void> {
@@ -549,41 +638,49 @@ export class AnomalyService {
     }
   }
 
-  /** A failed transaction or a crashed consumer: rebuild from the state topic, or stop when fenced or failing again and again. */
+  /** A failed transaction or a crashed consumer: rebuild from the state topic, or stop when fenced or making no progress. */
   private async fail(error: unknown): Promise<void> {
     if (this.stopping) return;
-    if (isFenced(error)) {
-      this.log.error(
-        `another instance took over transactional id ${this.config.transactionalId}: stopping (${messageOf(error)})`,
-      );
-      await this.shutdown(
-        new SluiceError(
-          'SLUICE_KAFKA_ERROR',
-          `fenced by another anomaly service instance of group ${this.config.group}`,
-          { cause: error, retriable: false, fix: 'run one instance per group (pipeline.yaml anomaly.group)' },
-        ),
-      );
-      return;
-    }
     await this.rebuild(error, true);
   }
 
+  /**
+   * Rebuilds from the state topic (the in-memory state ran ahead of what was committed). Never a loop
+   * (RecoveryPolicy): a refusal as too large shrinks the transactions first, down to one record; any
+   * other failure counts, and MAX_FAILURES in a row without progress stop the service with the reason.
+   */
   private async rebuild(error: unknown, counts: boolean): Promise<void> {
     if (this.rebuilding || this.stopping) return;
     this.rebuilding = true;
     this.ready = false;
-    if (counts) this.failures++;
-    this.log.warn(`rebuilding from the state topic (${this.failures}/${MAX_REBUILDS}): ${messageOf(error)}`);
+    this.metrics.ready.set(0);
+    let cause = error;
     try {
-      if (this.failures > MAX_REBUILDS) throw error;
-      await this.serial.run(async () => {
-        await this.disconnectKafka();
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** this.failures)));
-        await this.startKafka();
-      });
+      for (;;) {
+        const recovery = this.recovery.failed(cause, counts);
+        this.showLimits();
+        if (recovery.action === 'stop') throw recovery.error;
+        if (recovery.note) this.log.warn(recovery.note);
+        this.log.warn(
+          `rebuilding from the state topic (failures without progress: ${this.recovery.failures}/${this.recovery.maxFailures}): ${messageOf(cause)}`,
+        );
+        try {
+          await this.serial.run(async () => {
+            await this.disconnectKafka();
+            await new Promise((r) => setTimeout(r, recovery.delayMs));
+            if (this.stopping) return;
+            await this.startKafka();
+          });
+          break;
+        } catch (next) {
+          cause = next;
+          counts = true;
+        }
+      }
       this.rebuilding = false;
     } catch (fatal) {
       this.rebuilding = false;
+      this.log.error(`stopping: ${messageOf(fatal)}`);
       await this.shutdown(fatal);
     }
   }
@@ -604,8 +701,10 @@ export class AnomalyService {
     if (this.stopping) return;
     this.stopping = true;
     this.ready = false;
+    this.metrics.ready.set(0);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     // Let a batch or tick in flight finish its transaction first.
     await this.serial.run(async () => undefined);
     await this.disconnectKafka();

@@ -96,6 +96,8 @@ export const anomalyCommand: CommandModule<object, AnomalyArgs> = {
       ...(annotations ? { annotations } : {}),
       metricsPort: argv['metrics-port'] ?? ctx.ports.services.anomaly,
       host: ctx.host,
+      // `{grafana}` in the spec's link templates (anomaly.grafanaUrl).
+      grafanaUrl: process.env.SLUICE_GRAFANA_URL ?? `http://${ctx.host}:${ctx.ports.grafana}`,
       log: ctx.log,
     });
     const { signalled, release } = untilSignal();
