@@ -5,7 +5,8 @@
  *
  * - lib/spec/pipeline.schema.json, from the schema's parts in lib/spec/schema/;
  * - lib/spec/types.generated.ts, the spec's TypeScript types, from that schema;
- * - the key tables of docs/spec-reference.md, from that schema (between its `generated` markers).
+ * - the key tables of docs/spec-reference.md, from that schema (between its `generated` markers);
+ * - sql/030-outputs.sql, the Flink output tables, from sql/030-outputs.json and schemas/outputs/*.avsc.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { repoRoot } from '../lib/repo';
 import { assembleSchema, schemaJson } from '../lib/spec/generate/assemble';
 import { renderReference } from '../lib/spec/generate/reference';
 import { renderTypes } from '../lib/spec/generate/typescript';
+import { outputTablesSql } from './sql-outputs';
 
 export interface GeneratedFile {
   /** Relative to the repository root. */
@@ -47,6 +49,11 @@ export function generatedFiles(): GeneratedFile[] {
       path: 'docs/spec-reference.md',
       content: renderReference(schema, current('docs/spec-reference.md') ?? ''),
       source: 'lib/spec/schema/*.json (the tables between <!-- generated --> markers; the prose by hand)',
+    },
+    {
+      path: 'sql/030-outputs.sql',
+      content: outputTablesSql(repoRoot()),
+      source: 'sql/030-outputs.json and schemas/outputs/*.avsc',
     },
   ];
 }
