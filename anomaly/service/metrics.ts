@@ -21,7 +21,7 @@ export class AnomalyMetrics {
   readonly lag: Gauge<'group' | 'topic'>;
   readonly eventLag: Gauge<'topic'>;
   readonly seriesLimit: Gauge;
-  readonly evicted: Counter<'reason'>;
+  readonly evicted: Counter<'reason' | 'series'>;
   readonly outOfOrder: Counter<'topic'>;
   readonly belowMinCount: Counter<'topic' | 'metric'>;
   readonly incidentsHeld: Gauge;
@@ -101,8 +101,8 @@ export class AnomalyMetrics {
     });
     this.evicted = new Counter({
       name: 'sluice_anomaly_series_evicted_total',
-      help: 'Series dropped from memory (and the state topic), by reason: idle (anomaly.idleSeconds), limit (anomaly.maxSeries)',
-      labelNames: ['reason'],
+      help: 'Series dropped from memory (and the state topic), by reason: idle (anomaly.idleSeconds), limit (anomaly.maxSeries); series: new (still light, a one-off key) or established (promoted: a limit too small)',
+      labelNames: ['reason', 'series'],
       registers,
     });
     this.outOfOrder = new Counter({
@@ -151,7 +151,8 @@ export class AnomalyMetrics {
       labelNames: ['limit'],
       registers,
     });
-    for (const reason of ['idle', 'limit']) this.evicted.inc({ reason }, 0);
+    for (const reason of ['idle', 'limit'])
+      for (const series of ['new', 'established']) this.evicted.inc({ reason, series }, 0);
     this.ready.set(0);
     for (const target of ['alertmanager', 'influxdb']) this.deliveryFailures.inc({ target }, 0);
     for (const outcome of ['committed', 'aborted']) this.transactions.inc({ outcome }, 0);

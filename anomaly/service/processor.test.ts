@@ -283,13 +283,16 @@ function bounded(extra: Record<string, unknown> = {}, waitMs = 0): ServiceConfig
 
 /** Counts what the processor reports for the metrics. */
 function counting() {
-  const counts = { outOfOrder: 0, belowMinCount: 0, idle: 0, limit: 0 };
+  const counts = { outOfOrder: 0, belowMinCount: 0, idle: 0, limit: 0, established: 0 };
   return {
     counts,
     counters: {
       outOfOrder: () => void counts.outOfOrder++,
       belowMinCount: () => void counts.belowMinCount++,
-      evicted: (reason: 'idle' | 'limit', n: number) => void (counts[reason] += n),
+      evicted: (reason: 'idle' | 'limit', n: number, established: number) => {
+        counts[reason] += n;
+        counts.established += established;
+      },
     },
   };
 }
@@ -333,6 +336,7 @@ describe('Processor: bounds, minimum counts, out-of-order points, grouping (issu
     }
     expect(p.seriesCount).toBe(10_000);
     expect(counts.limit).toBe(3 * 40_000 + 150 - 10_000);
+    expect(counts.established).toBe(0); // only one-off keys went
     expect(counts.belowMinCount).toBe(40_000);
     // The established devices are all still there, warm.
     for (let d = 0; d < 50; d++) p.handle(IOT.topic, iotWindow(7, `dev-${d}`, 6, 0.3), T0 + 7 * MIN + 15_000);

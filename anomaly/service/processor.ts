@@ -104,8 +104,11 @@ export interface ProcessorCounters {
   outOfOrder(topic: string): void;
   /** A metric's value of a window counting fewer records than its minCount: treated as missing. */
   belowMinCount(topic: string, metric: string): void;
-  /** Series evicted: idle, or to make room under the series limit. */
-  evicted(reason: 'idle' | 'limit', count: number): void;
+  /**
+   * Series evicted: idle, or to make room under the series limit; `established` counts promoted ones
+   * (a limit that evicts those is too small for the series that really report).
+   */
+  evicted(reason: 'idle' | 'limit', count: number, established: number): void;
 }
 
 const NO_COUNTERS: ProcessorCounters = {
@@ -465,7 +468,7 @@ export class Processor {
     for (const id of r.trimmed) this.pendingState.push({ key: id, value: null });
     r.summary.detectors = ordered.length;
     r.summary.evicted = r.trimmed.size;
-    if (r.trimmed.size > 0) this.counters.evicted('limit', r.trimmed.size);
+    if (r.trimmed.size > 0) this.counters.evicted('limit', r.trimmed.size, r.trimmed.size);
     // Incidents of topics or metrics no longer watched would never resolve: resolve them now.
     const watched = (i: Incident): boolean =>
       i.kind === 'anomaly' ? this.config.series.has(i.source) : this.config.patterns.has(i.source);
@@ -528,7 +531,7 @@ export class Processor {
     const evicted = this.store.add(id, series);
     if (evicted.length > 0) {
       for (const [, victim] of evicted) this.evict(victim, 'limit', this.eventClock.get(victim.topic)?.eventTs ?? ts);
-      this.counters.evicted('limit', evicted.length);
+      this.counters.evicted('limit', evicted.length, evicted.filter(([, v]) => v.detector).length);
     }
     return series;
   }
@@ -634,7 +637,8 @@ export class Processor {
       this.queueEvents(this.book.onAbsence(series.topic, series.key, series.keyFields, at, absent, now));
     }
     for (const { series, at } of idle) this.evict(series, 'idle', at);
-    if (idle.length > 0) this.counters.evicted('idle', idle.length);
+    if (idle.length > 0)
+      this.counters.evicted('idle', idle.length, idle.filter(({ series }) => series.detector).length);
     // Incidents whose key has no series any more (not restored, or evicted with others) and nothing new for the idle time.
     this.queueEvents(
       this.book.resolveStale(

@@ -147,7 +147,10 @@ export class AnomalyService {
     const counters: ProcessorCounters = {
       outOfOrder: (topic) => m.outOfOrder.inc({ topic }),
       belowMinCount: (topic, metric) => m.belowMinCount.inc({ topic, metric }),
-      evicted: (reason, n) => m.evicted.inc({ reason }, n),
+      evicted: (reason, n, established) => {
+        if (n > established) m.evicted.inc({ reason, series: 'new' }, n - established);
+        if (established > 0) m.evicted.inc({ reason, series: 'established' }, established);
+      },
     };
     return new Processor(this.options.config, this.log, counters);
   }
