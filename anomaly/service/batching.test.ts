@@ -44,11 +44,23 @@ test('writes without offsets are split into transactions within the budget, aler
   expect(splitDrained({ events: [], state: [] }, 1000, () => 100)).toEqual([]);
 });
 
-test('a failure is classified: fenced, too large, or other (through causes)', () => {
+test('a failure is classified: fenced, too large, concurrent with the previous transaction, or other (through causes)', () => {
   expect(classifyFailure(Object.assign(new Error('x'), { type: 'PRODUCER_FENCED' }))).toBe('fenced');
   expect(classifyFailure(new SluiceError('SLUICE_KAFKA_ERROR', 'anomaly: transaction', { cause: tooLarge() }))).toBe(
     'too-large',
   );
+  expect(
+    classifyFailure(
+      Object.assign(
+        new Error(
+          'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+        ),
+        {
+          type: 'CONCURRENT_TRANSACTIONS',
+        },
+      ),
+    ),
+  ).toBe('concurrent');
   expect(classifyFailure(new Error('Connection timeout'))).toBe('other');
 });
 

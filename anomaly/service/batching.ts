@@ -86,7 +86,12 @@ export function splitDrained(
   return out.filter((d) => d.events.length > 0 || d.state.length > 0);
 }
 
-export type CommitFailure = 'fenced' | 'too-large' | 'other';
+/**
+ * fenced: another instance took over; too-large: the brokers refused a request's size; concurrent: the
+ * coordinator was still finishing the previous transaction (CONCURRENT_TRANSACTIONS: try the same one
+ * again shortly); other: anything else.
+ */
+export type CommitFailure = 'fenced' | 'too-large' | 'concurrent' | 'other';
 
 /** What a failed transaction means: another instance took over, a request was too large, or something else. */
 export function classifyFailure(error: unknown): CommitFailure {
@@ -99,6 +104,7 @@ export function classifyFailure(error: unknown): CommitFailure {
   if (/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_AUTHORIZATION_FAILED|fenced/i.test(text))
     return 'fenced';
   if (/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE|too large|larger than the max/i.test(text)) return 'too-large';
+  if (/CONCURRENT_TRANSACTIONS|another concurrent operation on the same transaction/i.test(text)) return 'concurrent';
   return 'other';
 }
 

@@ -37,7 +37,15 @@ import type { AnnotationWriter } from './annotations';
 import { watchedTopics, type ServiceConfig } from './config';
 import { AvroDecoder, fieldIssues, type AvroSchemaJson, type FieldIssue } from './decode';
 import { Delivery } from './delivery';
-import { RecoveryPolicy, SEND_BYTES, TransactionLimits, chunkBy, chunks, splitDrained } from './batching';
+import {
+  RecoveryPolicy,
+  SEND_BYTES,
+  TransactionLimits,
+  chunkBy,
+  chunks,
+  classifyFailure,
+  splitDrained,
+} from './batching';
 import type { IncidentEvent } from './incidents';
 import { linkOf } from './links';
 import { AnomalyMetrics, MetricsServer } from './metrics';
@@ -61,6 +69,9 @@ export interface AnomalyServiceOptions {
 }
 
 export { chunks };
+
+/** Attempts of a transaction the coordinator refused as concurrent with the previous one. */
+const CONCURRENT_RETRIES = 5;
 
 /** An alert record's size in a send, about (its Avro encoding is smaller than this). */
 const ALERT_BYTES = 3000;
@@ -480,9 +491,25 @@ export class AnomalyService {
   /**
    * One transaction: alerts, state, and (for a batch) the offsets. Nothing to write: nothing sent.
    * Every send stays under the brokers' 1 MB (SEND_BYTES uncompressed). A transaction with offsets
-   * that commits is progress: the failure count starts again.
+   * that commits is progress: the failure count starts again. When the coordinator is still finishing
+   * the previous transaction (CONCURRENT_TRANSACTIONS), the aborted one is tried again, a few times.
    */
   private async commit(
+    drained: Drained,
+    offsets?: { topic: string; partition: number; offset: string },
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commitOnce(drained, offsets);
+        return;
+      } catch (error) {
+        if (attempt >= CONCURRENT_RETRIES || classifyFailure(error) !== 'concurrent') throw error;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async commitOnce(
     drained: Drained,
     offsets?: { topic: string; partition: number; offset: string },
   ): Promise<void> {
@@ -531,9 +558,19 @@ export class AnomalyService {
       this.showLimits();
     } catch (error) {
       this.metrics.transactions.inc({ outcome: 'aborted' });
-      if (txn.isActive()) await txn.abort().catch(() => undefined);
+      let aborted = !txn.isActive();
+      if (!aborted)
+        aborted = await txn.abort().then(
+          () => true,
+          () => false,
+        );
+      // Not aborted: the producer's state is unknown, so no retry in place (the service rebuilds).
+      const cause =
+        !aborted && classifyFailure(error) === 'concurrent'
+          ? new Error(`abort failed after: ${messageOf(error)}`)
+          : error;
       throw toSluiceError(
-        error,
+        cause,
         `anomaly: transaction of ${alerts.length} alerts, ${drained.state.length} state records (${bytes} bytes sent before the failure)${offsets ? ` and offset ${offsets.topic}[${offsets.partition}]@${offsets.offset}` : ''}`,
       );
     }
