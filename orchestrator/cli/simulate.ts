@@ -16,6 +16,7 @@ import { createContext } from '../platform/platform';
 interface SimulateArgs {
   source: SimulatorSource;
   rate: number;
+  daily?: boolean;
   duration?: number;
   seed?: number;
   'anomaly-rate'?: number;
@@ -37,7 +38,12 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
   builder: (y) =>
     y
       .positional('source', { choices: SIMULATOR_SOURCES, demandOption: true })
-      .option('rate', { type: 'number', default: 20, describe: 'mean events per second' })
+      .option('rate', { type: 'number', default: 20, describe: 'events per second, held at every moment' })
+      .option('daily', {
+        type: 'boolean',
+        default: false,
+        describe: "follow the source's daily curve: --rate is then the mean of a day",
+      })
       .option('duration', { type: 'number', describe: 'seconds to run (default: until Ctrl-C)' })
       .option('seed', { type: 'number', describe: 'random seed: the same seed gives the same records' })
       .option('anomaly-rate', { type: 'number', describe: 'anomalies started per simulated hour (0: none)' })
@@ -56,6 +62,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const simulation = new Simulation({
       source: argv.source,
       rate: argv.rate,
+      daily: argv.daily === true,
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
       ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
       ...(argv['anomaly-rate'] !== undefined ? { anomalyRate: argv['anomaly-rate'] } : {}),
@@ -71,7 +78,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     process.once('SIGTERM', stop);
     const summary = await simulation.run();
     process.stdout.write(
-      `\n${principal}: sent ${summary.sent}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n`,
+      `\n${principal}: sent ${summary.sent}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)}s (${Math.round(summary.ratePerSecond)}/s${summary.askedPerSecond !== undefined ? ` of ${Math.round(summary.askedPerSecond)}/s asked` : ''})\n`,
     );
     for (const failure of summary.failures)
       process.stdout.write(`  ${failure.reason}: ${failure.count} (${failure.example})\n`);

@@ -3,13 +3,15 @@
  * for Prometheus to scrape, and a one-line summary for the terminal.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class ProducerMetrics {
   readonly registry = new Registry();
   readonly sent: Counter<'topic'>;
   readonly failed: Counter<'topic' | 'reason'>;
   readonly latency: Histogram<'topic'>;
+  /** How far the source's time trails real time: 0 while the producer keeps up. */
+  readonly behind: Gauge;
   private readonly latencies: number[] = [];
   private sentTotal = 0;
   private failedTotal = 0;
@@ -34,6 +36,11 @@ export class ProducerMetrics {
       help: 'Time from handing a batch to Kafka to its acknowledgement',
       labelNames: ['topic'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.behind = new Gauge({
+      name: 'sluice_producer_behind_seconds',
+      help: "How far the source's time trails real time (0 while the producer keeps up with its rate)",
       registers: [this.registry],
     });
   }

@@ -41,6 +41,7 @@ function simulator(source: SimulatorSource): Component {
           source,
           '--rate',
           String(DEMO_RATES[source]),
+          '--daily', // the demo follows each source's daily curve around its mean rate
           '--metrics-port',
           String(ctx.ports.simulators[source]),
         ],
