@@ -537,17 +537,31 @@ export interface AnomalyMetricSpec {
  */
 export interface AnomalyDetectorSpec {
   /**
-   * Which detector: `ensemble` (the default: robust-z, ewma and seasonal voting), one statistical detector (`robust-z`,
-   * `ewma`, `seasonal`), or one rule (`threshold`, `rate-of-change`, `absence`). docs/guides/anomaly-detection.md
-   * describes each.
+   * Which detector: one statistical detector (`robust-z`, `ewma`, `seasonal`; the default is `seasonal` with threshold
+   * 8 and cooldown 200, chosen by cross-validation on NAB), `context` or `shape` (raw scores of sequence and course),
+   * `likelihood` (HTM's anomaly likelihood over raw scores), `ensemble` (members voting), or one rule (`threshold`,
+   * `rate-of-change`, `absence`). docs/guides/anomaly-detection.md describes each.
    */
-  kind: 'ensemble' | 'robust-z' | 'ewma' | 'seasonal' | 'threshold' | 'rate-of-change' | 'absence';
+  kind:
+    | 'ensemble'
+    | 'robust-z'
+    | 'ewma'
+    | 'seasonal'
+    | 'context'
+    | 'shape'
+    | 'likelihood'
+    | 'threshold'
+    | 'rate-of-change'
+    | 'absence';
   /**
    * Statistical: calibrated deviation, in robust standard deviations, at which a point is anomalous (score 0.5).
-   * Default 4.
+   * Default 4. shape: times the usual nearest distance at which a shape scores 0.5. Default 2.
    */
   threshold?: number;
-  /** Statistical and ensemble: points learned before anything statistical is flagged. Default 30. */
+  /**
+   * Statistical, context, shape, likelihood and ensemble: points learned before anything is flagged. Default 30 (shape
+   * 300; likelihood 100 after its learningPeriod).
+   */
   warmup?: number;
   /** Which deviations count: `both`, `up` (only above what is expected: errors, latency) or `down` (only below). */
   direction?: 'both' | 'up' | 'down';
@@ -561,11 +575,12 @@ export interface AnomalyDetectorSpec {
    * Statistical: quantile of the deviation history taken as the series' usual extreme, between 0 and 1. Default 0.99.
    */
   calibrationQuantile?: number;
-  /**
-   * Statistical and ensemble: points held back after a flag, so one incident raises one alert (0: none). Default 50.
-   */
+  /** Points held back after a flag, so one incident raises one alert (0: none). Default 50 (context and shape 0). */
   cooldown?: number;
-  /** robust-z: points in the rolling window of the median and MAD. Default 2000. */
+  /**
+   * robust-z: points in the rolling window of the median and MAD. Default 2000. shape: blocks in a shape (at least 2).
+   * Default 8.
+   */
   window?: number;
   /** ewma: weight of the newest point, between 0 and 1. Default 0.02. */
   alpha?: number;
@@ -592,7 +607,53 @@ export interface AnomalyDetectorSpec {
   maxPerMinute?: number;
   /** absence: anomalous when no point has come for this many seconds (checked every tickSeconds). */
   afterSeconds?: number;
-  /** ensemble: the statistical detectors that vote (default: robust-z, ewma and seasonal with their defaults). */
+  /** context: levels the value is quantised into. Default 8. */
+  bins?: number;
+  /** context: longest context, in previous levels. Default 3. */
+  order?: number;
+  /**
+   * context: contexts remembered per order, hashed (memory bound: order × slots × bins counts, at most 65536). Default
+   * 64.
+   */
+  slots?: number;
+  /** context: times a context must have been seen before it predicts. Default 3. */
+  minSupport?: number;
+  /** context: a context's counts halve when one reaches this. Default 64. */
+  maxCount?: number;
+  /**
+   * context and shape: points over which the range's extremes shrink back towards recent values (0: never). Default
+   * 2000 (shape 5000).
+   */
+  rangeMemory?: number;
+  /** context: share of the range beyond it at which a value is novel (raw score 1). Default 0.1. */
+  noveltyMargin?: number;
+  /** shape: points averaged into one block. Default 4. */
+  step?: number;
+  /** shape: prototypes kept (memory bound: prototypes × 2·window numbers, at most 16384). Default 32. */
+  prototypes?: number;
+  /** shape: distance (share of the range) within which a shape updates its nearest prototype. Default 0.05. */
+  radius?: number;
+  /**
+   * likelihood: the raw detectors (robust-z, ewma, seasonal, context or shape) whose mean score is post-processed.
+   * Default: [{ kind: context }].
+   */
+  raw?: AnomalyDetectorSpec[];
+  /** likelihood: raw scores averaged. Default 10. */
+  averagingWindow?: number;
+  /** likelihood: points the long-run mean and variance of the averaged raw score are weighted over. Default 2000. */
+  historyWindow?: number;
+  /** likelihood: points the raw detectors learn before the distribution does. Default 300. */
+  learningPeriod?: number;
+  /** likelihood: smallest standard deviation of the averaged raw score. Default 0.01. */
+  minSpread?: number;
+  /** likelihood: also flag an averaged raw score far below the usual. Default false. */
+  bothTails?: boolean;
+  /** ensemble: `mean` (the members vote) or `max` (any member at its line flags). Default mean. */
+  combine?: 'mean' | 'max';
+  /**
+   * ensemble: the detectors combined (robust-z, ewma, seasonal, context, shape or likelihood; default: robust-z, ewma
+   * and seasonal with their defaults).
+   */
   members?: AnomalyDetectorSpec[];
   /** ensemble: rules that flag on their own, warm or not. The metric's own `rules` are added to these. */
   rules?: AnomalyRuleSpec[];

@@ -116,8 +116,8 @@ describe('the anomaly section', () => {
       },
       {
         path: 'anomaly.series[1].metrics[2].detector.members[0].kind',
-        message: "an ensemble's members are statistical detectors, not 'threshold'",
-        fix: 'use one of robust-z, ewma, seasonal; put rules under rules',
+        message: "an ensemble's members are scoring detectors, not 'threshold'",
+        fix: 'use one of robust-z, ewma, seasonal, context, shape, likelihood; put rules under rules',
       },
       {
         path: 'anomaly.series[1].metrics[3].rules',
@@ -133,6 +133,53 @@ describe('the anomaly section', () => {
         path: 'principals[0].consumes',
         message: 'sluice-anomaly does not consume agg.iot.device-1n in group sluice-anomaly, which anomaly watches',
         fix: 'add them to the topics of its consumes entry { group: sluice-anomaly, topics: [...] }',
+      },
+    ]);
+  });
+
+  test('context, shape and likelihood detectors are accepted; a likelihood of a rule is not', () => {
+    const ok = validateSpec(
+      spec({
+        series: [
+          {
+            ...SERIES,
+            metrics: [
+              { field: 'temperature_avg', detector: { kind: 'likelihood', raw: [{ kind: 'seasonal', threshold: 8 }] } },
+              { field: 'temperature_max', detector: { kind: 'shape', step: 2, window: 6, cooldown: 10 } },
+              {
+                field: 'readings',
+                detector: {
+                  kind: 'ensemble',
+                  combine: 'max',
+                  members: [{ kind: 'context', bins: 6 }, { kind: 'robust-z' }],
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(ok.issues).toEqual([]);
+    const bad = validateSpec(
+      spec({
+        series: [
+          {
+            ...SERIES,
+            metrics: [
+              {
+                field: 'temperature_avg',
+                detector: { kind: 'likelihood', raw: [{ kind: 'absence', afterSeconds: 60 }] },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(bad.issues).toEqual([
+      {
+        path: 'anomaly.series[0].metrics[0].detector.raw[0].kind',
+        message: "a likelihood's raw detectors give raw scores, not 'absence'",
+        fix: 'use one of robust-z, ewma, seasonal, context, shape',
       },
     ]);
   });

@@ -33,26 +33,44 @@ const STATISTICAL = [
 
 /** The options each detector kind takes (anomaly/detectors/types.ts). */
 export const DETECTOR_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  ensemble: ['members', 'rules', 'warmup', 'cooldown'],
+  ensemble: ['members', 'rules', 'combine', 'warmup', 'cooldown'],
   'robust-z': [...STATISTICAL, 'window'],
   ewma: [...STATISTICAL, 'alpha', 'clampAt'],
   seasonal: [...STATISTICAL, 'periodMs', 'buckets', 'bucketWindow', 'minBucketPoints', 'globalWindow'],
+  context: ['bins', 'order', 'slots', 'minSupport', 'maxCount', 'rangeMemory', 'noveltyMargin', 'warmup', 'cooldown'],
+  shape: ['step', 'window', 'prototypes', 'radius', 'threshold', 'rangeMemory', 'warmup', 'cooldown'],
+  likelihood: [
+    'raw',
+    'averagingWindow',
+    'historyWindow',
+    'learningPeriod',
+    'warmup',
+    'minSpread',
+    'bothTails',
+    'cooldown',
+  ],
   threshold: ['above', 'below'],
   'rate-of-change': ['maxPerMinute', 'direction'],
   absence: ['afterSeconds'],
 };
 
-const MEMBER_KINDS = ['robust-z', 'ewma', 'seasonal'];
+/** What an ensemble may combine, and what a likelihood may post-process (anomaly/detectors createRaw). */
+const MEMBER_KINDS = ['robust-z', 'ewma', 'seasonal', 'context', 'shape', 'likelihood'];
+const RAW_KINDS = ['robust-z', 'ewma', 'seasonal', 'context', 'shape'];
 
-function optionIssues(spec: unknown, at: Segment[], member: boolean): LocatedIssue[] {
+function optionIssues(spec: unknown, at: Segment[], member: 'member' | 'raw' | false): LocatedIssue[] {
   const kind = text(field(spec, 'kind'));
   if (!isRecord(spec) || kind === undefined || !(kind in DETECTOR_OPTIONS)) return []; // the schema reports it
   const issues: LocatedIssue[] = [];
-  if (member && !MEMBER_KINDS.includes(kind)) {
+  const kinds = member === 'raw' ? RAW_KINDS : MEMBER_KINDS;
+  if (member && !kinds.includes(kind)) {
     issues.push({
       segments: [...at, 'kind'],
-      message: `an ensemble's members are statistical detectors, not '${kind}'`,
-      fix: `use one of ${MEMBER_KINDS.join(', ')}; put rules under rules`,
+      message:
+        member === 'raw'
+          ? `a likelihood's raw detectors give raw scores, not '${kind}'`
+          : `an ensemble's members are scoring detectors, not '${kind}'`,
+      fix: `use one of ${kinds.join(', ')}${member === 'raw' ? '' : '; put rules under rules'}`,
     });
   }
   const allowed = DETECTOR_OPTIONS[kind] ?? [];
@@ -68,7 +86,8 @@ function optionIssues(spec: unknown, at: Segment[], member: boolean): LocatedIss
       fix: `remove it; ${kind} takes ${allowed.length ? allowed.join(', ') : 'no options'}`,
     });
   }
-  list(spec.members).forEach((m, i) => issues.push(...optionIssues(m, [...at, 'members', i], true)));
+  list(spec.members).forEach((m, i) => issues.push(...optionIssues(m, [...at, 'members', i], 'member')));
+  list(spec.raw).forEach((r, i) => issues.push(...optionIssues(r, [...at, 'raw', i], 'raw')));
   list(spec.rules).forEach((r, i) => issues.push(...optionIssues(r, [...at, 'rules', i], false)));
   return issues;
 }
