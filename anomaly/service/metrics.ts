@@ -21,6 +21,7 @@ export class AnomalyMetrics {
   readonly lag: Gauge<'group' | 'topic'>;
   readonly eventLag: Gauge<'topic'>;
   readonly seriesLimit: Gauge;
+  readonly seriesEstablished: Gauge;
   readonly evicted: Counter<'reason' | 'series'>;
   readonly outOfOrder: Counter<'topic'>;
   readonly belowMinCount: Counter<'topic' | 'metric'>;
@@ -71,7 +72,7 @@ export class AnomalyMetrics {
     });
     this.transactions = new Counter({
       name: 'sluice_anomaly_transactions_total',
-      help: 'Kafka transactions of alerts, state and offsets, by outcome: committed, aborted',
+      help: 'Kafka transactions of alerts, state and offsets, by outcome: committed, aborted (the service rebuilds), retried (refused as concurrent with the previous one, tried again in place)',
       labelNames: ['outcome'],
       registers,
     });
@@ -97,6 +98,11 @@ export class AnomalyMetrics {
     this.seriesLimit = new Gauge({
       name: 'sluice_anomaly_series_limit',
       help: 'Live series held at most (anomaly.maxSeries): the memory bound',
+      registers,
+    });
+    this.seriesEstablished = new Gauge({
+      name: 'sluice_anomaly_series_established',
+      help: 'Live series promoted to a full detector (from their third point on) and kept in the state topic; the others are new, judged by their rules only',
       registers,
     });
     this.evicted = new Counter({
@@ -155,7 +161,7 @@ export class AnomalyMetrics {
       for (const series of ['new', 'established']) this.evicted.inc({ reason, series }, 0);
     this.ready.set(0);
     for (const target of ['alertmanager', 'influxdb']) this.deliveryFailures.inc({ target }, 0);
-    for (const outcome of ['committed', 'aborted']) this.transactions.inc({ outcome }, 0);
+    for (const outcome of ['committed', 'aborted', 'retried']) this.transactions.inc({ outcome }, 0);
   }
 }
 

@@ -223,6 +223,8 @@ export class Processor {
   /** What the next drain is expected to write (bytes, uncompressed): the transaction budget. */
   private estimate = 0;
   private lastNow = 0;
+  /** Live series with a detector (promoted, or restored). */
+  private promoted = 0;
   /** Restore in progress: series read so far (trimmed to the limit now and then), and keys to tombstone. */
   private restoring:
     { series: Map<string, Series>; trimmed: Set<string>; summary: RestoreSummary; now: number } | undefined;
@@ -244,9 +246,7 @@ export class Processor {
 
   /** Series promoted (with a detector and a snapshot in the state topic). */
   get promotedCount(): number {
-    let n = 0;
-    for (const [, s] of this.store.entries()) if (s.detector) n++;
-    return n;
+    return this.promoted;
   }
 
   /** Bytes (uncompressed) the next drain is expected to write: alerts, incidents and snapshots. */
@@ -311,6 +311,7 @@ export class Processor {
   /** A series leaves memory: its snapshot is tombstoned, its metric leaves its key's incident. */
   private evict(series: Series, reason: 'idle' | 'limit', at: number): void {
     this.store.delete(series.id);
+    if (series.detector) this.promoted--;
     this.dirtySeries.delete(series.id);
     if (series.persisted) {
       this.pendingState.push({ key: series.id, value: null });
@@ -461,6 +462,7 @@ export class Processor {
     // Least recent first, so that the store's order is right; the most recent end up protected.
     const ordered = [...r.series.values()].sort((a, b) => a.seenTs - b.seenTs);
     this.store.clear();
+    this.promoted = ordered.length;
     for (const s of ordered) {
       this.store.add(s.id, s);
       this.store.protect(s.id);
@@ -546,6 +548,7 @@ export class Processor {
       delete series.rules;
       delete series.kept;
       this.store.protect(series.id);
+      this.promoted++;
       return detector.observe(point);
     }
     const observation = ruleObservation((series.rules ?? []).map((r) => r.observe(point)));

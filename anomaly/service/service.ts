@@ -174,6 +174,7 @@ export class AnomalyService {
   /** The processor's gauges: live series, held and open incidents. */
   private showState(): void {
     this.metrics.series.set(this.processor.seriesCount);
+    this.metrics.seriesEstablished.set(this.processor.promotedCount);
     this.metrics.incidentsHeld.set(this.processor.grouper.heldCount);
     this.countOpen();
   }
@@ -503,7 +504,11 @@ export class AnomalyService {
         await this.commitOnce(drained, offsets);
         return;
       } catch (error) {
-        if (attempt >= CONCURRENT_RETRIES || classifyFailure(error) !== 'concurrent') throw error;
+        if (attempt >= CONCURRENT_RETRIES || classifyFailure(error) !== 'concurrent') {
+          this.metrics.transactions.inc({ outcome: 'aborted' });
+          throw error;
+        }
+        this.metrics.transactions.inc({ outcome: 'retried' });
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
@@ -557,7 +562,6 @@ export class AnomalyService {
       this.limits.succeeded();
       this.showLimits();
     } catch (error) {
-      this.metrics.transactions.inc({ outcome: 'aborted' });
       let aborted = !txn.isActive();
       if (!aborted)
         aborted = await txn.abort().then(
