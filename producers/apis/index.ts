@@ -102,10 +102,13 @@ export function createIngestRunner(setup: IngestRunnerSetup): IngestRunner {
     ...(module.recognise ? { recognise: module.recognise } : {}),
     ...(setup.timeoutMs !== undefined ? { timeoutMs: setup.timeoutMs } : {}),
     ...(setup.transport ? { transport: setup.transport } : {}),
+    ...(descriptor.quotaResetAt ? { quotaResetAt: descriptor.quotaResetAt } : {}),
     onRequest: () => stats.request(),
     onFailure: ({ error, willRetry, waitMs }) => {
       stats.error(error.kind, error.message, clock.now(), { backoffMs: waitMs });
       if (willRetry) stats.retries += 1;
+      // One that ends a poll is logged once, by the runner, with what happens next (streams log their own).
+      if (error.abortsPoll && !willRetry && ingestor.kind === 'poll') return;
       log.warn(error.message, {
         resource: `ingest/${setup.api}`,
         kind: error.kind,

@@ -37,6 +37,14 @@ function fakeKafka() {
         void batches.push(...topicMessages),
       send: async (record: { topic: string; messages: Message[] }) => void sent.push(record),
     }),
+    // The engine asks for the partition counts of its topics once.
+    admin: () => ({
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+        topics: topics.map((name) => ({ name, partitions: [0, 1, 2].map((partitionId) => ({ partitionId })) })),
+      }),
+    }),
   } as unknown as Kafka;
   return { kafka, batches, sent };
 }

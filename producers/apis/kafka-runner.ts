@@ -20,14 +20,14 @@ import { createIngestRunner } from './index';
 import { API_TOPIC_SCHEMAS, DEAD_LETTER_TOPIC } from './topics';
 
 /**
- * Records pushed by the ingestor, pulled by the engine one at a time: the engine keeps what a pull
- * returns beyond its current batch in a buffer that stop() discards, so a pull never returns more than one.
+ * Records pushed by the ingestor, pulled by the engine one at a time (the engine sends whatever it has
+ * pulled, also on stop()).
  */
 export class QueueSource implements RecordSource, RecordSink {
   private readonly queue: OutgoingRecord[] = [];
 
   write(records: readonly OutgoingRecord[]): void {
-    this.queue.push(...records);
+    for (const record of records) this.queue.push(record);
   }
 
   next(): OutgoingRecord[] {

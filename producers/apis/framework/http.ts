@@ -20,6 +20,8 @@ export type ApiErrorKind =
   | 'network'
   | 'timeout'
   | 'unauthorized'
+  /** The API refuses this key for good (a demo key, a premium-only endpoint): fixing a setting is the only cure. */
+  | 'key-rejected'
   | 'not-found'
   | 'gone'
   | 'bad-request'
@@ -28,7 +30,7 @@ export type ApiErrorKind =
 /** Worth repeating the same request after a wait. */
 const RETRIABLE: ReadonlySet<ApiErrorKind> = new Set(['rate-limited', 'server', 'network', 'timeout']);
 /** The other targets of the poll would fail the same way: the key, the quota, the API version. */
-const ABORTS_POLL: ReadonlySet<ApiErrorKind> = new Set(['unauthorized', 'quota-exhausted', 'gone']);
+const ABORTS_POLL: ReadonlySet<ApiErrorKind> = new Set(['unauthorized', 'key-rejected', 'quota-exhausted', 'gone']);
 
 export interface ApiProblem {
   kind: ApiErrorKind;
@@ -115,6 +117,11 @@ export interface ApiHttpOptions {
   onFailure?: (failure: FailedAttempt) => void;
   /** Every request sent, retries included. */
   onRequest?: () => void;
+  /**
+   * When a spent quota comes back (Alpha Vantage's daily quota: the next midnight, UTC). The first
+   * quota-exhausted answer of a run of failures pauses the API until then; later ones back off as usual.
+   */
+  quotaResetAt?: (now: number) => number;
   transport?: AxiosInstance;
 }
 
@@ -229,6 +236,11 @@ export class ApiHttp {
     return willRetry;
   }
 
+  /** Until when every request of this API is held (0 or a past time: not held). */
+  get pausedUntil(): number {
+    return this.options.limiter.pausedUntilTime;
+  }
+
   /** Holds every request of this API for `ms` (the API's usage headers say it is close to its limit). */
   pause(ms: number): void {
     this.options.limiter.pauseUntil(this.options.clock.now() + ms);
@@ -294,7 +306,16 @@ export class ApiHttp {
         return answer;
       }
       const error = this.error(problem, path, answer, method);
-      if (!this.failed(error, attempt, Math.max(asked, problem.retryAfterMs ?? 0))) throw error;
+      let askedMs = Math.max(asked, problem.retryAfterMs ?? 0);
+      if (
+        problem.kind === 'quota-exhausted' &&
+        this.options.quotaResetAt &&
+        this.options.backoff.consecutiveFailures === 0
+      ) {
+        const now = this.options.clock.now();
+        askedMs = Math.max(askedMs, this.options.quotaResetAt(now) - now);
+      }
+      if (!this.failed(error, attempt, askedMs)) throw error;
     }
   }
 

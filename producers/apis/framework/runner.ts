@@ -2,9 +2,13 @@
  * Runs one ingestor: a poll fetches every target through the API's HTTP client, normalises the answers,
  * checks each record against its topic's Avro schema, drops repeats, and hands the rest to the record
  * sink. Items that cannot be records (a missing required field, a schema mismatch) go to the dead-letter
- * sink with the API, target and field named; API errors are counted (the HTTP client already backed off
- * and retried what can be retried) and never become records. An error that would fail every other target
- * too (a bad key, an exhausted quota) ends the poll early.
+ * sink with the API, target and field named, and so do records that match the schema but cannot be true
+ * (an implausible time, a value outside its documented range: framework/plausible.ts). API errors are
+ * counted (the HTTP client already backed off and retried what can be retried) and never become records.
+ * An error that would fail every other target too ends the poll early, logged once with what happens
+ * next: a key the API refuses for good (a demo key, a premium-only endpoint) stops polling until the
+ * setting is fixed and the ingestor restarted; a spent quota pauses polling until it comes back, and the
+ * ticks until then are skipped without a word.
  */
 import type { Logger } from '../../../lib/log';
 import { invalidFields, parseSchema, type AvroType } from '../../../lib/avro/wire';
@@ -15,6 +19,7 @@ import type { Clock } from './clock';
 import { Deduplicator } from './dedup';
 import { ApiError, type ApiHttp } from './http';
 import { PayloadError } from './payload';
+import { implausible } from './plausible';
 import { rejectOf } from './records';
 import type { Scheduler } from './schedule';
 import type { IngestStats } from './stats';
@@ -54,6 +59,10 @@ export class IngestRunner {
   private readonly dedup: Deduplicator;
   private readonly schemas: ReadonlyMap<string, AvroType>;
   private polling = false;
+  /** Ticks skipped while the current poll runs (the first is logged, the count when it ends). */
+  private skippedTicks = 0;
+  /** Set by a key the API refuses for good: polling has stopped. */
+  private keyProblem: string | undefined;
 
   constructor(private readonly options: IngestRunnerOptions) {
     this.dedup = options.dedup ?? new Deduplicator();
@@ -99,7 +108,20 @@ export class IngestRunner {
     for (const reject of normalised.rejects) await this.deadLetter(reject, target);
     const fresh: OutgoingRecord[] = [];
     let repeats = 0;
+    const now = this.options.clock.now();
     for (const record of normalised.records) {
+      const wrong = implausible(
+        ingestor.descriptor.name,
+        API_TOPIC_SCHEMAS[record.topic],
+        record.topic,
+        record.value,
+        record.timestamp,
+        now,
+      );
+      if (wrong) {
+        await this.deadLetter(wrong, target);
+        continue;
+      }
       const type = this.schemas.get(record.topic);
       const problems = type ? invalidFields(type, record.value) : [{ path: '(topic)', value: record.topic }];
       if (problems.length > 0) {
@@ -143,6 +165,11 @@ export class IngestRunner {
       deadLetters: 0,
       errors: 0,
     };
+    if (this.keyProblem !== undefined) {
+      // Logged when it was found; no request can succeed until the setting is fixed.
+      report.abortedBy = this.keyProblem;
+      return report;
+    }
     const before = { deadLetters: stats.deadLetters, errors: stats.errors };
     stats.polls += 1;
     for (const target of ingestor.targets()) {
@@ -167,10 +194,7 @@ export class IngestRunner {
           // Counted by the HTTP client's onFailure, with each retry.
           if (error.abortsPoll) {
             report.abortedBy = error.message;
-            log.error(`${error.message}; skipping the rest of this poll`, {
-              resource: this.resource,
-              target: target.id,
-            });
+            log.error(this.whatNext(error), { resource: this.resource, target: target.id, kind: error.kind });
             break;
           }
           continue;
@@ -185,6 +209,19 @@ export class IngestRunner {
     report.deadLetters = stats.deadLetters - before.deadLetters;
     report.errors = stats.errors - before.errors;
     return report;
+  }
+
+  /** The one line for an error that ends the poll: what it was and what happens next. */
+  private whatNext(error: ApiError): string {
+    const { http, clock, ingestor } = this.options;
+    if (error.kind === 'key-rejected') {
+      this.keyProblem = error.message;
+      return `${error.message}; polling has stopped until that is fixed and ingest-${ingestor.descriptor.name} restarted`;
+    }
+    const resumes = http.pausedUntil;
+    if (error.kind === 'quota-exhausted' && resumes > clock.now())
+      return `${error.message}; quota used up: polling resumes at ${new Date(resumes).toISOString()} (in ${Math.round((resumes - clock.now()) / 60_000)} min), the ticks until then are skipped`;
+    return `${error.message}; skipping the rest of this poll`;
   }
 
   private async streamOnce(signal: AbortSignal, once: boolean): Promise<void> {
@@ -226,18 +263,28 @@ export class IngestRunner {
   }
 
   /**
-   * Polls now and then on the schedule until `signal` aborts (a tick that finds the previous poll still
-   * running is skipped); a stream runs until `signal` aborts.
+   * Polls now and then on the schedule until `signal` aborts; a stream runs until `signal` aborts. A tick
+   * is skipped when the previous poll still runs (said once per poll), while a spent quota pauses the
+   * API (said once, when the quota ran out), and after a key problem (said once, when it was found).
    */
   async run(scheduler: Scheduler, signal: AbortSignal): Promise<void> {
-    const { ingestor, log } = this.options;
+    const { ingestor, log, http, clock } = this.options;
     if (ingestor.kind === 'stream') return this.streamOnce(signal, false);
     const tick = async (): Promise<void> => {
-      if (this.polling || signal.aborted) {
-        if (this.polling) log.warn('previous poll still running; tick skipped', { resource: this.resource });
+      if (signal.aborted || this.keyProblem !== undefined) return;
+      if (this.polling) {
+        if (this.skippedTicks++ === 0)
+          log.warn('previous poll still running; ticks are skipped until it ends', { resource: this.resource });
+        return;
+      }
+      if (http.pausedUntil > clock.now()) {
+        log.debug(`tick skipped: the API is paused until ${new Date(http.pausedUntil).toISOString()}`, {
+          resource: this.resource,
+        });
         return;
       }
       this.polling = true;
+      this.skippedTicks = 0;
       try {
         this.logReport(await this.poll(signal));
       } catch (error) {
@@ -247,6 +294,9 @@ export class IngestRunner {
         });
       } finally {
         this.polling = false;
+        if (this.skippedTicks > 0)
+          log.info(`the poll ended; ${this.skippedTicks} ticks were skipped while it ran`, { resource: this.resource });
+        this.skippedTicks = 0;
       }
     };
     await tick();

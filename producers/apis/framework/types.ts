@@ -40,6 +40,8 @@ export interface ApiDescriptor {
   principal: string;
   /** Headers every request carries (a browser User-Agent for Yahoo). */
   headers?: Readonly<Record<string, string>>;
+  /** When a spent quota comes back, for an API whose quota resets at a known time (see ApiHttpOptions). */
+  quotaResetAt?: (now: number) => number;
 }
 
 /** A record ready for the engine, with what deduplication needs. */
@@ -52,7 +54,13 @@ export interface IngestRecord extends OutgoingRecord {
 
 /** An item of an answer that could not become a record. */
 export interface Reject {
-  reason: 'missing-field' | 'invalid-field' | 'schema-mismatch';
+  /**
+   * missing-field, invalid-field: the answer lacks a field or has it of the wrong type; schema-mismatch:
+   * the record does not match its topic's Avro schema; implausible-time: a time far in the future or the
+   * past (milliseconds where the API documents seconds); out-of-range: a value outside the range its
+   * schema documents (a TomTom confidence of 7 where the doc says 0 to 1).
+   */
+  reason: 'missing-field' | 'invalid-field' | 'schema-mismatch' | 'implausible-time' | 'out-of-range';
   message: string;
   /** The field at fault, as a path into the answer (or into the record, for schema-mismatch). */
   field: string;

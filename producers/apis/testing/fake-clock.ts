@@ -4,7 +4,8 @@ import type { Clock } from '../framework/clock';
 export class FakeClock implements Clock {
   readonly sleeps: number[] = [];
 
-  constructor(private time = Date.UTC(2026, 0, 5, 9, 0, 0)) {}
+  // After the latest time in the recorded payloads (2026-09-25), as a real fetch of them would be.
+  constructor(private time = Date.UTC(2026, 9, 5, 9, 0, 0)) {}
 
   now(): number {
     return this.time;
