@@ -85,15 +85,6 @@ export function statedMemoryBound(maxSeries: number): number {
   return MEMORY_BASE_BYTES + maxSeries * SERIES_MAX_BYTES;
 }
 
-/** Options of the anomaly section read here beyond the ones the loader has always given. */
-interface BoundsSpec {
-  maxSeries?: number;
-  idleSeconds?: number;
-  transactions?: { maxRecords?: number; maxBytes?: number };
-  grouping?: { minSeries?: number; windowSeconds?: number; waitSeconds?: number };
-  grafanaUrl?: string;
-}
-
 export interface ServiceConfig {
   principal: string;
   group: string;
@@ -141,22 +132,19 @@ export function serviceConfig(spec: AnomalySpec): ServiceConfig {
       fix: 'list topics under anomaly.series (windows and their metrics) or anomaly.patterns (docs/spec-reference.md#anomaly)',
     });
   }
-  const bounds = spec as AnomalySpec & BoundsSpec;
   const series = new Map<string, WatchedSeries>();
   spec.series.forEach((s, i) => {
-    const seriesSpec = s as typeof s & { countField?: string; grafanaUrl?: string };
-    const seriesLink = seriesSpec.grafanaUrl ?? bounds.grafanaUrl;
+    const seriesLink = s.grafanaUrl ?? spec.grafanaUrl;
     const metrics = s.metrics.map((m, j): WatchedMetric => {
-      const metricSpec = m as typeof m & { minCount?: number; grafanaUrl?: string };
       // The schema cannot tie options to kinds: the loader checked them and built this detector already.
       const detector = withRules(m.detector as DetectorSpec | undefined, m.rules as RuleSpec[]);
-      const minCount = metricSpec.minCount ?? 1;
+      const minCount = m.minCount ?? 1;
       if (!(Number.isInteger(minCount) && minCount >= 1))
         throw new SluiceError('SLUICE_CONFIG_INVALID', `anomaly.series[${i}].metrics[${j}].minCount: is ${minCount}`, {
           path: `anomaly.series[${i}].metrics[${j}].minCount`,
           fix: 'use a whole number of at least 1 (records the window must count)',
         });
-      if (minCount > 1 && !seriesSpec.countField)
+      if (minCount > 1 && !s.countField)
         throw new SluiceError(
           'SLUICE_CONFIG_INVALID',
           `anomaly.series[${i}].metrics[${j}].minCount: ${minCount} records, but the series names no countField to count them`,
@@ -165,7 +153,7 @@ export function serviceConfig(spec: AnomalySpec): ServiceConfig {
             fix: 'name the field holding the number of records of a window, e.g. countField: readings',
           },
         );
-      const link = metricSpec.grafanaUrl ?? seriesLink;
+      const link = m.grafanaUrl ?? seriesLink;
       return {
         field: m.field,
         detector,
@@ -181,14 +169,14 @@ export function serviceConfig(spec: AnomalySpec): ServiceConfig {
       key: [...s.key],
       time: s.time,
       resolveAfter: s.resolveAfter,
-      ...(seriesSpec.countField !== undefined ? { countField: seriesSpec.countField } : {}),
+      ...(s.countField !== undefined ? { countField: s.countField } : {}),
       path: `anomaly.series[${i}]`,
       metrics,
     });
   });
   const patterns = new Map<string, WatchedPattern>();
   spec.patterns.forEach((p, i) => {
-    const link = (p as typeof p & { grafanaUrl?: string }).grafanaUrl ?? bounds.grafanaUrl;
+    const link = p.grafanaUrl ?? spec.grafanaUrl;
     patterns.set(p.topic, {
       kind: 'pattern',
       topic: p.topic,
@@ -211,22 +199,22 @@ export function serviceConfig(spec: AnomalySpec): ServiceConfig {
     startFrom: spec.startFrom,
     resendMs: spec.resendSeconds * 1000,
     tickMs: spec.tickSeconds * 1000,
-    maxSeries: positive('maxSeries', bounds.maxSeries ?? SERVICE_DEFAULTS.maxSeries),
-    idleMs: positive('idleSeconds', bounds.idleSeconds ?? SERVICE_DEFAULTS.idleSeconds) * 1000,
+    maxSeries: positive('maxSeries', spec.maxSeries ?? SERVICE_DEFAULTS.maxSeries),
+    idleMs: positive('idleSeconds', spec.idleSeconds ?? SERVICE_DEFAULTS.idleSeconds) * 1000,
     maxRecordsPerTransaction: positive(
       'transactions.maxRecords',
-      bounds.transactions?.maxRecords ?? SERVICE_DEFAULTS.maxRecordsPerTransaction,
+      spec.transactions?.maxRecords ?? SERVICE_DEFAULTS.maxRecordsPerTransaction,
     ),
     maxBytesPerTransaction: positive(
       'transactions.maxBytes',
-      bounds.transactions?.maxBytes ?? SERVICE_DEFAULTS.maxBytesPerTransaction,
+      spec.transactions?.maxBytes ?? SERVICE_DEFAULTS.maxBytesPerTransaction,
     ),
     grouping: {
-      minSeries: positive('grouping.minSeries', bounds.grouping?.minSeries ?? SERVICE_DEFAULTS.grouping.minSeries),
+      minSeries: positive('grouping.minSeries', spec.grouping?.minSeries ?? SERVICE_DEFAULTS.grouping.minSeries),
       windowMs:
-        positive('grouping.windowSeconds', bounds.grouping?.windowSeconds ?? SERVICE_DEFAULTS.grouping.windowSeconds) *
+        positive('grouping.windowSeconds', spec.grouping?.windowSeconds ?? SERVICE_DEFAULTS.grouping.windowSeconds) *
         1000,
-      waitMs: (bounds.grouping?.waitSeconds ?? SERVICE_DEFAULTS.grouping.waitSeconds) * 1000,
+      waitMs: (spec.grouping?.waitSeconds ?? SERVICE_DEFAULTS.grouping.waitSeconds) * 1000,
       worst: 5,
     },
     series,

@@ -491,10 +491,66 @@ export interface AnomalySpec {
   resendSeconds: number;
   /** Seconds between checks for absent data (absence rules) and for pattern incidents to resolve. */
   tickSeconds: number;
+  /**
+   * Live series (topic, metric, key) the service holds at most: its memory bound (about 200 MB + 80 KB a series with
+   * the demo's detectors). When full, the least recently used new series go first, an established one (from its third
+   * point) only when no new one is left; an evicted series is dropped from the state topic too. Default 10000.
+   */
+  maxSeries?: number;
+  /**
+   * A series without a window for this long (event time of its topic) is evicted, and its metric leaves its key's
+   * incident. Default 86400: one day, a whole seasonal cycle.
+   */
+  idleSeconds?: number;
+  /**
+   * The size of the service's Kafka transactions, so that they stay within the brokers' limits however large the
+   * backlog.
+   */
+  transactions?: AnomalyTransactionsSpec;
+  /**
+   * Storms: when many series of one source and metric go anomalous together, one group incident says how many and which
+   * are worst instead of one alert each.
+   */
+  grouping?: AnomalyGroupingSpec;
+  /**
+   * Link of each alert to its Grafana panel (Alertmanager annotation `dashboard_url`): a URL template with `{grafana}`
+   * (Grafana's base URL), `{topic}`, `{metric}`, `{key}`, `{from}`, `{to}` and each key field (`{device_id}`),
+   * URL-encoded. A series or a metric may set its own.
+   */
+  grafanaUrl?: string;
   /** Topics of windows to watch, each with its key, time and metrics. One topic appears at most once. */
   series: AnomalySeriesSpec[];
   /** Topics of pattern matches: each record raises one incident. */
   patterns: AnomalyPatternSpec[];
+}
+
+/**
+ * The size of the service's Kafka transactions, so that they stay within the brokers' limits however large the backlog.
+ */
+export interface AnomalyTransactionsSpec {
+  /** Input records per transaction at most. Default 1000. */
+  maxRecords?: number;
+  /**
+   * A transaction is cut when what it will write (alerts and state, uncompressed) reaches about this many bytes.
+   * Default 4000000.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * Storms: when many series of one source and metric go anomalous together, one group incident says how many and which
+ * are worst instead of one alert each.
+ */
+export interface AnomalyGroupingSpec {
+  /**
+   * Series of one source and metric anomalous together that make one group incident (fewer are alerted alone). Default
+   * 3.
+   */
+  minSeries?: number;
+  /** How close (event time) their starts must be: about one window of the watched topics. Default 60. */
+  windowSeconds?: number;
+  /** How long a new incident is held back (wall clock) to see whether it is part of a storm. Default 2. */
+  waitSeconds?: number;
 }
 
 /** A topic of windows (agg.*): every record is one point of each metric, for one key. */
@@ -514,8 +570,14 @@ export interface AnomalySeriesSpec {
    * Normal points in a row, for every metric of an incident, that resolve it. An absence resolves when data returns.
    */
   resolveAfter: number;
+  /**
+   * Field holding the number of records a window counts (e.g. `readings`): what a metric's minCount is checked against.
+   */
+  countField?: string;
   /** Severity of the metrics that set none. */
   severity: string;
+  /** This series' Grafana link template (see anomaly.grafanaUrl); its metrics may set their own. */
+  grafanaUrl?: string;
   /** The metrics watched, each with its own detector: one series per (topic, key, metric). */
   metrics: AnomalyMetricSpec[];
 }
@@ -527,8 +589,16 @@ export interface AnomalyMetricSpec {
   detector?: AnomalyDetectorSpec;
   /** Rules on top of the detector: any broken rule flags the point at once. */
   rules: AnomalyRuleSpec[];
+  /**
+   * Fewest records the window must count (the series' countField, which it needs above 1: the service refuses it
+   * otherwise) for this metric to be judged or learned; a window with fewer is missing for it (a standard deviation of
+   * one reading is 0, not a stuck sensor). Default 1: no minimum.
+   */
+  minCount?: number;
   /** Severity of the alert (the Alertmanager label `severity`, for routing): e.g. critical, warning, info. */
   severity?: string;
+  /** This metric's Grafana link template (see anomaly.grafanaUrl). */
+  grafanaUrl?: string;
 }
 
 /**
@@ -694,6 +764,8 @@ export interface AnomalyPatternSpec {
    * fields.
    */
   summary?: string;
+  /** This pattern's Grafana link template (see anomaly.grafanaUrl). */
+  grafanaUrl?: string;
 }
 
 /**
