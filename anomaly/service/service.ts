@@ -270,7 +270,7 @@ export class AnomalyService {
     const read = await this.readState((record) => this.processor.restoreRecord(record));
     const summary = this.processor.endRestore(this.clock());
     this.log.info(
-      `state restored in ${((this.clock() - started) / 1000).toFixed(1)}s from ${read} records: ${summary.detectors} series, ${summary.incidents} open incidents${summary.evicted ? `, ${summary.evicted} series not restored (idle, or beyond anomaly.maxSeries ${config.maxSeries}: the least recent)` : ''}${summary.restarted ? `, ${summary.restarted} series restarted (their detector changed)` : ''}${summary.dropped ? `, ${summary.dropped} records of series no longer watched removed` : ''}`,
+      `state restored in ${((this.clock() - started) / 1000).toFixed(1)}s: ${summary.detectors} series, ${summary.incidents} open incidents (${read} records read)${summary.evicted ? `, ${summary.evicted} series not restored (idle, or beyond anomaly.maxSeries ${config.maxSeries}: the least recent)` : ''}${summary.restarted ? `, ${summary.restarted} series restarted (their detector changed)` : ''}${summary.dropped ? `, ${summary.dropped} records of series no longer watched removed` : ''}`,
       { topic: config.stateTopic },
     );
     // Resolutions of incidents no longer watched, and tombstones, go out before anything new (in

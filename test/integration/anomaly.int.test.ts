@@ -223,9 +223,10 @@ test('a device running hot fires exactly one alert, in the alerts topic and Aler
   let service = newService();
   await service.start();
   try {
-    // Normal windows first: the series exist, and nothing fires.
-    await until('windows of both devices to be watched', 90_000, () =>
-      service.metrics.series.get().then((m) => ((m.values[0]?.value ?? 0) >= 4 ? true : undefined)),
+    // Normal windows first: the series are established (from their third window, when they are
+    // written to the state topic), and nothing fires.
+    await until('windows of both devices to be watched', 120_000, () =>
+      service.metrics.seriesEstablished.get().then((m) => ((m.values[0]?.value ?? 0) >= 4 ? true : undefined)),
     );
     expect(alerts).toEqual([]);
 
