@@ -1,9 +1,10 @@
-/** `npm run bench -- <name> [--records N] [--record-size B]`: benchmarks against the running platform. */
+/** `npm run bench -- <name> [options]`: benchmarks against the running platform (never started or restarted here). */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../lib/errors';
-import { createContext, up } from '../orchestrator/platform/platform';
-import { benchIngest, renderIngest } from './ingest';
+import { assertKafkaRunning } from '../orchestrator/platform/admin';
+import { createContext } from '../orchestrator/platform/platform';
+import { CLIENTS, INGEST_DEFAULTS, benchIngest, renderIngest, type Client } from './ingest';
 import { benchE2e, renderE2e } from './e2e';
 import { benchSimulate, renderSimulate } from './simulate';
 import { SIMULATOR_SOURCES, type SimulatorSource } from '../producers/simulators';
@@ -13,17 +14,45 @@ async function main(): Promise<void> {
     .scriptName('npm run bench --')
     .command(
       'ingest',
-      "The Sluice producer against Kafka's ProducerPerformance, same cluster and settings",
+      "The Sluice producer engine, kafkajs and @platformatic/kafka against Kafka's ProducerPerformance, like for like",
       (y) =>
         y
-          .option('records', { type: 'number', default: 100_000 })
-          .option('record-size', { type: 'number', default: 512 }),
+          .option('records', { type: 'number', default: INGEST_DEFAULTS.records })
+          .option('record-size', { type: 'number', default: INGEST_DEFAULTS.recordSize })
+          .option('warmup', {
+            type: 'number',
+            default: INGEST_DEFAULTS.warmup,
+            describe: 'records left out of the rate',
+          })
+          .option('batch-bytes', { type: 'number', default: INGEST_DEFAULTS.batchBytes, describe: 'batch.size' })
+          .option('linger', { type: 'number', default: INGEST_DEFAULTS.lingerMs, describe: 'linger.ms' })
+          .option('in-flight', {
+            type: 'number',
+            default: INGEST_DEFAULTS.inFlight,
+            describe: 'requests in flight per connection, at most',
+          })
+          .option('runs', { type: 'number', default: INGEST_DEFAULTS.runs })
+          .option('clients', { type: 'string', default: CLIENTS.join(','), describe: CLIENTS.join(', ') }),
       async (argv) => {
         const ctx = createContext();
-        await up(ctx); // starts the platform if it is not running; a no-op otherwise
-        const options = { records: argv.records, recordSize: argv['record-size'] };
-        const { results, ratio } = await benchIngest(ctx, options);
-        process.stdout.write(`${renderIngest(options, results, ratio)}\n`);
+        assertKafkaRunning(ctx); // the platform is used as it runs, never started or restarted here
+        const clients = argv.clients.split(',').map((c) => c.trim()) as Client[];
+        const unknown = clients.filter((c) => !(CLIENTS as readonly string[]).includes(c));
+        if (unknown.length) throw new Error(`--clients: no client ${unknown.join(', ')} (use ${CLIENTS.join(', ')})`);
+        if (!clients.includes('java')) clients.unshift('java'); // the reference of every ratio
+        const options = {
+          ...INGEST_DEFAULTS,
+          records: argv.records,
+          recordSize: argv['record-size'],
+          warmup: argv.warmup,
+          batchBytes: argv['batch-bytes'],
+          lingerMs: argv.linger,
+          inFlight: argv['in-flight'],
+          runs: argv.runs,
+          clients,
+        };
+        const rows = await benchIngest(ctx, options, (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(`${renderIngest(options, rows)}\n`);
       },
     )
     .command(

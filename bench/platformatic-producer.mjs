@@ -1,15 +1,18 @@
 // The ingestion benchmark's run of @platformatic/kafka, a separate process because the package is ES
-// modules only (bench/ingest.ts is compiled to CommonJS). Same settings as the other clients: SASL_SSL
-// with SCRAM-SHA-512, acks=all, idempotence, gzip, one request in flight per partition's sequence
-// (batches of 1000 records, the next sent when the previous one is acknowledged), the same payload.
-// Usage: node bench/platformatic-producer.mjs <topic> <records> <recordSize>; connection from the
-// SLUICE_* variables of `sluice platform env`. Prints one JSON line: {"records": N, "seconds": S}.
+// modules only (bench/ingest.ts is compiled to CommonJS). The same settings as the other clients
+// (bench/ingest.ts): SASL_SSL with SCRAM-SHA-512, acks=all, idempotence, gzip; no key, batches of
+// batchBytes to one partition before the next; at most inFlight sends at once (bench/ingest.ts passes 1:
+// with several sends in flight, 1.35.0's idempotent producer failed with OUT_OF_ORDER_SEQUENCE_NUMBER in
+// most runs on this cluster, even with the first send alone); random letters, a different slice of a
+// 4 MiB pool for every record; the first `warmup` records left out of the rate.
+// Usage: node bench/platformatic-producer.mjs '{"topic":…,"records":…,"recordSize":…,"warmup":…,
+// "batchBytes":…,"inFlight":…,"partitions":…}'; connection from the SLUICE_* variables of `sluice
+// platform env`. Prints one JSON line: {"records": N, "seconds": S} (the records after the warm-up).
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
 
-const [topic, recordsText, sizeText] = process.argv.slice(2);
-const records = Number(recordsText);
-const recordSize = Number(sizeText);
+const o = JSON.parse(process.argv[2]);
 const env = process.env;
 const producer = new Producer({
   clientId: 'bench-ingest-platformatic',
@@ -25,20 +28,31 @@ const producer = new Producer({
   compression: 'gzip',
   serializers: { ...stringSerializers, value: (v) => v },
 });
-// Random letters A-Z made once and sent with every record, as Kafka's ProducerPerformance does.
-const payload = globalThis.Buffer.from(Array.from({ length: recordSize }, () => 65 + Math.floor(Math.random() * 26)));
-const BATCH = 1000;
-const started = process.hrtime.bigint();
-let sent = 0;
+
+const POOL = 4 * 1024 * 1024;
+const pool = globalThis.Buffer.allocUnsafe(POOL);
+for (let i = 0; i < POOL; i++) pool[i] = 65 + Math.floor(Math.random() * 26);
+const slots = Math.floor(POOL / o.recordSize);
+const payload = (i) => pool.subarray((i % slots) * o.recordSize, (i % slots) * o.recordSize + o.recordSize);
+
+const perBatch = Math.max(1, Math.floor(o.batchBytes / o.recordSize));
+const inFlight = new Set();
+let steadyFrom = 0;
 try {
-  while (sent < records) {
-    const count = Math.min(BATCH, records - sent);
-    const messages = Array.from({ length: count }, (_, i) => ({ topic, key: `k${(sent + i) % 64}`, value: payload }));
-    await producer.send({ messages });
-    sent += count;
+  for (let from = 0; from < o.records; from += perBatch) {
+    const count = Math.min(perBatch, o.records - from);
+    const partition = Math.floor(from / perBatch) % o.partitions;
+    const messages = [];
+    for (let i = from; i < from + count; i++) messages.push({ topic: o.topic, partition, value: payload(i) });
+    if (from <= o.warmup && o.warmup < from + count) steadyFrom = performance.now();
+    const sending = producer.send({ messages });
+    inFlight.add(sending);
+    sending.finally(() => inFlight.delete(sending)).catch(() => undefined);
+    while (inFlight.size >= o.inFlight) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
 } finally {
   await producer.close();
 }
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-process.stdout.write(`${JSON.stringify({ records: sent, seconds })}\n`);
+const seconds = (performance.now() - steadyFrom) / 1000;
+process.stdout.write(`${JSON.stringify({ records: o.records - o.warmup, seconds })}\n`);

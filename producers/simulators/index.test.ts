@@ -191,7 +191,7 @@ describe('createSimulator options', () => {
     expect(error.message).toMatch(/the iot simulator has no option 'anomaly_rate'/);
     expect(error.fix).toBe("rename it to 'anomalyRate'");
     expect(configError(() => createSimulator('finance', { devices: 3 })).fix).toMatch(
-      /^remove it; the options are seed, anomalyRate, anomalyKinds, eventsPerSecond, accounts, merchants$/,
+      /^remove it; the options are seed, anomalyRate, anomalyKinds, eventsPerSecond, traffic, accounts, merchants$/,
     );
   });
 
