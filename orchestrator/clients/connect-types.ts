@@ -48,14 +48,25 @@ export interface ConnectAdmin {
   settledStatus(name: string, timeoutMs?: number): Promise<ObservedConnector>;
 }
 
-/** `RUNNING, tasks: 0 RUNNING, 1 FAILED (reason)`: what plans and logs say of a connector's status. */
+/**
+ * What plans and logs say of a connector's status: `RUNNING, 2/2 tasks running`, or, when a task is not
+ * running, which one and why: `RUNNING, 1/2 tasks running; task 1 FAILED (reason)`.
+ */
 export function describeStatus(status: Pick<ObservedConnector, 'state' | 'tasks' | 'reason'>): string {
+  const running = status.tasks.filter((t) => t.state === 'RUNNING').length;
+  const others = status.tasks
+    .filter((t) => t.state !== 'RUNNING')
+    .map((t) => `task ${t.id} ${t.state}${t.reason ? ` (${t.reason})` : ''}`);
   const tasks =
     status.tasks.length === 0
       ? 'no tasks'
-      : `tasks: ${status.tasks.map((t) => `${t.id} ${t.state}${t.reason ? ` (${t.reason})` : ''}`).join(', ')}`;
+      : `${running}/${status.tasks.length} tasks running${others.length > 0 ? `; ${others.join(', ')}` : ''}`;
   return `${status.state}${status.reason ? ` (${status.reason})` : ''}, ${tasks}`;
 }
+
+/** The connector and every one of its tasks run: nothing to say about it in a plan unless asked. */
+export const isAllRunning = (status: Pick<ObservedConnector, 'state' | 'tasks'>): boolean =>
+  status.state === 'RUNNING' && status.tasks.every((t) => t.state === 'RUNNING');
 
 export const hasFailed = (status: Pick<ObservedConnector, 'state' | 'tasks'>): boolean =>
   status.state === 'FAILED' || status.tasks.some((t) => t.state === 'FAILED');

@@ -83,6 +83,29 @@ Plan: 7 to create, 0 to update, 0 to replace, 0 to delete, 0 refused."
     expect(renderPlan(plan)).toBe('No changes. The cluster matches demo.');
   });
 
+  it('lists the unchanged resources only with --verbose, and only those beside a change', () => {
+    const spec = demoSpec();
+    const cluster = clusterMatching(spec);
+    topicOf(cluster, 'iot.readings').partitions = 1;
+    const plan = planPipeline(spec, state(cluster), options());
+    expect(renderPlan(plan).split('\n')).toEqual([
+      '  ~ topic/iot.readings           update  partitions: 1 -> 3',
+      '',
+      'Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused.',
+    ]);
+    expect(renderPlan(plan, { verbose: true })).toMatchInlineSnapshot(`
+"    topic/web.access-logs        noop
+  ~ topic/iot.readings           update  partitions: 1 -> 3
+    topic/ref.devices            noop
+    principal/sim-web            noop
+    principal/anomaly            noop
+    acl/sim-web                  noop
+    acl/anomaly                  noop
+
+Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 0 refused."
+`);
+  });
+
   it('compares config after normalising it', () => {
     const spec = demoSpec();
     const cluster = clusterMatching(spec);
@@ -256,7 +279,7 @@ No changes. The cluster matches demo. 3 kept (not in spec; --prune deletes them)
       expect(plan.kept).toEqual([]);
       expect(renderPlan(plan)).toMatchInlineSnapshot(`
 "  - acl/old-svc                  delete  - allow WRITE topic:old.events
-  - principal/old-svc            delete  SCRAM-SHA-512 user and its local secret
+  - principal/old-svc            delete  SCRAM-SHA-512 user, its local secret and client files
   - topic/old.events             delete
 
 Plan: 0 to create, 0 to update, 0 to replace, 3 to delete, 0 refused."

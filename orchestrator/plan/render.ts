@@ -13,6 +13,8 @@ import type { Plan } from './plan';
 export interface RenderOptions {
   /** ANSI colours, for a terminal. */
   color?: boolean;
+  /** Print unchanged resources too (`--verbose`): a `noop` line each, with a connector's status. */
+  verbose?: boolean;
 }
 
 type RowKind = StepAction | 'kept';
@@ -86,27 +88,35 @@ function aclRows(step: AclStep): Row[] {
   return rows;
 }
 
-/** A connector's rows say how it runs, even when nothing changes: `RUNNING, tasks: 0 RUNNING`. */
-function connectorRows(step: ConnectorStep): Row[] {
+/**
+ * A connector's rows say how it runs: `RUNNING, 2/2 tasks running`. An unchanged connector is printed when
+ * asked (`--verbose`) or when not all of it runs (`RUNNING, 1/2 tasks running; task 1 PAUSED`).
+ */
+function connectorRows(step: ConnectorStep, verbose: boolean): Row[] {
   const row = (detail: string): Row => ({ kind: step.action, id: step.id, detail });
   const why = step.reason ? ` (${step.reason})` : '';
-  if (step.action === 'noop') return step.status ? [row(step.status)] : [];
+  if (step.action === 'noop') return step.status && (verbose || step.running !== true) ? [row(step.status)] : [];
   if (step.action === 'create') return [row(createText(step.changes))];
   if (step.action === 'delete') return [row(step.status ? `was ${step.status}` : '')];
   return [row(step.changes.map(changeText).join('; ') + why + (step.status ? `; now ${step.status}` : ''))];
 }
 
-function stepRows(step: Step): Row[] {
+function stepRows(step: Step, verbose: boolean): Row[] {
   const row = (detail: string): Row => ({ kind: step.action, id: step.id, detail });
   if (step.action === 'refused') {
     return step.changes.filter((c) => c.refused).map((c) => row(`${changeText(c)}: ${c.refused}`));
   }
-  if (step.kind === 'acl') return aclRows(step);
-  if (step.kind === 'connector') return connectorRows(step);
-  if (step.action === 'noop') return [];
+  if (step.kind === 'connector') return connectorRows(step, verbose);
+  // An unchanged resource says nothing unless asked; an unchanged ACL may still list the bindings it keeps.
+  const unchanged = step.action === 'noop' && verbose ? [row('')] : [];
+  if (step.kind === 'acl') {
+    const rows = aclRows(step);
+    return rows.some((r) => r.kind !== 'kept') ? rows : [...unchanged, ...rows];
+  }
+  if (step.action === 'noop') return unchanged;
   if (step.kind === 'principal') {
     if (step.action === 'create') return [row('SCRAM-SHA-512 user')];
-    if (step.action === 'delete') return [row('SCRAM-SHA-512 user and its local secret')];
+    if (step.action === 'delete') return [row('SCRAM-SHA-512 user, its local secret and client files')];
     return [row(`new SCRAM-SHA-512 password${step.reason ? ` (${step.reason})` : ''}`)];
   }
   // Why a job is (re)submitted: "its last run … is FAILED", "its SQL changed: …"; what a database change implies.
@@ -138,7 +148,7 @@ function summary(plan: Plan): string {
 
 export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const rows = [
-    ...plan.steps.flatMap(stepRows),
+    ...plan.steps.flatMap((step) => stepRows(step, options.verbose === true)),
     ...plan.kept.map((id): Row => ({ kind: 'kept', id, detail: 'not in spec; --prune deletes it' })),
   ];
   const width = Math.max(28, ...rows.map((r) => r.id.length + 2));

@@ -95,8 +95,31 @@ describe('connector provider diff', () => {
     expect(diff(desired(), [running(desired())])).toMatchObject({
       action: 'noop',
       changes: [],
-      status: 'RUNNING, tasks: 0 RUNNING',
+      status: 'RUNNING, 1/1 tasks running',
+      running: true,
     });
+  });
+
+  it('says how many tasks run, and which do not and why (issue 11: `tasks: 0 RUNNING` read as none)', () => {
+    const two = running(desired(), {
+      tasks: [
+        { id: 0, state: 'RUNNING' },
+        { id: 1, state: 'RUNNING' },
+      ],
+    });
+    expect(diff(desired(), [two])).toMatchObject({ status: 'RUNNING, 2/2 tasks running', running: true });
+    const paused = running(desired(), {
+      tasks: [
+        { id: 0, state: 'RUNNING' },
+        { id: 1, state: 'PAUSED' },
+      ],
+    });
+    expect(diff(desired(), [paused])).toMatchObject({
+      action: 'noop',
+      status: 'RUNNING, 1/2 tasks running; task 1 PAUSED',
+      running: false,
+    });
+    expect(diff(desired(), [running(desired(), { tasks: [] })]).status).toBe('RUNNING, no tasks');
   });
 
   it('updates only the keys that differ, and masks a secret that changed', () => {
@@ -161,7 +184,7 @@ describe('connector provider diff', () => {
   it('deletes a connector that left the spec, saying how it ran', () => {
     expect(diff(undefined, [running(desired())])).toMatchObject({
       action: 'delete',
-      changes: [{ field: 'connector', from: 'RUNNING, tasks: 0 RUNNING' }],
+      changes: [{ field: 'connector', from: 'RUNNING, 1/1 tasks running' }],
     });
   });
 });
@@ -254,12 +277,14 @@ describe('connectors in a plan', () => {
     const lines: string[] = [];
     const first = await planAndApply(connect, [desired()], lines);
     expect(connect.calls).toEqual(['put(cassandra-iot, ${SLUICE_CONNECT_CASSANDRA_PASSWORD})']);
-    expect(lines).toEqual(['connector/cassandra-iot: create', 'connector/cassandra-iot: RUNNING, tasks: 0 RUNNING']);
+    expect(lines).toEqual(['connector/cassandra-iot: create', 'connector/cassandra-iot: RUNNING, 1/1 tasks running']);
     expect(renderPlan(first)).toContain('+ connector/cassandra-iot');
     const second = await planAndApply(connect, [desired()]);
     expect(second.hasChanges).toBe(false);
-    expect(renderPlan(second).split('\n')[0]).toMatch(
-      /^ {4}connector\/cassandra-iot +noop +RUNNING, tasks: 0 RUNNING$/,
+    // Unchanged and running: said only when asked (--verbose).
+    expect(renderPlan(second)).toBe('No changes. The cluster matches demo.');
+    expect(renderPlan(second, { verbose: true }).split('\n')[0]).toMatch(
+      /^ {4}connector\/cassandra-iot +noop +RUNNING, 1\/1 tasks running$/,
     );
     for (const text of [
       renderPlan(first),
@@ -278,7 +303,7 @@ describe('connectors in a plan', () => {
     const cause = (error as { cause?: unknown }).cause;
     expect(isSluiceError(cause, 'SLUICE_CONNECTOR_FAILED')).toBe(true);
     expect((cause as Error).message).toBe(
-      'connector/cassandra-iot is RUNNING, tasks: 0 FAILED (Cassandra refused the credentials)',
+      'connector/cassandra-iot is RUNNING, 0/1 tasks running; task 0 FAILED (Cassandra refused the credentials)',
     );
     // The put came first; the failed task was restarted once only when the step asked for it.
     expect(connect.calls).toEqual(['put(cassandra-iot, ${SLUICE_CONNECT_CASSANDRA_PASSWORD})']);

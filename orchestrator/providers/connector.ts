@@ -10,7 +10,13 @@
  */
 import { SluiceError } from '../../lib/errors';
 import { fillPlaceholders } from '../lib/sql/statements';
-import { describeStatus, hasFailed, type ConnectorValidation, type ObservedConnector } from '../clients/connect-types';
+import {
+  describeStatus,
+  hasFailed,
+  isAllRunning,
+  type ConnectorValidation,
+  type ObservedConnector,
+} from '../clients/connect-types';
 import type { ConnectorSpec } from '../spec/types';
 import type { ApplyContext, Change, Provider, StepBase } from './types';
 
@@ -23,8 +29,10 @@ export interface ConnectorStep extends StepBase {
   config?: Record<string, string>;
   /** Restart the failed connector instance and failed tasks (after putting the configuration, if any). */
   restart?: boolean;
-  /** The connector's status when observed: `RUNNING, tasks: 0 RUNNING`. */
+  /** The connector's status when observed: `RUNNING, 2/2 tasks running`. */
   status?: string;
+  /** Observed with the connector and all its tasks RUNNING: an unchanged one is then printed only on request. */
+  running?: boolean;
 }
 
 export const connectorId = (name: string): string => `connector/${name}`;
@@ -102,7 +110,12 @@ export const connectorProvider: Provider<ConnectorSpec, ObservedConnectorState, 
   diff(id, desired, observed, context) {
     const name = desired?.name ?? observed?.connector?.name ?? id.slice('connector/'.length);
     const current = observed?.connector;
-    const base = { kind: 'connector' as const, id, name, ...(current ? { status: describeStatus(current) } : {}) };
+    const base = {
+      kind: 'connector' as const,
+      id,
+      name,
+      ...(current ? { status: describeStatus(current), running: isAllRunning(current) } : {}),
+    };
     if (!desired) {
       if (!current) return { ...base, action: 'noop', changes: [] };
       return { ...base, action: 'delete', changes: [{ field: 'connector', from: describeStatus(current) }] };
