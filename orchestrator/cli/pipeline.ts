@@ -23,6 +23,7 @@ export interface PipelineArgs {
   spec: string;
   prune?: boolean;
   json?: boolean;
+  verbose?: boolean;
 }
 
 export interface PreparedPlan {
@@ -89,15 +90,21 @@ export async function preparePlan(
 export async function deployPipeline(
   ctx: PlatformContext,
   specFile: string,
-  options: { prune?: boolean; log: Logger; print?: (text: string) => void },
+  options: { prune?: boolean; verbose?: boolean; log: Logger; print?: (text: string) => void },
 ): Promise<Plan> {
   checkSpecFile(specFile);
   const clients = observers(ctx);
   try {
     const { plan, stateFile } = await preparePlan(ctx, clients, specFile, options.prune === true);
-    options.print?.(renderPlan(plan, { color: process.stdout.isTTY === true }));
+    options.print?.(renderPlan(plan, { color: process.stdout.isTTY === true, verbose: options.verbose === true }));
     if (plan.hasChanges || plan.refused.length) {
-      await applyPlan(plan, { ...clients, secrets: ctx.secrets, log: options.log, managedStateFile: stateFile });
+      await applyPlan(plan, {
+        ...clients,
+        secrets: ctx.secrets,
+        clientFilesDir: ctx.paths.clients,
+        log: options.log,
+        managedStateFile: stateFile,
+      });
       options.print?.(
         `Applied ${plan.specName}: ${plan.counts.create} created, ${plan.counts.update} updated, ${plan.counts.replace} replaced, ${plan.counts.delete} deleted.`,
       );
@@ -108,18 +115,25 @@ export async function deployPipeline(
   }
 }
 
-const specOptions = (y: Argv) =>
-  y.option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to use' }).option('prune', {
-    type: 'boolean',
-    default: false,
-    describe: 'delete managed resources that are no longer in the spec',
-  });
+/** `--prune` does something different for each command: plan only shows, deploy-pipeline deletes. */
+const specOptions = (y: Argv, prune: string) =>
+  y
+    .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to use' })
+    .option('prune', { type: 'boolean', default: false, describe: prune })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'also list the resources that need no change (a noop line each; connectors with their tasks)',
+    });
 
 export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: boolean }> = {
   command: 'plan',
   describe: 'Show what deploy-pipeline would create, update, replace or delete',
   builder: (y) =>
-    specOptions(y)
+    specOptions(
+      y,
+      'show the deletion of managed resources that are no longer in the spec (plan deletes nothing; deploy-pipeline --prune does)',
+    )
       .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
       .option('exit-code', { type: 'boolean', describe: 'exit 0 when nothing would change, 2 when something would' }),
   handler: async (argv) => {
@@ -129,7 +143,7 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
     try {
       const { plan } = await preparePlan(ctx, clients, argv.spec, argv.prune === true);
       process.stdout.write(
-        `${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true })}\n`,
+        `${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true, verbose: argv.verbose === true })}\n`,
       );
       if (plan.refused.length) {
         throw new SluiceError(
@@ -151,11 +165,16 @@ export const deployPipelineCommand: CommandModule<object, PipelineArgs> = {
   command: 'deploy-pipeline',
   aliases: ['apply'],
   describe: 'Make the platform match the pipeline spec (prints the plan, then applies it)',
-  builder: (y) => specOptions(y),
+  builder: (y) =>
+    specOptions(
+      y,
+      'delete the managed resources that are no longer in the spec (topics, principals with their secret and client files, ACLs, jobs, connectors, tables)',
+    ),
   handler: async (argv) => {
     const ctx = createContext();
     await deployPipeline(ctx, argv.spec, {
       prune: argv.prune === true,
+      verbose: argv.verbose === true,
       log: ctx.log,
       print: (text) => process.stdout.write(`${text}\n`),
     });

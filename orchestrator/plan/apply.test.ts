@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SluiceError } from '../../lib/errors';
@@ -60,12 +60,21 @@ async function planAndApply(
   const result = await applyPlan(plan, {
     kafka,
     secrets,
+    clientFilesDir: join(dir, 'clients'),
     log: log(),
     registry: fakeRegistry(),
     managedStateFile: stateFile,
     specIds: plan.specIds,
   });
   return { plan, result };
+}
+
+/** What `sluice platform env --as <user>` leaves: two files with the user's password in them. */
+function writeClientFiles(user: string): string {
+  const folder = join(dir, 'clients', user);
+  mkdirSync(folder, { recursive: true });
+  for (const file of ['kcat.properties', 'client.properties']) writeFileSync(join(folder, file), 'sasl.password=old\n');
+  return folder;
 }
 
 describe('applyPlan', () => {
@@ -153,12 +162,19 @@ describe('applyPlan', () => {
       'topic/web.access-logs',
     ]);
 
-    // With --prune: deleted in reverse order, and forgotten.
+    // With --prune: deleted in reverse order, and forgotten; the principal's client files go with its secret
+    // (issue 11), another identity's stay.
     kafka.calls.length = 0;
     const secrets = memorySecretStore({ 'users/sim-web': 'known' });
+    const simWebFiles = writeClientFiles('sim-web');
+    const adminFiles = writeClientFiles('admin');
+    expect(existsSync(join(simWebFiles, 'kcat.properties'))).toBe(true);
     await planAndApply(smaller, kafka, secrets, true);
     expect(kafka.calls.map((c) => c.replace(/\(.*/, ''))).toEqual(['deleteAcls', 'deleteScramUser', 'deleteTopic']);
     expect(secrets.read('users/sim-web')).toBeUndefined();
+    expect(existsSync(simWebFiles)).toBe(false);
+    expect(existsSync(join(adminFiles, 'kcat.properties'))).toBe(true);
+    expect(existsSync(join(adminFiles, 'client.properties'))).toBe(true);
     expect([...loadManagedState(stateFile)]).toEqual(['topic/web.access-logs']);
   });
 
@@ -200,7 +216,10 @@ describe('applyPlan', () => {
       [{ name: 'sim-web', produces: ['web.access-logs', 'labels.web'] }],
     );
     const secrets = memorySecretStore();
+    const oldFiles = writeClientFiles('sim-web');
     await planAndApply(bigger, kafka, secrets);
+    // The files held the old password: gone, `platform env --as sim-web` writes them again.
+    expect(existsSync(oldFiles)).toBe(false);
     expect(kafka.calls).toEqual([
       'addPartitions(web.access-logs, 12)',
       'replaceTopicConfig(web.access-logs, {"retention.ms":"1000"})',

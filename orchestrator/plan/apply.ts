@@ -29,6 +29,11 @@ export interface ApplyOptions {
   /** Needed only by plans with connector steps. */
   connect?: ConnectAdmin;
   secrets: SecretStore;
+  /**
+   * The folder of the principals' client files (`<SLUICE_HOME>/clients`, written by `sluice platform env
+   * --as`): a principal's are removed with it, and when its password changes.
+   */
+  clientFilesDir?: string;
   log: Logger;
   /** Where the ids Sluice manages are kept (orchestrator/plan/state.ts). */
   managedStateFile: string;
@@ -112,6 +117,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     influx: options.influx ?? notStarted<InfluxAdmin>('InfluxDB', 'influxdb'),
     connect: options.connect ?? notStarted<ConnectAdmin>('Kafka Connect', 'connect'),
     secrets: options.secrets,
+    ...(options.clientFilesDir ? { clientFilesDir: options.clientFilesDir } : {}),
     log: options.log,
   };
   const applied: string[] = [];

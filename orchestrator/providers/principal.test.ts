@@ -1,4 +1,7 @@
-import { principalProvider } from './principal';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { principalProvider, removeClientFiles } from './principal';
 import type { DiffContext } from './types';
 
 const context = (secrets: string[]): DiffContext => ({
@@ -39,5 +42,29 @@ describe('principalProvider.diff', () => {
       sqlJobs: [],
     });
     expect([...observed.keys()]).toEqual(['principal/admin', 'principal/sim-web']);
+  });
+});
+
+describe('removeClientFiles', () => {
+  it("removes the user's folder of client files only, and never climbs out of the folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-clients-'));
+    try {
+      for (const user of ['sim-web', 'admin']) {
+        mkdirSync(join(dir, user));
+        writeFileSync(join(dir, user, 'kcat.properties'), 'sasl.password=x\n');
+      }
+      removeClientFiles(dir, 'sim-web');
+      expect(existsSync(join(dir, 'sim-web'))).toBe(false);
+      expect(existsSync(join(dir, 'admin', 'kcat.properties'))).toBe(true);
+      for (const name of ['..', '.', '../admin', 'admin/..']) removeClientFiles(join(dir, 'sim-web'), name);
+      removeClientFiles(dir, '..');
+      expect(existsSync(join(dir, 'admin', 'kcat.properties'))).toBe(true);
+      // Nothing to remove is not an error; no folder configured does nothing.
+      removeClientFiles(dir, 'never-had-files');
+      removeClientFiles(undefined, 'admin');
+      expect(existsSync(join(dir, 'admin'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

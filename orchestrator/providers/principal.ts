@@ -3,6 +3,8 @@
  * Kafka stores only a salted hash, so a user whose secret is lost locally gets a new password rather
  * than staying unusable.
  */
+import { rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { generatePassword } from '../lib/secrets';
 import type { SecretStore } from '../lib/secrets';
 import type { Provider, StepBase } from './types';
@@ -21,6 +23,16 @@ export function hasSecretIn(secrets: SecretStore): (secretName: string) => boole
 }
 
 const MECHANISM = 'SCRAM-SHA-512';
+
+/**
+ * Removes `<clientFilesDir>/<user>/` (kcat.properties, client.properties: `sluice platform env --as <user>`
+ * writes them with the password in them), so no file keeps a password Kafka no longer accepts.
+ */
+export function removeClientFiles(clientFilesDir: string | undefined, user: string): void {
+  // A user name that is not one path segment never names a folder of client files.
+  if (clientFilesDir === undefined || user !== basename(user) || user === '.' || user === '..') return;
+  rmSync(join(clientFilesDir, user), { recursive: true, force: true });
+}
 
 export const principalProvider: Provider<{ user: string }, { user: string }, PrincipalStep> = {
   kind: 'principal',
@@ -58,15 +70,18 @@ export const principalProvider: Provider<{ user: string }, { user: string }, Pri
     await kafka.upsertScramUser(step.user, secrets.ensure(secretNameOf(step.user)));
   },
 
-  async update({ kafka, secrets }, step) {
+  async update({ kafka, secrets, clientFilesDir }, step) {
     // Stored only once Kafka accepted it, so the secret never holds a password Kafka does not have.
     const password = generatePassword();
     await kafka.upsertScramUser(step.user, password);
     secrets.write(secretNameOf(step.user), password);
+    // The old password's files; `sluice platform env --as <user>` writes them again with the new one.
+    removeClientFiles(clientFilesDir, step.user);
   },
 
-  async delete({ kafka, secrets }, step) {
+  async delete({ kafka, secrets, clientFilesDir }, step) {
     await kafka.deleteScramUser(step.user);
     secrets.remove(secretNameOf(step.user));
+    removeClientFiles(clientFilesDir, step.user);
   },
 };

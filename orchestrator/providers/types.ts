@@ -82,6 +82,8 @@ export interface ApplyContext {
   influx: InfluxAdmin;
   connect: ConnectAdmin;
   secrets: SecretStore;
+  /** The folder of the principals' client files (`<SLUICE_HOME>/clients/<name>/`), which hold their passwords. */
+  clientFilesDir?: string;
   log: Logger;
 }
 
