@@ -2,7 +2,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
 import { adminIdentity, clientEnvironment, exportLines, principalIdentity, toolsBinDir } from '../platform/client-env';
-import { createContext, down, logs, renderStatus, reset, status, up } from '../platform/platform';
+import { components, createContext, down, logs, renderStatus, reset, status, up } from '../platform/platform';
+import { runSupervisor } from '../platform/supervisor/run';
 
 const upCommand: CommandModule<object, { components?: string[] }> = {
   command: 'up [components..]',
@@ -75,6 +76,21 @@ const envCommand: CommandModule<object, { user?: string }> = {
   },
 };
 
+/** The supervisor daemon that `up` starts (not for people to run: `up` and `down` manage it). */
+const superviseCommand: CommandModule = {
+  command: 'supervise',
+  describe: false,
+  handler: async () => {
+    const ctx = createContext();
+    const running = await runSupervisor(ctx, components);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
+    });
+    ctx.log.info(`${signal}: no longer supervising (the components keep running)`, { component: 'supervisor' });
+    await running.close();
+  },
+};
+
 export const platformCommand: CommandModule = {
   command: 'platform <command>',
   describe: 'Run the local platform (no Docker): up, down, status, logs, reset, env',
@@ -86,6 +102,7 @@ export const platformCommand: CommandModule = {
       .command(logsCommand)
       .command(resetCommand)
       .command(envCommand)
+      .command(superviseCommand)
       .demandCommand(1),
   handler: () => undefined,
 };

@@ -1,7 +1,12 @@
 /** `sluice up` / `sluice down`: the whole platform with its pipeline, in one command (what `npm start` runs). */
 import type { CommandModule } from 'yargs';
+import { messageOf } from '../../lib/errors';
 import { createContext, down, renderStatus, status, up, workloads } from '../platform/platform';
+import { ensureSupervisor } from '../platform/supervisor/client';
 import { deployPipeline } from './pipeline';
+
+/** How often `--foreground` checks that the supervisor daemon still runs. */
+const SUPERVISOR_CHECK_MS = 5_000;
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignalled(): Promise<NodeJS.Signals> {
@@ -25,7 +30,7 @@ export const upCommand: CommandModule<object, { spec: string; simulators: boolea
         type: 'boolean',
         default: false,
         describe:
-          "stay in the foreground and stop the platform on SIGINT or SIGTERM (a container's or a service's main process)",
+          "stay in the foreground, keep the supervisor running, and stop the platform on SIGINT or SIGTERM (a container's or a service's main process)",
       }),
   handler: async (argv) => {
     const ctx = createContext();
@@ -41,7 +46,15 @@ export const upCommand: CommandModule<object, { spec: string; simulators: boolea
       `\n${renderStatus(await status(ctx))}\n\nThe platform is up. Load its settings into a shell with:\n  eval "$(npx sluice platform env)"\n`,
     );
     if (!argv.foreground) return;
+    // The main process of a container or a unit supervises the supervisor: the daemon restarts the
+    // components, and this loop restarts the daemon.
+    const keeper = setInterval(() => {
+      ensureSupervisor(ctx).catch((error: unknown) =>
+        ctx.log.error(`could not start the supervisor: ${messageOf(error)}`, { component: 'platform' }),
+      );
+    }, SUPERVISOR_CHECK_MS);
     const signal = await untilSignalled();
+    clearInterval(keeper);
     ctx.log.info(`${signal}: stopping the platform`, { component: 'platform' });
     await down(ctx);
   },

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
+import { sqlErrorLine } from '../lib/sql/query-tables';
 import { fillPlaceholders, withoutComments } from '../lib/sql/statements';
 import {
   flinkJobName,
@@ -105,7 +106,8 @@ export class HttpFlinkAdmin implements FlinkAdmin {
       const reason = flinkReason(errors);
       throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${base}${path} failed: ${response.status} ${reason}`, {
         retriable: response.status >= 500 && !errors.includes('Exception'),
-        details: { method, path, status: response.status, reason, body: errors.slice(-4000) },
+        // trace: Flink's whole error text, for `--verbose`; body: its end, for logs.
+        details: { method, path, status: response.status, reason, body: errors.slice(-4000), trace: errors },
       });
     }
     return (text ? JSON.parse(text) : {}) as T;
@@ -283,7 +285,11 @@ export class HttpFlinkAdmin implements FlinkAdmin {
           .exceptionHistory?.entries?.[0]?.stacktrace;
         throw new SluiceError(
           'SLUICE_SQL_FAILED',
-          `${where}: Flink job ${jobId} is ${state}${trace ? `: ${flinkReason(trace)}` : ''}`,
+          `${where}: Flink job ${jobId} is ${state}` +
+            (['FAILED', 'CANCELED', 'FINISHED'].includes(state)
+              ? ''
+              : `, ${counts.RUNNING ?? 0} of ${tasks} tasks running after ${this.timeoutMs / 1000}s`) +
+            (trace ? `: ${flinkReason(trace)}` : ''),
           {
             path: where,
             fix: `see the job in the Flink web UI (${this.endpoints.restUrl}/#/job/${jobId}) and npx sluice platform logs flink-taskmanager`,
@@ -329,30 +335,68 @@ export class HttpFlinkAdmin implements FlinkAdmin {
 
   /**
    * Runs a query and hands its rows to `onRow` as Flink produces them, until the query ends or `signal`
-   * aborts; then closes the operation (which cancels its Flink job) and the session.
+   * aborts; then closes the operation (which cancels its Flink job) and the session. `setup` runs after
+   * the table statements (a query session's ALTER TABLE … SET, orchestrator/lib/sql/query-tables.ts).
    */
-  async query(tables: string[], select: string, onRow: (row: QueryRow) => void, signal: AbortSignal): Promise<void> {
+  async query(
+    tables: string[],
+    select: string,
+    onRow: (row: QueryRow) => void,
+    signal: AbortSignal,
+    setup: string[] = [],
+  ): Promise<void> {
     const session = await this.openSession();
-    let operation: string | undefined;
     try {
       await this.defineTables(session, tables);
-      const gateway = this.endpoints.gatewayUrl;
+      for (const statement of setup) await this.execute(session, statement, 'query setup');
+      await this.stream(session, select, onRow, signal);
+    } finally {
+      await this.closeSession(session);
+    }
+  }
+
+  /**
+   * Runs one statement in an open session and hands its rows to `onRow` until its results end or
+   * `signal` aborts, then closes the operation (cancelling a query's job). While a statement's Flink job
+   * runs, its state is polled: a job that fails or restarts (an authorization error, a bad record, a
+   * missing topic) is reported at once, with Flink's root cause, instead of waited on. Errors are
+   * SLUICE_SQL_FAILED with a one-line message (position first) and the whole trace in details.trace.
+   */
+  async stream(
+    session: string,
+    statement: string,
+    onRow: (row: QueryRow) => void,
+    signal: AbortSignal,
+    onColumns?: (columns: string[]) => void,
+  ): Promise<void> {
+    const gateway = this.endpoints.gatewayUrl;
+    let operation: string | undefined;
+    const refused = (what: string, cause: unknown): SluiceError => {
+      const trace =
+        cause instanceof SluiceError
+          ? String(cause.details?.trace ?? cause.details?.reason ?? cause.message)
+          : messageOf(cause);
+      return new SluiceError('SLUICE_SQL_FAILED', `${what}: ${sqlErrorLine(trace)}`, {
+        cause,
+        details: { trace },
+        fix: 'check the query; `npx sluice sql` lists the tables (SHOW TABLES; DESCRIBE <table>)',
+      });
+    };
+    try {
       try {
         ({ operationHandle: operation } = await this.request<{ operationHandle: string }>(
           gateway,
           'POST',
           `/v3/sessions/${session}/statements`,
-          { statement: select },
+          { statement },
         ));
       } catch (cause) {
-        throw new SluiceError(
-          'SLUICE_SQL_FAILED',
-          `Flink refused \`${headline(select)}\`: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`,
-          { cause, fix: 'check the query; `npx sluice sql` lists the tables (SHOW TABLES; DESCRIBE <table>)' },
-        );
+        throw refused(`Flink refused \`${headline(statement)}\``, cause);
       }
       let token = 0;
       let columns: string[] | undefined;
+      let jobId: string | undefined;
+      let checked = Date.now();
       while (!signal.aborted) {
         let page: GatewayResult;
         try {
@@ -362,30 +406,61 @@ export class HttpFlinkAdmin implements FlinkAdmin {
             `/v3/sessions/${session}/operations/${operation}/result/${token}?rowFormat=JSON`,
           );
         } catch (cause) {
-          throw new SluiceError(
-            'SLUICE_SQL_FAILED',
-            `the query failed: ${cause instanceof SluiceError ? String(cause.details?.reason ?? cause.message) : messageOf(cause)}`,
-            { cause },
-          );
+          throw refused('the query failed', cause);
         }
-        columns ??= page.results?.columns?.map((c) => c.name);
+        jobId ??= page.jobID;
+        if (!columns && page.results?.columns) {
+          columns = page.results.columns.map((c) => c.name);
+          onColumns?.(columns);
+        }
         for (const row of page.results?.data ?? [])
           onRow({ kind: row.kind, values: Object.fromEntries((columns ?? []).map((c, i) => [c, row.fields[i]])) });
         if (page.resultType === 'EOS' || !page.nextResultUri) return;
         token = Number(/\/result\/(\d+)/.exec(page.nextResultUri)?.[1] ?? token + 1);
-        if (!page.results?.data?.length) await sleep(300);
+        if (!page.results?.data?.length) {
+          if (jobId && Date.now() - checked >= JOB_CHECK_MS) {
+            checked = Date.now();
+            await this.failFast(jobId);
+          }
+          await sleep(300);
+        }
       }
     } finally {
       if (operation)
-        await this.request(
-          this.endpoints.gatewayUrl,
-          'DELETE',
-          `/v3/sessions/${session}/operations/${operation}/close`,
-        ).catch(() => undefined);
-      await this.closeSession(session);
+        await this.request(gateway, 'DELETE', `/v3/sessions/${session}/operations/${operation}/close`).catch(
+          () => undefined,
+        );
     }
   }
+
+  /** Throws, with Flink's root cause, when the job has failed or has restarted at least once. */
+  private async failFast(jobId: string): Promise<void> {
+    const { state } = await this.request<{ state: string }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}`).catch(
+      () => ({ state: 'UNKNOWN' }),
+    );
+    if (state === 'FINISHED' || state === 'CANCELED' || state === 'CANCELLING') return;
+    const exceptions = await this.request<{
+      exceptionHistory?: { entries?: Array<{ stacktrace?: string; exceptionName?: string }> };
+    }>(this.endpoints.restUrl, 'GET', `/jobs/${jobId}/exceptions?maxExceptions=1`).catch(() => ({}));
+    const entry = (exceptions as { exceptionHistory?: { entries?: Array<{ stacktrace?: string }> } }).exceptionHistory
+      ?.entries?.[0];
+    if (!entry && state !== 'FAILED' && state !== 'FAILING') return;
+    const trace = entry?.stacktrace ?? '';
+    throw new SluiceError(
+      'SLUICE_SQL_FAILED',
+      `the query's Flink job ${jobId} ${state === 'FAILED' ? 'failed' : `is ${state}, after a failure`}: ${trace ? flinkReason(trace) : 'no reason given'}`,
+      {
+        details: { jobId, state, trace },
+        fix: /authoriz/i.test(trace)
+          ? "the query principal sluice-query may read only the topics of pipeline.yaml's SQL tables: declare the topic under its consumes and run npx sluice deploy-pipeline"
+          : `see the job in the Flink web UI (${this.endpoints.restUrl}/#/job/${jobId}/exceptions)`,
+      },
+    );
+  }
 }
+
+/** How often a query's job is checked for failures while no rows arrive. */
+const JOB_CHECK_MS = 1500;
 
 /** One row of a query's changelog: INSERT, UPDATE_BEFORE, UPDATE_AFTER or DELETE. */
 export interface QueryRow {

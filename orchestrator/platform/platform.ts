@@ -23,9 +23,18 @@ import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
 import { platformPaths } from './paths';
 import { portMap } from './ports';
-import { findOwnedProcesses, runningPid, startDaemon, stopProcess, tailFile } from './processes';
+import { findOwnedProcesses, runningPid, stopProcess, tailFile } from './processes';
 import { fileSecretStore } from '../lib/secrets';
 import { forCondition, portOpen, waitFor, waitForAll } from './wait';
+import {
+  ensureSupervisor,
+  stopSupervisor,
+  superviseComponent,
+  supervisorPid,
+  SUPERVISOR,
+  unsuperviseComponents,
+} from './supervisor/client';
+import { clearSupervisorFiles, readSupervisorState, type SupervisedView } from './supervisor/state';
 
 export { adminClient };
 
@@ -108,6 +117,7 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
   const started = Date.now();
   let pid = pidOf(ctx, c);
   if (pid !== undefined && (await c.healthy(ctx))) {
+    await superviseComponent(ctx, c.daemon(ctx), false);
     await c.initialise?.(ctx);
     log.info(`already running (pid ${pid})`);
     return;
@@ -116,9 +126,11 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
   const logOffset = pid === undefined && existsSync(logFile) ? statSync(logFile).size : 0;
   if (pid === undefined) {
     await checkPortsFree(ctx, c);
-    pid = startDaemon(c.daemon(ctx), ctx.paths.home);
+    // The supervisor starts it, so that it is the parent that learns how it exits and restarts it.
+    pid = await superviseComponent(ctx, c.daemon(ctx), true);
     log.info(`started (pid ${pid}), waiting until ready`);
   } else {
+    await superviseComponent(ctx, c.daemon(ctx), false);
     log.info(`running (pid ${pid}) but not ready yet, waiting`);
   }
   const runningPidNow = pid;
@@ -128,6 +140,8 @@ async function startOne(ctx: PlatformContext, c: Component): Promise<void> {
     });
     await c.initialise?.(ctx);
   } catch (error) {
+    // A start that failed is the user's to look at, not the supervisor's to repeat.
+    await unsuperviseComponents(ctx, [c.name]);
     throw new SluiceError(
       'SLUICE_COMPONENT_START_FAILED',
       `${c.name} did not become healthy: ${messageOf(error)}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 25)}`,
@@ -165,6 +179,7 @@ export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
   await ensureSystemCommands(ctx.log);
   await ensureKcat(ctx);
   for (const c of selected) await c.install(ctx);
+  await ensureSupervisor(ctx);
   // Layer by layer: a component's configure step may need the layers before it running (the registry
   // creates its Kafka user, topics and ACLs).
   for (const layer of layers(selected)) {
@@ -177,6 +192,16 @@ export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
 /** Stops the named components, or everything (and reaps orphans) when none is named. */
 export async function down(ctx: PlatformContext, only?: string[]): Promise<void> {
   const selected = only?.length ? only.map(componentNamed) : components;
+  // The supervisor first, so that it never restarts what is being stopped on purpose.
+  if (only?.length)
+    await unsuperviseComponents(
+      ctx,
+      selected.map((c) => c.name),
+    );
+  else {
+    await stopSupervisor(ctx);
+    clearSupervisorFiles(ctx.paths.run);
+  }
   // Hooks first, while everything still runs (a savepoint needs the TaskManager and Kafka).
   for (const c of selected) {
     if (!c.beforeStop || pidOf(ctx, c) === undefined) continue;
@@ -211,24 +236,37 @@ export interface StatusRow {
   component: string;
   pid: number | undefined;
   ports: string;
-  /** `unavailable`: this machine cannot run it (see Component.unavailable). */
-  health: 'healthy' | 'unhealthy' | 'stopped' | 'unavailable';
+  /**
+   * `healthy`: running and its own readiness check passes. `unhealthy`: running, not ready.
+   * `restarting`: it died and the supervisor starts it again shortly. `failed`: it died too often and
+   * the supervisor gave up (`platform up` starts it). `unavailable`: this machine cannot run it.
+   */
+  health: 'healthy' | 'unhealthy' | 'stopped' | 'unavailable' | 'restarting' | 'failed';
   /** A workload (simulators, ingestors, the anomaly service): `sluice up` starts it, `platform up` does not. */
   workload: boolean;
+  /** Restarts by the supervisor since `up` last started it. */
+  restarts: number;
+  /** How it last died, when the supervisor saw it die. */
+  lastExit?: { at: string; cause: string };
 }
 
+function healthOf(running: boolean, ready: boolean, supervised: SupervisedView | undefined): StatusRow['health'] {
+  if (running) return ready ? 'healthy' : 'unhealthy';
+  if (supervised?.status === 'backoff' || supervised?.status === 'starting') return 'restarting';
+  if (supervised?.status === 'failed') return 'failed';
+  return 'stopped';
+}
+
+/** Every component, then the supervisor (which restarts the others; `stopped` when none runs). */
 export async function status(ctx: PlatformContext): Promise<StatusRow[]> {
-  return Promise.all(
-    components.map(async (c) => {
+  const supervisor = supervisorPid(ctx);
+  const views = supervisor !== undefined ? (readSupervisorState(ctx.paths.run)?.components ?? []) : [];
+  const supervised = new Map(views.map((v) => [v.name, v]));
+  const rows = await Promise.all(
+    components.map(async (c): Promise<StatusRow> => {
       const pid = pidOf(ctx, c);
-      const health =
-        pid !== undefined
-          ? (await c.healthy(ctx))
-            ? 'healthy'
-            : 'unhealthy'
-          : (await c.unavailable?.(ctx))
-            ? 'unavailable'
-            : 'stopped';
+      const view = supervised.get(c.name);
+      const unavailable = pid === undefined && !view && (await c.unavailable?.(ctx)) !== undefined;
       return {
         component: c.name,
         pid,
@@ -236,26 +274,55 @@ export async function status(ctx: PlatformContext): Promise<StatusRow[]> {
           .ports(ctx)
           .map((p) => `${p.port} ${p.name}`)
           .join(', '),
-        health,
+        health: unavailable
+          ? 'unavailable'
+          : healthOf(pid !== undefined, pid !== undefined && (await c.healthy(ctx)), view),
         workload: c.workload === true,
+        restarts: view?.restarts ?? 0,
+        ...(view?.lastExit ? { lastExit: { at: view.lastExit.at, cause: view.lastExit.cause } } : {}),
       };
     }),
   );
+  rows.push({
+    component: SUPERVISOR,
+    pid: supervisor,
+    ports: `${ctx.ports.supervisor} metrics`,
+    health: supervisor !== undefined ? 'healthy' : 'stopped',
+    workload: false,
+    restarts: 0,
+  });
+  return rows;
+}
+
+/** `12:03:04 killed by SIGKILL`: the local time of day is enough beside a restart count. */
+function lastExitText(row: StatusRow): string {
+  if (!row.lastExit) return '-';
+  const at = new Date(row.lastExit.at);
+  const time = Number.isNaN(at.getTime()) ? row.lastExit.at : at.toTimeString().slice(0, 8);
+  return `${time} ${row.lastExit.cause}`;
 }
 
 export function renderStatus(rows: StatusRow[]): string {
   const table = [
-    ['COMPONENT', 'PID', 'HEALTH', 'PORTS'],
-    ...rows.map((r) => [r.component, r.pid?.toString() ?? '-', r.health, r.ports]),
+    ['COMPONENT', 'PID', 'HEALTH', 'RESTARTS', 'LAST EXIT', 'PORTS'],
+    ...rows.map((r) => [r.component, r.pid?.toString() ?? '-', r.health, String(r.restarts), lastExitText(r), r.ports]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table
-    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
-    .join('\n');
+  const lines = table.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '),
+  );
+  const supervisor = rows.find((r) => r.component === SUPERVISOR);
+  if (supervisor?.health === 'stopped') {
+    lines.push(
+      '',
+      'The supervisor is not running: a component that dies stays down (npx sluice platform up starts it).',
+    );
+  }
+  return lines.join('\n');
 }
 
 export function logs(ctx: PlatformContext, name: string, lines: number): string {
-  return tailFile(logFileOf(ctx, componentNamed(name).name), lines);
+  return tailFile(logFileOf(ctx, name === SUPERVISOR ? SUPERVISOR : componentNamed(name).name), lines);
 }
 
 /** Stops everything and deletes the data dir: data, configs, certificates, secrets. The install cache stays. */

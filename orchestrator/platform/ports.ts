@@ -41,6 +41,8 @@ export interface PortMap {
   simulators: { web: number; iot: number; finance: number };
   /** Prometheus /metrics of Sluice's other services: the anomaly service and the keyless API ingestors `sluice up` runs. */
   services: { anomaly: number; 'ingest-open-meteo': number; 'ingest-yahoo': number };
+  /** The supervisor's Prometheus /metrics (its control API is a Unix socket, not a port). */
+  supervisor: number;
 }
 
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
@@ -89,6 +91,7 @@ export function portMap(from: number | NodeJS.ProcessEnv = process.env): PortMap
     influx: { http: base + 170, rpc: base + 171 },
     simulators: { web: base + 180, iot: base + 181, finance: base + 182 },
     services: { anomaly: base + 190, 'ingest-open-meteo': base + 191, 'ingest-yahoo': base + 192 },
+    supervisor: base + 195,
   };
 }
 
@@ -113,5 +116,6 @@ export function allPorts(map: PortMap): Array<{ owner: string; name: string; por
   for (const [source, port] of Object.entries(map.simulators))
     out.push({ owner: `sim-${source}`, name: 'metrics', port });
   for (const [service, port] of Object.entries(map.services)) out.push({ owner: service, name: 'metrics', port });
+  out.push({ owner: 'supervisor', name: 'metrics', port: map.supervisor });
   return out;
 }

@@ -5,7 +5,7 @@
  * so that a pid file pointing at a recycled pid is never mistaken for our process, and so that orphans
  * whose pid file was lost can still be found and reaped.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -68,8 +68,12 @@ export interface DaemonSpec {
 export const MARKER_ENV = 'SLUICE_COMPONENT';
 export const HOME_ENV = 'SLUICE_OWNER_HOME';
 
-/** Starts a detached daemon whose stdout and stderr go to its log file; returns its pid. */
-export function startDaemon(spec: DaemonSpec, home: string): number {
+/**
+ * Starts a detached daemon (its own process group, so it outlives the process that started it) whose
+ * stdout and stderr go to its log file, and writes its pid file. The caller keeps the child handle to
+ * learn how it exits (the supervisor); `startDaemon` drops it.
+ */
+export function spawnDaemon(spec: DaemonSpec, home: string): ChildProcess {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   const out = openSync(spec.logFile, 'a');
@@ -83,12 +87,18 @@ export function startDaemon(spec: DaemonSpec, home: string): number {
     if (child.pid === undefined) {
       throw new SluiceError('SLUICE_COMPONENT_START_FAILED', `${spec.name}: could not spawn ${spec.command}`);
     }
+    child.on('error', () => undefined); // reported through its exit
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);
-    return child.pid;
+    return child;
   } finally {
     closeSync(out);
   }
+}
+
+/** Starts a detached daemon (see spawnDaemon); returns its pid. */
+export function startDaemon(spec: DaemonSpec, home: string): number {
+  return spawnDaemon(spec, home).pid!;
 }
 
 function environOf(pid: number): Map<string, string> | undefined {

@@ -28,7 +28,9 @@ interface StaticConfig {
 }
 
 /** What Prometheus scrapes, per job: every port of the port map that serves /metrics. */
-export function scrapeTargets(ctx: PlatformContext): Record<'kafka' | 'connect' | 'flink' | 'sluice', StaticConfig[]> {
+export function scrapeTargets(
+  ctx: PlatformContext,
+): Record<'kafka' | 'connect' | 'flink' | 'sluice' | 'supervisor', StaticConfig[]> {
   const at = (port: number) => `${ctx.host}:${port}`;
   const { ports } = ctx;
   const flink: StaticConfig[] = [];
@@ -45,6 +47,7 @@ export function scrapeTargets(ctx: PlatformContext): Record<'kafka' | 'connect' 
       })),
       ...Object.entries(ports.services).map(([service, port]) => ({ targets: [at(port)], labels: { service } })),
     ],
+    supervisor: [{ targets: [at(ports.supervisor)] }],
   };
 }
 
@@ -82,6 +85,7 @@ export const prometheus: Component = {
         connectTargets: JSON.stringify(targets.connect),
         flinkTargets: JSON.stringify(targets.flink),
         sluiceTargets: JSON.stringify(targets.sluice),
+        supervisorTargets: JSON.stringify(targets.supervisor),
       }),
     );
   },

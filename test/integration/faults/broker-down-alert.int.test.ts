@@ -6,6 +6,7 @@
 import { pidFileOf } from '../../../orchestrator/platform/component';
 import { alertmanagerUrl, prometheusUrl } from '../../../orchestrator/platform/components/monitoring';
 import { up } from '../../../orchestrator/platform/platform';
+import { unsuperviseComponents } from '../../../orchestrator/platform/supervisor/client';
 import { readPid } from '../../../orchestrator/platform/processes';
 import { forCondition, waitFor } from '../../../orchestrator/platform/wait';
 import { testContext } from '../helpers';
@@ -51,6 +52,8 @@ test('a broker killed with -9 fires SluiceBrokerDown in Alertmanager, naming it;
   );
   expect(await brokerDownAlerts()).toEqual([]);
 
+  // Kept down on purpose: the supervisor would bring it back within seconds, before the rule's 10 s.
+  await unsuperviseComponents(ctx, [VICTIM]);
   const killedAt = Date.now();
   process.kill(readPid(pidFileOf(ctx, VICTIM))!, 'SIGKILL');
   killed = true;
