@@ -328,7 +328,7 @@ describe('loadSpec', () => {
     expect(spec.topics[0]?.config).toEqual({
       'cleanup.policy': 'compact, delete',
       'retention.ms': '9223372036854775807',
-      'message.timestamp.difference.max.ms': '1000',
+      'message.timestamp.before.max.ms': '1000',
       preallocate: 'false',
     });
     expect(spec.principals[0]?.acls[2]).toEqual({

@@ -6,6 +6,7 @@
 import { anomalyIssues } from './anomaly-checks';
 import { ingestorIssues } from './ingestor-checks';
 import { storageIssues } from './storage-checks';
+import { topicConfigKeyIssues } from './topic-configs';
 import schema from '../../lib/spec/pipeline.schema.json';
 import { isRecord } from './path';
 import type { LocatedIssue } from './schema-issues';
@@ -74,6 +75,7 @@ function topicIssues(topics: unknown[], written: unknown[], options: ValidateOpt
     }
 
     const config = field(topic, 'config');
+    if (isRecord(config)) issues.push(...topicConfigKeyIssues(config, ['topics', i, 'config']));
     if (isRecord(config) && 'min.insync.replicas' in config) {
       const raw = config['min.insync.replicas'];
       const value = typeof raw === 'number' || typeof raw === 'string' ? Number(raw) : Number.NaN;
