@@ -20,7 +20,7 @@ import { encodeWire } from '../lib/avro/wire';
 import { topicSerializers } from '../lib/avro/serializers';
 import type { PlatformContext } from '../orchestrator/platform/component';
 import { kafkaConnection } from '../orchestrator/platform/components/kafka';
-import { alertmanagerUrl } from '../orchestrator/platform/components/monitoring';
+import { alertmanagerUrl, monitoringHeaders } from '../orchestrator/platform/components/monitoring';
 import { registryUrl } from '../orchestrator/platform/components/registry';
 import { DEMO_RATES } from '../orchestrator/platform/components/simulators';
 import { status } from '../orchestrator/platform/platform';
@@ -65,7 +65,9 @@ async function alertSeen(ctx: PlatformContext, device: string): Promise<boolean>
   const filter = [`alertname="SluiceAnomaly"`, `source="${WINDOWS_TOPIC}"`, `key="${device}"`]
     .map((f) => `filter=${encodeURIComponent(f)}`)
     .join('&');
-  const response = await fetch(`${alertmanagerUrl(ctx)}/api/v2/alerts?${filter}`).catch(() => undefined);
+  const response = await fetch(`${alertmanagerUrl(ctx)}/api/v2/alerts?${filter}`, {
+    headers: monitoringHeaders(ctx),
+  }).catch(() => undefined);
   if (response?.status !== 200) return false;
   return ((await response.json()) as unknown[]).length > 0;
 }

@@ -94,16 +94,23 @@ export function toAlertmanager(incident: Incident, options: PayloadOptions): Ale
 export interface AlertmanagerClientOptions {
   url: string;
   timeoutMs?: number;
+  /** Alertmanager asks who you are (Basic auth in its web config): `username:password`. */
+  basicAuth?: { username: string; password: string };
 }
 
 /** The two calls the service makes; HTTP failures are SLUICE_HTTP_ERROR with {method, path, status, body}. */
 export class AlertmanagerClient {
   private readonly base: string;
   private readonly timeoutMs: number;
+  private readonly authorization: Record<string, string>;
 
   constructor(options: AlertmanagerClientOptions) {
     this.base = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 5000;
+    const auth = options.basicAuth;
+    this.authorization = auth
+      ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+      : {};
   }
 
   get url(): string {
@@ -115,7 +122,7 @@ export class AlertmanagerClient {
     try {
       response = await fetch(`${this.base}${path}`, {
         method,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...this.authorization },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -22,7 +22,7 @@ import {
 } from '../../anomaly/service';
 import { assertKafkaRunning } from '../platform/admin';
 import { ADMIN_SECRET, ADMIN_USER, kafkaConnection } from '../platform/components/kafka';
-import { alertmanagerUrl } from '../platform/components/monitoring';
+import { alertmanagerUrl, monitoringCredentials } from '../platform/components/monitoring';
 import { registryUrl } from '../platform/components/registry';
 import { createContext } from '../platform/platform';
 import { loadSpec } from '../spec';
@@ -92,7 +92,9 @@ export const anomalyCommand: CommandModule<object, AnomalyArgs> = {
       }),
       // Reads only: the alerts schema is registered by deploy-pipeline, and the registry lets anyone read.
       registry: new RegistryClient({ url: registryUrl(ctx) }),
-      ...(argv.alertmanager ? { alertmanager: new AlertmanagerClient({ url }) } : {}),
+      ...(argv.alertmanager
+        ? { alertmanager: new AlertmanagerClient({ url, basicAuth: monitoringCredentials(ctx, process.env) }) }
+        : {}),
       ...(annotations ? { annotations } : {}),
       metricsPort: argv['metrics-port'] ?? ctx.ports.services.anomaly,
       host: ctx.host,

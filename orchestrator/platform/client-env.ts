@@ -8,7 +8,7 @@ import { kcatWrapperPath, toolsBinDir } from './client-tools';
 import type { PlatformContext } from './component';
 import { flinkRestUrl, sqlGatewayUrl } from './components/flink';
 import { CONNECT_ADMIN_SECRET, CONNECT_ADMIN_USER, connectUrl } from './components/connect';
-import { alertmanagerUrl, prometheusUrl } from './components/monitoring';
+import { MONITORING_SECRET, MONITORING_USER, alertmanagerUrl, prometheusUrl } from './components/monitoring';
 import { CASSANDRA_ADMIN_SECRET, CASSANDRA_ADMIN_USER, cassandraContactPoint } from './components/cassandra';
 import { INFLUX_ADMIN_SECRET, INFLUX_ADMIN_USER, influxUrl, writeInfluxTokenFile } from './components/influxdb';
 import { DEFAULT_CASSANDRA_KEYSPACE, DEFAULT_INFLUX_DATABASE } from '../spec/defaults';
@@ -110,9 +110,15 @@ export function clientEnvironment(
           SLUICE_CONNECT_PASSWORD_FILE: ctx.secrets.pathOf(CONNECT_ADMIN_SECRET),
         }
       : {}),
-    // Loopback only, without authentication of their own (docs/guides/alerting-and-dashboards.md).
+    // Both ask for Basic credentials (their web config): the admin identity gets them.
     SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
     SLUICE_ALERTMANAGER_URL: alertmanagerUrl(ctx),
+    ...(identity === adminIdentity && ctx.secrets.read(MONITORING_SECRET) !== undefined
+      ? {
+          SLUICE_MONITORING_USER: MONITORING_USER,
+          SLUICE_MONITORING_PASSWORD_FILE: ctx.secrets.pathOf(MONITORING_SECRET),
+        }
+      : {}),
     // The databases' admin identity (docs/guides/storage.md); the service users' passwords stay in the secret store.
     ...(identity === adminIdentity ? storageEnvironment(ctx) : {}),
   };

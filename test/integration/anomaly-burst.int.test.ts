@@ -17,6 +17,7 @@
  *   suite's rule `temperature_max above 80`) is alerted on its own, in the alerts topic and in
  *   Alertmanager with its Grafana link, and resolves once it is normal again (issue 15 item 5).
  */
+import { monitoringCredentials } from '../../orchestrator/platform/components/monitoring';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,10 @@ const principal = `anomaly-${bed.id}`;
 const group = principal;
 const alertsTopic = `${bed.id}.alerts`;
 const stateTopic = `${bed.id}.anomaly.state`;
-const alertmanager = new AlertmanagerClient({ url: `http://${ctx.host}:${ctx.ports.alertmanager}` });
+const alertmanager = new AlertmanagerClient({
+  url: `http://${ctx.host}:${ctx.ports.alertmanager}`,
+  basicAuth: monitoringCredentials(ctx),
+});
 const sluiceJs = join(repoRoot(), 'bin', 'sluice.js');
 
 /**

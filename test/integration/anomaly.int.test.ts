@@ -13,6 +13,7 @@
  * and one transaction. So an alert should be out about 5-16 s after the window's end; the test allows
  * 45 s for two loaded cores.
  */
+import { monitoringCredentials } from '../../orchestrator/platform/components/monitoring';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -45,7 +46,10 @@ const principal = `anomaly-${bed.id}`;
 const group = principal;
 const alertsTopic = `${bed.id}.alerts`;
 const stateTopic = `${bed.id}.anomaly.state`;
-const alertmanager = new AlertmanagerClient({ url: `http://${ctx.host}:${ctx.ports.alertmanager}` });
+const alertmanager = new AlertmanagerClient({
+  url: `http://${ctx.host}:${ctx.ports.alertmanager}`,
+  basicAuth: monitoringCredentials(ctx),
+});
 const log = createLogger({ level: process.env.SLUICE_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn' });
 
 /** The suite's spec: the window job with 10 s windows, the service's topics and principal, and what it watches. */

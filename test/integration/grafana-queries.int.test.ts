@@ -17,7 +17,7 @@ import { topicSerializers } from '../../lib/avro/serializers';
 import type { SchemaName } from '../../schemas';
 import { parseFlinkJobName } from '../../orchestrator/clients/flink-types';
 import { INFLUX_READER_SECRET, INFLUX_READER_USER, influxUrl } from '../../orchestrator/platform/components/influxdb';
-import { prometheusUrl } from '../../orchestrator/platform/components/monitoring';
+import { prometheusUrl, monitoringHeaders } from '../../orchestrator/platform/components/monitoring';
 import { flinkRestUrl } from '../../orchestrator/platform/components/flink';
 import { loadSpec } from '../../orchestrator/spec';
 import { registryUrl } from '../../orchestrator/platform/components/registry';
@@ -110,7 +110,9 @@ async function influxHasData(q: Query): Promise<boolean> {
 }
 
 async function prometheusHasData(q: Query): Promise<boolean> {
-  const response = await fetch(`${prometheusUrl(ctx)}/api/v1/query?query=${encodeURIComponent(q.text)}`);
+  const response = await fetch(`${prometheusUrl(ctx)}/api/v1/query?query=${encodeURIComponent(q.text)}`, {
+    headers: monitoringHeaders(ctx),
+  });
   const body = (await response.json()) as { status: string; error?: string; data?: { result: unknown[] } };
   if (body.status !== 'success') throw new Error(`${q.where}: Prometheus refused ${q.text}: ${body.error}`);
   return (body.data?.result.length ?? 0) > 0;

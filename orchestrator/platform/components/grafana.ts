@@ -13,7 +13,7 @@ import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } fro
 import { run } from '../processes';
 import { forCondition, type WaitStrategy } from '../wait';
 import { INFLUX_READER_SECRET, INFLUX_READER_USER, influxUrl } from './influxdb';
-import { alertmanagerUrl, prometheusUrl } from './monitoring';
+import { alertmanagerUrl, prometheusUrl, monitoringCredentials } from './monitoring';
 
 export const GRAFANA_ADMIN_SECRET = 'grafana/admin';
 
@@ -48,6 +48,8 @@ export function grafanaProvisioningEnv(ctx: PlatformContext): Record<(typeof GRA
     SLUICE_GRAFANA_INFLUX_PASSWORD: ctx.secrets.read(INFLUX_READER_SECRET) ?? '',
     SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
     SLUICE_ALERTMANAGER_URL: alertmanagerUrl(ctx),
+    SLUICE_MONITORING_USER: monitoringCredentials(ctx).username,
+    SLUICE_MONITORING_PASSWORD: monitoringCredentials(ctx).password,
     SLUICE_GRAFANA_DASHBOARDS_DIR: join(repoRoot(), 'grafana', 'dashboards'),
   };
 }

@@ -4,7 +4,11 @@
  * node; once the broker is back, the alert resolves.
  */
 import { pidFileOf } from '../../../orchestrator/platform/component';
-import { alertmanagerUrl, prometheusUrl } from '../../../orchestrator/platform/components/monitoring';
+import {
+  alertmanagerUrl,
+  monitoringHeaders,
+  prometheusUrl,
+} from '../../../orchestrator/platform/components/monitoring';
 import { up } from '../../../orchestrator/platform/platform';
 import { unsuperviseComponents } from '../../../orchestrator/platform/supervisor/client';
 import { readPid } from '../../../orchestrator/platform/processes';
@@ -20,7 +24,9 @@ afterAll(async () => {
 });
 
 async function brokersUp(): Promise<Record<string, string>> {
-  const response = await fetch(`${prometheusUrl(ctx)}/api/v1/query?query=${encodeURIComponent('up{job="kafka"}')}`);
+  const response = await fetch(`${prometheusUrl(ctx)}/api/v1/query?query=${encodeURIComponent('up{job="kafka"}')}`, {
+    headers: monitoringHeaders(ctx),
+  });
   const body = (await response.json()) as {
     data: { result: Array<{ metric: { node: string }; value: [number, string] }> };
   };
@@ -37,6 +43,7 @@ interface AlertmanagerAlert {
 async function brokerDownAlerts(): Promise<AlertmanagerAlert[]> {
   const response = await fetch(
     `${alertmanagerUrl(ctx)}/api/v2/alerts?filter=${encodeURIComponent('alertname="SluiceBrokerDown"')}`,
+    { headers: monitoringHeaders(ctx) },
   );
   return ((await response.json()) as AlertmanagerAlert[]).filter((a) => a.status.state === 'active');
 }
