@@ -192,7 +192,7 @@ describe('the anomaly section', () => {
       'anomaly.series[0].metrics[0].detector.treshold',
       'anomaly.series[0].metrics[0].detector.alpha',
     ]);
-    expect(issues[0]!.fix).toBe("remove it (did you mean 'threshold'?)");
+    expect(issues[0]!.fix).toBe("rename it to 'threshold'");
   });
 
   test('the principal must be declared, consume the watched topics and its state, produce alerts and state, and own its transactional id', () => {

@@ -53,6 +53,7 @@ function readConnectorFile(
       segments: at,
       message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
       fix: 'give the path of a .json file relative to the spec file, e.g. connectors/cassandra-web-access-logs.json',
+      ...(code === 'ENOENT' ? { missingFile: absolute } : {}),
     });
     return undefined;
   }

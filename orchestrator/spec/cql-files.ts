@@ -40,6 +40,7 @@ export function resolveCassandraTables(
         segments,
         message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
         fix: 'give the path of a .cql file relative to the spec file, e.g. connectors/cql/020-web-requests.cql',
+        ...(code === 'ENOENT' ? { missingFile: absolute } : {}),
       });
       return;
     }

@@ -14,6 +14,7 @@ import { resolveSqlJobs } from './sql-files';
 import { resolveCassandraTables } from './cql-files';
 import { resolveConnectors } from './connector-files';
 import type { LocatedIssue } from './schema-issues';
+import { groupMissingFiles } from './missing-files';
 import { checkSpec, toSpecIssue } from './validate';
 
 const YAML_FIXES: Partial<Record<YAMLError['code'], string>> = {
@@ -118,7 +119,7 @@ export function parseSpec(text: string, file: string, options: ValidateOptions =
       const cassandra = checked.spec.cassandra ? { cassandra: { ...checked.spec.cassandra, definitions } } : {};
       return { ...checked.spec, schemas, sqlJobs, sqlTables, ...cassandra, connectorConfigs };
     }
-    issues = [...schemaIssues, ...sqlIssues, ...cqlIssues, ...connectorIssues];
+    issues = groupMissingFiles([...schemaIssues, ...sqlIssues, ...cqlIssues, ...connectorIssues], dirname(file));
   }
   const located = issues.map((issue) => {
     const line = lineOf(doc, lines, issue.segments);

@@ -17,6 +17,8 @@ export interface LocatedIssue {
   meant?: string;
   /** For a missing key: its name. */
   missing?: string;
+  /** For a file the spec names that does not exist: its absolute path (missing-files.ts groups them). */
+  missingFile?: string;
 }
 
 type SchemaNode = Record<string, unknown>;

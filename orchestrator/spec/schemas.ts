@@ -13,7 +13,10 @@ import { SCHEMA_COMPATIBILITY, type PipelineSpec, type SchemaSpec } from './type
 
 export const valueSubject = (topic: string): string => `${topic}-value`;
 
-function readSchemaFile(file: string, baseDir: string): { text?: string; problem?: { message: string; fix: string } } {
+function readSchemaFile(
+  file: string,
+  baseDir: string,
+): { text?: string; problem?: { message: string; fix: string; missingFile?: string } } {
   const absolute = resolve(baseDir, file);
   let text: string;
   try {
@@ -24,6 +27,7 @@ function readSchemaFile(file: string, baseDir: string): { text?: string; problem
       problem: {
         message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
         fix: 'give the path of an .avsc file relative to the spec file, e.g. schemas/web-access-log.avsc',
+        ...(code === 'ENOENT' ? { missingFile: absolute } : {}),
       },
     };
   }

@@ -28,6 +28,7 @@ function readStatements(
       segments,
       message: `cannot read ${absolute} (${code === 'ENOENT' ? 'no such file' : (code ?? messageOf(cause))})`,
       fix: 'give the path of a .sql file relative to the spec file, e.g. sql/010-sources.sql',
+      ...(code === 'ENOENT' ? { missingFile: absolute } : {}),
     });
     return undefined;
   }

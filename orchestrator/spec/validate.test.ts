@@ -86,6 +86,30 @@ describe('validateSpec', () => {
     ]);
   });
 
+  it('reports one wrong top-level key once, not every issue that follows from it (issue 11: topic: gave 99)', () => {
+    const raw = base();
+    // The control: the same principal with its topics declared is valid.
+    expect(validateSpec(raw).issues).toEqual([]);
+    raw.topic = raw.topics;
+    delete raw.topics;
+    expect(validateSpec(raw).issues).toEqual([
+      { path: 'topic', message: "unknown key 'topic'", fix: "rename it to 'topics'" },
+    ]);
+  });
+
+  it('still reports the issues that do not follow from the typo', () => {
+    const raw = base();
+    raw.topic = raw.topics;
+    delete raw.topics;
+    raw.principals[0].produces.push('no.such-topic');
+    raw.principals.push({ name: 'sim-web' });
+    expect(validateSpec(raw).issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "topic: unknown key 'topic'",
+      "principals[0].produces[2]: topic 'no.such-topic' is not declared under topics",
+      "principals[1].name: duplicate principal name 'sim-web' (first declared at principals[0])",
+    ]);
+  });
+
   it('suggests moving a Kafka config written beside partitions under config', () => {
     const raw = base();
     raw.topics[1]['retention.ms'] = 1000;
