@@ -69,7 +69,7 @@ async function planAndApply(
   return { plan, result };
 }
 
-/** What `sluice platform env --as <user>` leaves: two files with the user's password in them. */
+/** What `sluice platform env --user <user>` leaves: two files with the user's password in them. */
 function writeClientFiles(user: string): string {
   const folder = join(dir, 'clients', user);
   mkdirSync(folder, { recursive: true });
@@ -218,7 +218,7 @@ describe('applyPlan', () => {
     const secrets = memorySecretStore();
     const oldFiles = writeClientFiles('sim-web');
     await planAndApply(bigger, kafka, secrets);
-    // The files held the old password: gone, `platform env --as sim-web` writes them again.
+    // The files held the old password: gone, `platform env --user sim-web` writes them again.
     expect(existsSync(oldFiles)).toBe(false);
     expect(kafka.calls).toEqual([
       'addPartitions(web.access-logs, 12)',

@@ -31,7 +31,7 @@ export interface ApplyOptions {
   secrets: SecretStore;
   /**
    * The folder of the principals' client files (`<SLUICE_HOME>/clients`, written by `sluice platform env
-   * --as`): a principal's are removed with it, and when its password changes.
+   * --user`): a principal's are removed with it, and when its password changes.
    */
   clientFilesDir?: string;
   log: Logger;

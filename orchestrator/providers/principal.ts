@@ -25,7 +25,7 @@ export function hasSecretIn(secrets: SecretStore): (secretName: string) => boole
 const MECHANISM = 'SCRAM-SHA-512';
 
 /**
- * Removes `<clientFilesDir>/<user>/` (kcat.properties, client.properties: `sluice platform env --as <user>`
+ * Removes `<clientFilesDir>/<user>/` (kcat.properties, client.properties: `sluice platform env --user <user>`
  * writes them with the password in them), so no file keeps a password Kafka no longer accepts.
  */
 export function removeClientFiles(clientFilesDir: string | undefined, user: string): void {
@@ -75,7 +75,7 @@ export const principalProvider: Provider<{ user: string }, { user: string }, Pri
     const password = generatePassword();
     await kafka.upsertScramUser(step.user, password);
     secrets.write(secretNameOf(step.user), password);
-    // The old password's files; `sluice platform env --as <user>` writes them again with the new one.
+    // The old password's files; `sluice platform env --user <user>` writes them again with the new one.
     removeClientFiles(clientFilesDir, step.user);
   },
 
