@@ -4,6 +4,7 @@ import { SluiceError } from '../../lib/errors';
 import { adminIdentity, clientEnvironment, exportLines, principalIdentity, toolsBinDir } from '../platform/client-env';
 import { components, createContext, down, logs, renderStatus, reset, status, up } from '../platform/platform';
 import { runSupervisor } from '../platform/supervisor/run';
+import { SUPERVISOR } from '../platform/supervisor/client';
 
 const upCommand: CommandModule<object, { components?: string[] }> = {
   command: 'up [components..]',
@@ -38,8 +39,12 @@ const logsCommand: CommandModule<object, { component: string; lines: number }> =
   describe: "Print the last lines of a component's log",
   builder: (y) =>
     y
-      .positional('component', { type: 'string', demandOption: true })
-      .option('lines', { alias: 'n', type: 'number', default: 100 }),
+      .positional('component', {
+        type: 'string',
+        demandOption: true,
+        describe: `one of: ${[...components.map((c) => c.name), SUPERVISOR].join(', ')}`,
+      })
+      .option('lines', { alias: 'n', type: 'number', default: 100, describe: 'how many of the last lines' }),
   handler: (argv) => {
     process.stdout.write(`${logs(createContext(), argv.component, argv.lines)}\n`);
   },
