@@ -1,5 +1,5 @@
 /** The `sluice` command line. Command modules are written by hand, one per file. */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, messageOf } from '../../lib/errors';
 import { alertsCommand, anomalyCommand } from './anomaly';
@@ -10,24 +10,33 @@ import { platformCommand } from './platform';
 import { simulateCommand } from './simulate';
 import { queryCommand, sqlCommand } from './sql';
 import { downCommand, upCommand } from './up';
+import { unknownCommand } from './commands';
+
+const COMMANDS = [
+  upCommand,
+  downCommand,
+  platformCommand,
+  planCommand,
+  deployPipelineCommand,
+  simulateCommand,
+  ingestCommand,
+  sqlCommand,
+  queryCommand,
+  evalCommand,
+  anomalyCommand,
+  alertsCommand,
+];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number;
   try {
-    await yargs(argv)
-      .scriptName('sluice')
-      .command(upCommand)
-      .command(downCommand)
-      .command(platformCommand)
-      .command(planCommand)
-      .command(deployPipelineCommand)
-      .command(simulateCommand)
-      .command(ingestCommand)
-      .command(sqlCommand)
-      .command(queryCommand)
-      .command(evalCommand)
-      .command(anomalyCommand)
-      .command(alertsCommand)
+    // `sluice deploy`: the nearest command, rather than yargs' "Unknown argument: deploy".
+    const unknown = unknownCommand(argv, COMMANDS);
+    if (unknown) throw new Error(unknown);
+    let cli = yargs(argv).scriptName('sluice');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each module has its own argument shape
+    for (const command of COMMANDS) cli = cli.command(command as CommandModule<any, any>);
+    await cli
       .demandCommand(1, 'name a command; see --help')
       .strict()
       .fail((message, error) => {

@@ -132,7 +132,7 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
   builder: (y) =>
     specOptions(
       y,
-      'show the deletion of managed resources that are no longer in the spec (plan deletes nothing; deploy-pipeline --prune does)',
+      'show what deploy-pipeline --prune would delete (what Sluice made that the spec no longer declares); plan itself deletes nothing',
     )
       .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
       .option('exit-code', { type: 'boolean', describe: 'exit 0 when nothing would change, 2 when something would' }),
@@ -168,7 +168,7 @@ export const deployPipelineCommand: CommandModule<object, PipelineArgs> = {
   builder: (y) =>
     specOptions(
       y,
-      'delete the managed resources that are no longer in the spec (topics, principals with their secret and client files, ACLs, jobs, connectors, tables)',
+      'also delete what Sluice made that the spec no longer declares: topics, schemas, principals (with their secret and client files), ACLs, SQL jobs, connectors, keyspaces, tables, databases, retention policies and grants; never what it did not make',
     ),
   handler: async (argv) => {
     const ctx = createContext();
