@@ -18,6 +18,9 @@ import {
   type SqlJobSubmission,
 } from './flink-types';
 
+/** How long a submitted job's tasks may take to all run (restoring state included). */
+const TASKS_RUNNING_TIMEOUT_MS = 300_000;
+
 export interface FlinkEndpoints {
   /** JobManager REST, e.g. http://127.0.0.1:29120 */
   restUrl: string;
@@ -263,7 +266,9 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   }
 
   private async waitRunning(jobId: string, where: string): Promise<void> {
-    const deadline = Date.now() + this.timeoutMs;
+    // Tasks restoring state on a loaded machine took more than 120 s (13 jobs starting on two cores).
+    const waitMs = Math.max(this.timeoutMs, TASKS_RUNNING_TIMEOUT_MS);
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const job = await this.request<{ state: string; 'status-counts'?: Record<string, number> }>(
         this.endpoints.restUrl,
@@ -288,7 +293,7 @@ export class HttpFlinkAdmin implements FlinkAdmin {
           `${where}: Flink job ${jobId} is ${state}` +
             (['FAILED', 'CANCELED', 'FINISHED'].includes(state)
               ? ''
-              : `, ${counts.RUNNING ?? 0} of ${tasks} tasks running after ${this.timeoutMs / 1000}s`) +
+              : `, ${counts.RUNNING ?? 0} of ${tasks} tasks running after ${waitMs / 1000}s`) +
             (trace ? `: ${flinkReason(trace)}` : ''),
           {
             path: where,
@@ -396,6 +401,9 @@ export class HttpFlinkAdmin implements FlinkAdmin {
       let token = 0;
       let columns: string[] | undefined;
       let jobId: string | undefined;
+      // A streaming query's job goes on after its LIMIT is reached (its sources are unbounded): stop there.
+      const limit = Number(/\bLIMIT\s+(\d+)\s*;?\s*$/i.exec(withoutComments(statement).trim())?.[1] ?? Infinity);
+      let rows = 0;
       let checked = Date.now();
       while (!signal.aborted) {
         let page: GatewayResult;
@@ -413,9 +421,12 @@ export class HttpFlinkAdmin implements FlinkAdmin {
           columns = page.results.columns.map((c) => c.name);
           onColumns?.(columns);
         }
-        for (const row of page.results?.data ?? [])
+        for (const row of page.results?.data ?? []) {
+          if (rows >= limit) break;
+          rows += 1;
           onRow({ kind: row.kind, values: Object.fromEntries((columns ?? []).map((c, i) => [c, row.fields[i]])) });
-        if (page.resultType === 'EOS' || !page.nextResultUri) return;
+        }
+        if (page.resultType === 'EOS' || !page.nextResultUri || rows >= limit) return;
         token = Number(/\/result\/(\d+)/.exec(page.nextResultUri)?.[1] ?? token + 1);
         if (!page.results?.data?.length) {
           if (jobId && Date.now() - checked >= JOB_CHECK_MS) {

@@ -136,6 +136,17 @@ describe('loadSpec', () => {
           },
         ],
       ],
+      // Queries (issue 11): read every topic of the SQL tables (flink-query.test.ts checks the list is complete).
+      [
+        'sluice-query',
+        [],
+        [
+          {
+            group: 'sluice-query',
+            topics: expect.arrayContaining(['iot.readings', 'agg.iot.site-1m', 'patterns.web-error-burst']) as string[],
+          },
+        ],
+      ],
       ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
       // Kafka Connect (issue 5): each connector reads in its own group; dead letters to one topic per connector.
       [

@@ -266,7 +266,8 @@ const sqlGateway: Component = {
 
 export const flinkComponents: Component[] = [jobManager, taskManager, sqlGateway];
 
-const option = (key: string, value: string) => `'${key}' = '${value.replace(/'/g, "''")}'`;
+/** One `'key' = 'value'` table option, the value quoted for SQL. */
+export const option = (key: string, value: string) => `'${key}' = '${value.replace(/'/g, "''")}'`;
 
 /**
  * What `${NAME}` stands for in sql/ files. KAFKA: the connection of a Kafka table (the login comes from
