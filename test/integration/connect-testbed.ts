@@ -300,6 +300,18 @@ ${connectors.length ? connectors.map((n) => `  - { name: ${n}, file: ${this.conn
   }
 
   /** Every record of a dead-letter topic, with its headers as text. */
+  /** Records ever written to a connector's dead-letter topic: its end offsets (0 is an answer, not a timeout). */
+  async deadLetterCount(name: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.deadLetterTopic(name));
+      return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async deadLetters(
     name: string,
     expected: number,

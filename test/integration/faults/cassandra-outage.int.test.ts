@@ -67,6 +67,7 @@ test('Cassandra down for 60 s: the task keeps RUNNING and retries, and nothing i
   await watch;
   expect(new Set(await bed.deviceRows(device, day))).toEqual(new Set(produced));
   expect([...states]).toEqual(['RUNNING RUNNING']);
-  // Nothing was sent to the dead-letter topic: an unreachable database is not bad data.
-  expect(await bed.deadLetters(sink, 1, 10_000)).toEqual([]);
+  // Nothing was sent to the dead-letter topic: an unreachable database is not bad data. Its end offsets
+  // say so at once (the topic exists: fetching the offsets of a missing topic throws).
+  expect(await bed.deadLetterCount(sink)).toBe(0);
 });
