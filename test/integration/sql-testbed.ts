@@ -15,6 +15,7 @@ import { registryFromEnv } from '../../lib/registry/from-env';
 import type { AclBinding } from '../../orchestrator/clients/kafka-types';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
 import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
+import { QUERY_KAFKA_SECRET, QUERY_KAFKA_USER } from '../../orchestrator/platform/components/flink-query';
 import { run } from '../../orchestrator/platform/processes';
 import { decodeWireHeader, encodeWire, parseSchema } from '../../lib/avro/wire';
 import { readSchema, type SchemaName } from '../../schemas';
@@ -92,13 +93,20 @@ export class SqlTestbed {
       ...(['write', 'describe'] as const).flatMap((operation) =>
         outputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation })),
       ),
-    ].map((b) => ({
-      ...b,
-      principal: `User:${FLINK_KAFKA_USER}`,
-      patternType: 'literal' as const,
-      permission: 'allow' as const,
-      host: '*',
-    }));
+    ]
+      .map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}` }))
+      .concat(
+        // `sluice query` and `sluice sql` read every suite topic as the query principal (issue 11).
+        Object.values(this.topics).flatMap((resourceName) =>
+          (['read', 'describe'] as const).map((operation) => ({
+            resourceType: 'topic' as const,
+            resourceName,
+            operation,
+            principal: `User:${QUERY_KAFKA_USER}`,
+          })),
+        ),
+      )
+      .map((b) => ({ ...b, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
   }
 
   async setUp(): Promise<void> {
@@ -109,6 +117,8 @@ export class SqlTestbed {
         replicationFactor: 3,
         config: { 'min.insync.replicas': '2' },
       });
+    if (!(await this.admin.scramUsers()).includes(QUERY_KAFKA_USER))
+      await this.admin.upsertScramUser(QUERY_KAFKA_USER, this.ctx.secrets.ensure(QUERY_KAFKA_SECRET));
     await this.admin.createAcls(this.grants);
     for (const [key, schema] of Object.entries(this.inputSchemas)) {
       const topic = this.topics[key as keyof SqlTestbed['originals']];

@@ -6,6 +6,7 @@
  * `sluice sql` and `sluice query` reach the same tables.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/repo';
 import { down, up } from '../../orchestrator/platform/platform';
@@ -174,16 +175,77 @@ test('after Flink restarts, deploy-pipeline resumes the jobs from the savepoints
   ]);
 });
 
-test("`sluice sql` opens Flink's SQL client with every table of the spec defined", async () => {
-  const result = await run('node', [join(repoRoot(), 'bin', 'sluice.js'), 'sql'], {
+/** Every secret a query could leak: the Kafka logins of Flink and of queries, the registry's, the admin's. */
+function secrets(): string[] {
+  return ['users/sluice-flink', 'users/sluice-query', 'registry/sluice-flink', 'registry/admin', 'kafka/admin']
+    .map((name) => ctx.secrets.read(name))
+    .filter((s): s is string => Boolean(s));
+}
+
+test('issue 11: `sluice query` on an output table prints its rows, as the query principal', async () => {
+  // The first test wrote three per-site windows of the suite's readings to its agg.iot.site-1m.
+  const result = await bed.sluice(
+    'query',
+    '--spec',
+    bed.specFile,
+    'SELECT site_id, readings FROM agg_iot_site_1m LIMIT 3',
+  );
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const lines = result.stdout.split('\n').filter(Boolean);
+  expect(lines[0]).toBe('op\tsite_id\treadings');
+  expect(lines.slice(1)).toHaveLength(3);
+  for (const line of lines.slice(1)) expect(line).toMatch(/^\+I\tsite-01\t\d+$/);
+});
+
+test('issue 11: a query whose job cannot read its topic fails at once with the cause', async () => {
+  // Positive control above; here a table over a topic the query principal may not read.
+  const forbidden = `${bed.id}.forbidden`;
+  writeFileSync(
+    join(bed.workDir, 'forbidden.sql'),
+    `CREATE TABLE forbidden (x STRING) WITH ('connector' = 'kafka', 'topic' = '${forbidden}', \${KAFKA}, \${REGISTRY});\n`,
+  );
+  const spec = join(bed.workDir, 'forbidden.yaml');
+  writeFileSync(spec, `apiVersion: sluice/v1\nname: ${bed.id}-forbidden\nsql:\n  tables: [forbidden.sql]\n`);
+  const started = Date.now();
+  const result = await bed.sluice('query', '--spec', spec, 'SELECT * FROM forbidden');
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain('SLUICE_SQL_FAILED: ');
+  expect(result.stderr).toContain(`Not authorized to access topics: [${forbidden}]`);
+  expect(Date.now() - started).toBeLessThan(90_000);
+});
+
+test('issue 11: `sluice sql` shows results and one-line errors, no log line, no table statement, no secret', async () => {
+  const result = await run('node', [join(repoRoot(), 'bin', 'sluice.js'), 'sql', '--spec', bed.specFile], {
     cwd: repoRoot(),
     env: process.env,
-    input: 'SHOW TABLES;\nQUIT;\n',
+    input:
+      'SHOW TABLES;\nSELECT site_id FROM agg_iot_site_1m LIMIT 1;\nSHOW CREATE TABLE agg_iot_site_1m;\nSELECT 1 +;\nQUIT;\n',
     timeoutMs: 180_000,
   });
-  expect(result.code).toBe(0);
+  const output = result.stdout + result.stderr;
   for (const table of ['iot_readings', 'iot_checked', 'iot_valid', 'iot_rejects', 'agg_iot_device_1m'])
     expect(result.stdout).toContain(table);
+  expect(result.stdout).toMatch(/^\+I\tsite-01$/m);
+  expect(result.stderr).toBe('[ERROR] the query failed: line 1, column 10: Encountered "+ <EOF>"\n');
+  expect(result.code).toBe(1); // a piped statement failed
+  expect(output).not.toMatch(/\b(INFO|WARN)\b|Was expecting|\tat org\.apache/);
+  expect(output).not.toContain('basic-auth.user-info');
+  expect(secrets().length).toBeGreaterThanOrEqual(3);
+  for (const secret of secrets()) expect(output).not.toContain(secret);
+});
+
+test("issue 11: `sluice sql --flink-client` (Flink's own client) prints no log line and no secret", async () => {
+  const result = await run(
+    'node',
+    [join(repoRoot(), 'bin', 'sluice.js'), 'sql', '--flink-client', '--spec', bed.specFile],
+    { cwd: repoRoot(), env: process.env, input: 'SHOW TABLES;\nQUIT;\n', timeoutMs: 180_000 },
+  );
+  const output = result.stdout + result.stderr;
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain('agg_iot_site_1m');
+  expect(output).not.toMatch(/\bINFO\b|CREATE TABLE/);
+  for (const secret of secrets()) expect(output).not.toContain(secret);
 });
 
 test('`sluice query` streams rows as JSON until interrupted, then cancels its Flink job', async () => {
