@@ -1,7 +1,7 @@
 /**
  * How `sluice query` and `sluice sql` reach Kafka and the registry: as the read-only principal
  * `sluice-query` (pipeline.yaml: Read on every topic a SQL table names, nothing else), never as the jobs'
- * `sluice-flink`, and with the registry's anonymous reads (docs/decisions/0016-query-principal.md).
+ * `sluice-flink`, and with the registry's anonymous reads (docs/decisions/0018-query-principal.md).
  *
  * Flink's processes log in as sluice-flink through the JVM's JAAS file; a query's Kafka tables override
  * that with `properties.sasl.jaas.config`, whose value Kafka's FileConfigProvider reads from a 0600 file at
