@@ -11,7 +11,9 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.formats.avro.registry.confluent.AvroConfluentFormatOptions;
 import org.apache.flink.formats.avro.registry.confluent.RegistryAvroFormatFactory;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.ValidationException;
@@ -73,10 +75,24 @@ public final class SluiceAvroConfluentFormatFactory implements DeserializationFo
     return new TolerantDecodingFormat((ProjectableDecodingFormat<DeserializationSchema<RowData>>) format, emit);
   }
 
+  /**
+   * Writing is avro-confluent's. The Kafka connector fills in avro-confluent's registry subject
+   * (`<topic>-value`) only for the identifiers it knows, so this does the same for a sink that names
+   * none: TopicNameStrategy, as before.
+   */
   @Override
   public EncodingFormat<SerializationSchema<RowData>> createEncodingFormat(
       DynamicTableFactory.Context context, ReadableConfig formatOptions) {
-    return delegate.createEncodingFormat(context, formatOptions);
+    if (formatOptions.getOptional(AvroConfluentFormatOptions.SUBJECT).isPresent()) {
+      return delegate.createEncodingFormat(context, formatOptions);
+    }
+    Map<String, String> table = context.getCatalogTable().getOptions();
+    String topic = table.get("topic");
+    String suffix = IDENTIFIER.equals(table.get("key.format")) && !IDENTIFIER.equals(table.get("value.format")) ? "-key" : "-value";
+    if (topic == null || topic.contains(";")) return delegate.createEncodingFormat(context, formatOptions);
+    Configuration withSubject = Configuration.fromMap(formatOptions.toMap());
+    withSubject.set(AvroConfluentFormatOptions.SUBJECT, topic.trim() + suffix);
+    return delegate.createEncodingFormat(context, withSubject);
   }
 
   @Override
