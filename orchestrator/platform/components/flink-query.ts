@@ -65,9 +65,12 @@ export function sqlQueryPlaceholders(ctx: PlatformContext): Record<string, strin
       option(`properties.config.providers.${PROVIDER}.class`, `${KAFKA}.common.config.provider.FileConfigProvider`),
       option('properties.sasl.jaas.config', `\${${PROVIDER}:${queryLoginFile(ctx)}:sasl.jaas.config}`),
     ].join(',\n  '),
-    REGISTRY: [option('value.format', 'avro-confluent'), option('value.avro-confluent.url', registryUrl(ctx))].join(
-      ',\n  ',
-    ),
+    // The jobs' format (decision 0017): a query skips an undecodable record too, and the dead-letter
+    // tables' 'emit' option stays valid.
+    REGISTRY: [
+      option('value.format', 'sluice-avro-confluent'),
+      option('value.sluice-avro-confluent.url', registryUrl(ctx)),
+    ].join(',\n  '),
     EXACTLY_ONCE: jobs.EXACTLY_ONCE!,
   };
 }

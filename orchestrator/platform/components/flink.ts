@@ -9,10 +9,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { envOf, logFileOf, pidFileOf, type Component, type PlatformContext } from '../component';
-import { installMavenJars, jarsDir } from '../install/maven';
+import { buildMavenProject, installMavenJars, jarsDir, projectBuildDir } from '../install/maven';
 import { installPypiDistribution, pypiDistributionDir } from '../install/pypi';
 import { heapOf, mavenJars, pypiDistribution } from '../manifest';
 import { writePrivateFile } from '../../lib/secrets';
+import { repoRoot } from '../../../lib/repo';
 import { renderTemplateFile } from '../template';
 import { forCondition, type WaitStrategy } from '../wait';
 import { HttpFlinkAdmin } from '../../clients/flink';
@@ -85,12 +86,23 @@ function distribution(ctx: PlatformContext): string {
   return pypiDistributionDir(ctx.paths.cache, 'flink', pypiDistribution('flink'));
 }
 
-/** Flink's lib jars and the connector jars; the SQL client adds `opt/`. */
+/**
+ * Sluice's format `sluice-avro-confluent` (flink/format, decision 0017): avro-confluent that skips, or
+ * reads only, the records it cannot decode. Built by mvn into the install cache, named by a hash of its
+ * pom and sources, and put on every Flink process's class path beside the avro-confluent jar it wraps.
+ */
+export const FLINK_FORMAT_DIR = join(repoRoot(), 'flink', 'format');
+const FORMAT_BUILD = 'sluice-flink-format';
+const formatJarsDir = (ctx: PlatformContext) =>
+  join(projectBuildDir(ctx.paths.cache, FORMAT_BUILD, FLINK_FORMAT_DIR), 'build', 'lib');
+
+/** Flink's lib jars, the connector jars and Sluice's format; the SQL client adds `opt/`. */
 export function flinkClasspath(ctx: PlatformContext, withClient = false): string {
   const dist = distribution(ctx);
   const parts = [
     `${join(dist, 'lib')}/*`,
     `${join(jarsDir(ctx.paths.cache, 'flink-connectors', mavenJars('flink-connectors')), 'lib')}/*`,
+    `${formatJarsDir(ctx)}/*`,
   ];
   if (withClient) parts.push(`${join(dist, 'opt')}/*`);
   return parts.join(':');
@@ -130,6 +142,7 @@ async function taskManagers(ctx: PlatformContext): Promise<number> {
 async function install(ctx: PlatformContext): Promise<void> {
   await installPypiDistribution(ctx.paths.cache, 'flink', pypiDistribution('flink'), ctx.log);
   await installMavenJars(ctx.paths.cache, 'flink-connectors', mavenJars('flink-connectors'), ctx.log);
+  await buildMavenProject(ctx.paths.cache, FORMAT_BUILD, FLINK_FORMAT_DIR, ctx.log);
 }
 
 /** config.yaml, log4j and the JAAS login; the data dirs. Shared by the three processes, safe to repeat. */
@@ -271,8 +284,9 @@ export const option = (key: string, value: string) => `'${key}' = '${value.repla
 
 /**
  * What `${NAME}` stands for in sql/ files. KAFKA: the connection of a Kafka table (the login comes from
- * the JAAS file). REGISTRY: the value format's registry, with Flink's registry user, whose sinks register
- * the output schemas. EXACTLY_ONCE: a sink's transactional delivery; the transaction timeout (10 min)
+ * the JAAS file). REGISTRY: the value format, sluice-avro-confluent (avro-confluent that skips a record it
+ * cannot decode: decision 0017), with the registry and Flink's registry user, whose sinks register the
+ * output schemas. EXACTLY_ONCE: a sink's transactional delivery; the transaction timeout (10 min)
  * stays below the brokers' transaction.max.timeout.ms (15 min), or the broker refuses the transactions.
  * The secret is filled in only when a statement is sent to the gateway.
  */
@@ -286,11 +300,11 @@ export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
       option('properties.ssl.truststore.location', caFile(ctx)),
     ].join(',\n  '),
     REGISTRY: [
-      option('value.format', 'avro-confluent'),
-      option('value.avro-confluent.url', registryUrl(ctx)),
-      option('value.avro-confluent.basic-auth.credentials-source', 'USER_INFO'),
+      option('value.format', 'sluice-avro-confluent'),
+      option('value.sluice-avro-confluent.url', registryUrl(ctx)),
+      option('value.sluice-avro-confluent.basic-auth.credentials-source', 'USER_INFO'),
       option(
-        'value.avro-confluent.basic-auth.user-info',
+        'value.sluice-avro-confluent.basic-auth.user-info',
         `${REGISTRY_FLINK_USER}:${ctx.secrets.ensure(REGISTRY_FLINK_SECRET)}`,
       ),
     ].join(',\n  '),
