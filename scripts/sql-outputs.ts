@@ -48,6 +48,7 @@ const PRIMITIVES: Record<string, string> = {
   double: 'DOUBLE',
   float: 'FLOAT',
   boolean: 'BOOLEAN',
+  bytes: 'BYTES',
 };
 
 /** The Flink SQL type of an Avro field type: a union with null is nullable, anything else NOT NULL. */

@@ -61,6 +61,7 @@ describe('loadSpec', () => {
       'alerts',
       'anomaly.state',
       'dlq.ingest',
+      'dlq.decode',
       'dlq.connect.cassandra-web-access-logs',
       'dlq.connect.cassandra-iot-readings',
       'dlq.connect.cassandra-finance-transactions',
@@ -118,6 +119,7 @@ describe('loadSpec', () => {
           'patterns.iot-over-threshold',
           'patterns.card-testing',
           'patterns.web-error-burst',
+          'dlq.decode',
         ],
         [
           {
@@ -147,7 +149,7 @@ describe('loadSpec', () => {
           },
         ],
       ],
-      ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest'] }]],
+      ['dlq-reader', [], [{ group: 'dlq-reader', topics: ['dlq.ingest', 'dlq.decode'] }]],
       // Kafka Connect (issue 5): each connector reads in its own group; dead letters to one topic per connector.
       [
         'sluice-connect',
@@ -224,8 +226,9 @@ describe('loadSpec', () => {
       ['web-rejects', 'sql/210-web-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['finance-rejects', 'sql/220-finance-rejects.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
       ['api-windows', 'sql/300-api-windows.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
+      ['decode-errors', 'sql/400-decode-errors.sql', 1, expect.stringMatching(/^[0-9a-f]{12}$/)],
     ]);
-    expect(spec.sqlTables.length).toBe(42);
+    expect(spec.sqlTables.length).toBe(52);
     for (const principal of spec.principals) expect(principal.description).toBeTruthy();
     expect(spec.schemas.map((s) => [s.subject, s.file])).toEqual([
       ['web.access-logs-value', 'schemas/web-access-log.avsc'],

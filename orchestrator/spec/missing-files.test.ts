@@ -33,7 +33,7 @@ describe('files the spec names, relative to the spec', () => {
     const [issue] = issues;
     expect(issue!.path).toBe('topics[0].valueSchema');
     expect(issue!.message).toBe(
-      `cannot read ${join(dir, 'schemas', 'web-access-log.avsc')}, nor 41 more files the spec names (topics[1].valueSchema, topics[2].valueSchema, topics[3].valueSchema, …): ` +
+      `cannot read ${join(dir, 'schemas', 'web-access-log.avsc')}, nor 43 more files the spec names (topics[1].valueSchema, topics[2].valueSchema, topics[3].valueSchema, …): ` +
         `${dir} has no schemas/, sql/ or connectors/, and paths in a spec are relative to the spec's own folder`,
     );
     expect(issue!.line).toBe(12);
@@ -44,7 +44,7 @@ describe('files the spec names, relative to the spec', () => {
     cpSync(join(ROOT, 'pipeline.yaml'), copy);
     for (const folder of ['schemas', 'sql', 'connectors'])
       cpSync(join(ROOT, folder), join(dir, folder), { recursive: true });
-    expect(loadSpec(copy, { brokerCount: 3 }).topics).toHaveLength(46);
+    expect(loadSpec(copy, { brokerCount: 3 }).topics).toHaveLength(47);
   });
 
   it('says where the files are when the command runs where they are', () => {
