@@ -8,7 +8,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.utils.JoinedRowData;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +77,21 @@ public final class TolerantDeserializationSchema implements DeserializationSchem
       return emit == Emit.ERRORS ? errorRow(failure.reason, message) : null;
     }
     if (emit == Emit.ERRORS || row == null) return null;
-    return metadataKeys.length == 0 ? row : new JoinedRowData(row.getRowKind(), row, new GenericRowData(metadataKeys.length));
+    return metadataKeys.length == 0 ? row : withNullMetadata(row);
+  }
+
+  /**
+   * The row with the metadata columns appended, null for a record that decoded. A GenericRowData: the
+   * Kafka connector casts the value row to it when the table reads metadata.
+   */
+  private RowData withNullMetadata(RowData row) {
+    if (!(row instanceof GenericRowData)) {
+      throw new IllegalStateException("avro-confluent returned a " + row.getClass().getName() + ", not a GenericRowData");
+    }
+    GenericRowData physical = (GenericRowData) row;
+    GenericRowData out = new GenericRowData(row.getRowKind(), physicalArity + metadataKeys.length);
+    for (int i = 0; i < physicalArity; i++) out.setField(i, physical.getField(i));
+    return out;
   }
 
   @Override
