@@ -211,7 +211,9 @@ test('issue 11: a query whose job cannot read its topic fails at once with the c
   const result = await bed.sluice('query', '--spec', spec, 'SELECT * FROM forbidden');
   expect(result.code).not.toBe(0);
   expect(result.stderr).toContain('SLUICE_SQL_FAILED: ');
-  expect(result.stderr).toContain(`Not authorized to access topics: [${forbidden}]`);
+  // Kafka's reason, in either of its words (the consumer's metadata or its fetch refused first), and ours.
+  expect(result.stderr).toMatch(/Topic authorization failed|Not authorized to access topics/);
+  expect(result.stderr).toContain('sluice-query may read only');
   expect(Date.now() - started).toBeLessThan(90_000);
 });
 
@@ -244,7 +246,8 @@ test("issue 11: `sluice sql --flink-client` (Flink's own client) prints no log l
   const output = result.stdout + result.stderr;
   expect(result.code).toBe(0);
   expect(result.stdout).toContain('agg_iot_site_1m');
-  expect(output).not.toMatch(/\bINFO\b|CREATE TABLE/);
+  // No log line (a timestamp and a level) and no table statement; the client's own "[INFO] Exiting" is not a log line.
+  expect(output).not.toMatch(/\d{2}:\d{2}:\d{2}[,.]\d+\s+(INFO|WARN|DEBUG)\b|CREATE TABLE/);
   for (const secret of secrets()) expect(output).not.toContain(secret);
 });
 
