@@ -8,7 +8,13 @@ import { parseSchema } from '../../lib/avro/wire';
 import { createLogger } from '../../lib/log';
 import { readSchema } from '../../schemas';
 import { TOPIC_SCHEMAS, createSimulator } from '../simulators';
-import { ProduceEngine, type EngineOptions, type OutgoingRecord, type RecordSource } from './engine';
+import {
+  ProduceEngine,
+  isTransientSendError,
+  type EngineOptions,
+  type OutgoingRecord,
+  type RecordSource,
+} from './engine';
 import { ProducerMetrics } from './metrics';
 
 const type = parseSchema({
@@ -213,4 +219,27 @@ test('refuses a rate that is not positive and a number of producers that is not 
   const { kafka } = standIn(1);
   expect(() => engine(kafka, { t: 1 }, { ratePerSecond: 0 })).toThrow('rate must be a positive number');
   expect(() => engine(kafka, { t: 1 }, { producers: 1.5 })).toThrow('producers must be a positive integer');
+});
+
+describe('isTransientSendError', () => {
+  test('a broker down or restarting is worth sending again; a record the broker refuses is not', () => {
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:31012'), {
+      name: 'KafkaJSConnectionError',
+    });
+    const exhausted = Object.assign(new Error(refused.message), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      originalError: refused,
+    });
+    expect(isTransientSendError(exhausted)).toBe(true);
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max message size'), {
+      name: 'KafkaJSProtocolError',
+      retriable: false,
+    });
+    expect(isTransientSendError(tooLarge)).toBe(false);
+    expect(
+      isTransientSendError(
+        Object.assign(new Error('x'), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: tooLarge }),
+      ),
+    ).toBe(false);
+  });
 });

