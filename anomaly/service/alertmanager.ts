@@ -9,6 +9,7 @@
 import { SluiceError, messageOf } from '../../lib/errors';
 import { descriptionOf, distanceText, evidenceJson, rangeText, summaryOf } from './alert';
 import type { Incident } from './incidents';
+import { basicAuthHeader } from '../../lib/basic-auth';
 
 export interface AlertmanagerAlert {
   labels: Record<string, string>;
@@ -108,9 +109,7 @@ export class AlertmanagerClient {
     this.base = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 5000;
     const auth = options.basicAuth;
-    this.authorization = auth
-      ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
-      : {};
+    this.authorization = auth ? basicAuthHeader(auth.username, auth.password) : {};
   }
 
   get url(): string {

@@ -7,6 +7,7 @@
 import { SluiceError, messageOf } from '../../lib/errors';
 import { fillPlaceholders } from '../lib/sql/statements';
 import type { ConnectAdmin, ConnectorValidation, ObservedConnector, ObservedTask } from './connect-types';
+import { basicAuthHeader } from '../../lib/basic-auth';
 
 export interface ConnectEndpoint {
   /** The REST API, e.g. http://127.0.0.1:29110 */
@@ -73,13 +74,12 @@ export class HttpConnectAdmin implements ConnectAdmin {
     body?: unknown,
     accept: number[] = [],
   ): Promise<{ status: number; body: T | undefined }> {
-    const auth = Buffer.from(`${this.endpoint.username}:${this.endpoint.password}`).toString('base64');
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, {
         method,
         headers: {
-          Authorization: `Basic ${auth}`,
+          ...basicAuthHeader(this.endpoint.username, this.endpoint.password),
           Accept: 'application/json',
           ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         },

@@ -13,6 +13,7 @@ import type {
   ObservedInfluxGrant,
   ObservedRetentionPolicy,
 } from './influx-types';
+import { basicAuthHeader } from '../../lib/basic-auth';
 
 export interface InfluxConnection {
   /** `http://host:port` */
@@ -60,7 +61,7 @@ export class InfluxQlClient {
   private authorization(): Record<string, string> {
     const { username, password } = this.connection;
     if (username === undefined) return {};
-    return { Authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` };
+    return basicAuthHeader(username, password ?? '');
   }
 
   /** GET /ping: 204 when InfluxDB runs (it needs no login). */

@@ -41,6 +41,7 @@ async function findGrafana(): Promise<{ command: string; args: string[]; home: s
 
 /** The variables grafana/provisioning reads (GRAFANA_ENV_VARS), from this platform. */
 export function grafanaProvisioningEnv(ctx: PlatformContext): Record<(typeof GRAFANA_ENV_VARS)[number], string> {
+  const monitoring = monitoringCredentials(ctx);
   return {
     SLUICE_INFLUX_URL: influxUrl(ctx),
     SLUICE_INFLUX_DATABASE: INFLUX_DATABASE,
@@ -48,8 +49,8 @@ export function grafanaProvisioningEnv(ctx: PlatformContext): Record<(typeof GRA
     SLUICE_GRAFANA_INFLUX_PASSWORD: ctx.secrets.read(INFLUX_READER_SECRET) ?? '',
     SLUICE_PROMETHEUS_URL: prometheusUrl(ctx),
     SLUICE_ALERTMANAGER_URL: alertmanagerUrl(ctx),
-    SLUICE_MONITORING_USER: monitoringCredentials(ctx).username,
-    SLUICE_MONITORING_PASSWORD: monitoringCredentials(ctx).password,
+    SLUICE_MONITORING_USER: monitoring.username,
+    SLUICE_MONITORING_PASSWORD: monitoring.password,
     SLUICE_GRAFANA_DASHBOARDS_DIR: join(repoRoot(), 'grafana', 'dashboards'),
   };
 }

@@ -17,6 +17,7 @@ import { KAFKA_NODE_IDS } from '../ports';
 import { renderTemplateFile, TEMPLATE_DIR } from '../template';
 import { writePrivateFile } from '../../lib/secrets';
 import { forCondition, type WaitStrategy } from '../wait';
+import { basicAuthHeader } from '../../../lib/basic-auth';
 
 export function prometheusUrl(ctx: PlatformContext): string {
   return `http://${ctx.host}:${ctx.ports.prometheus}`;
@@ -47,7 +48,7 @@ export function monitoringCredentials(
 /** `Authorization` header for Prometheus and Alertmanager. */
 export function monitoringHeaders(ctx: PlatformContext, env: NodeJS.ProcessEnv = {}): Record<string, string> {
   const { username, password } = monitoringCredentials(ctx, env);
-  return { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  return basicAuthHeader(username, password);
 }
 
 /**
