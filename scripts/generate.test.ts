@@ -20,6 +20,8 @@ describe('generated files', () => {
     'lib/spec/types.generated.ts',
     'docs/spec-reference.md',
     'sql/030-outputs.sql',
+    'sql/050-decode-errors.sql',
+    'sql/400-decode-errors.sql',
   ])('%s is what npm run generate gives', (path) => {
     const file = files.find((f) => f.path === path);
     expect(file).toBeDefined();

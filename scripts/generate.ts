@@ -6,7 +6,9 @@
  * - lib/spec/pipeline.schema.json, from the schema's parts in lib/spec/schema/;
  * - lib/spec/types.generated.ts, the spec's TypeScript types, from that schema;
  * - the key tables of docs/spec-reference.md, from that schema (between its `generated` markers);
- * - sql/030-outputs.sql, the Flink output tables, from sql/030-outputs.json and schemas/outputs/*.avsc.
+ * - sql/030-outputs.sql, the Flink output tables, from sql/030-outputs.json and schemas/outputs/*.avsc;
+ * - sql/050-decode-errors.sql and sql/400-decode-errors.sql, the dead letters of every SQL source table,
+ *   from the source tables themselves (decision 0017).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { repoRoot } from '../lib/repo';
 import { assembleSchema, schemaJson } from '../lib/spec/generate/assemble';
 import { renderReference } from '../lib/spec/generate/reference';
 import { renderTypes } from '../lib/spec/generate/typescript';
+import { DECODE_ERROR_JOB_FILE, DECODE_ERROR_TABLES_FILE, decodeErrorSql } from './sql-decode-errors';
 import { outputTablesSql } from './sql-outputs';
 
 export interface GeneratedFile {
@@ -38,6 +41,8 @@ function prettier(text: string, path: string): string {
 /** Every generated file with the content generation gives now. */
 export function generatedFiles(): GeneratedFile[] {
   const schema = assembleSchema();
+  const decodeErrors = decodeErrorSql(repoRoot());
+  const sourceTables = "the source tables of the files in pipeline.yaml's sql.tables";
   return [
     { path: 'lib/spec/pipeline.schema.json', content: schemaJson(schema), source: 'lib/spec/schema/*.json' },
     {
@@ -55,6 +60,8 @@ export function generatedFiles(): GeneratedFile[] {
       content: outputTablesSql(repoRoot()),
       source: 'sql/030-outputs.json and schemas/outputs/*.avsc',
     },
+    { path: DECODE_ERROR_TABLES_FILE, content: decodeErrors.tables, source: sourceTables },
+    { path: DECODE_ERROR_JOB_FILE, content: decodeErrors.job, source: sourceTables },
   ];
 }
 
