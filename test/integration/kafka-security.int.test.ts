@@ -1,11 +1,10 @@
 /**
  * The cluster's security, checked from outside: TLS on every client connection, SCRAM-SHA-512 on top,
  * ACLs deny by default; and kcat — a client Sluice did not write — works with the files `platform env` writes.
+ * The hostile clients (every way in that must be refused) are in hostile-clients-kafka.int.test.ts.
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { readFileSync } from 'node:fs';
+import type { Kafka } from 'kafkajs';
 import { generatePassword } from '../../orchestrator/lib/secrets';
-import { ADMIN_SECRET, ADMIN_USER, bootstrapServers, caFile } from '../../orchestrator/platform/components/kafka';
 import { clientEnvironment, principalIdentity } from '../../orchestrator/platform/client-env';
 import { kcatWrapperPath } from '../../orchestrator/platform/client-tools';
 import { run } from '../../orchestrator/platform/processes';
@@ -31,65 +30,11 @@ async function listTopicsWith(kafka: Kafka): Promise<string[]> {
   }
 }
 
-function rawKafka(config: Partial<ConstructorParameters<typeof Kafka>[0]>): Kafka {
-  return new Kafka({
-    clientId: 'security-test',
-    brokers: bootstrapServers(ctx).split(','),
-    connectionTimeout: 3000,
-    authenticationTimeout: 3000,
-    requestTimeout: 5000,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-    ...config,
-  });
-}
-
-describe('Kafka listeners refuse what they must', () => {
+describe('Kafka listeners', () => {
+  // Every refusal (no SASL, a wrong password, other mechanisms, no TLS, another CA, the mTLS listeners)
+  // is in hostile-clients-kafka.int.test.ts, each with its specific error and a positive control.
   test('the admin user connects over TLS with SCRAM-SHA-512', async () => {
     await expect(listTopicsWith(createKafka(adminConnection(ctx), { retries: 2 }))).resolves.toEqual(expect.any(Array));
-  });
-
-  test('a client with no credentials is refused', async () => {
-    await expect(listTopicsWith(rawKafka({ ssl: { ca: [readFileSync(caFile(ctx), 'utf8')] } }))).rejects.toThrow();
-  });
-
-  test('a wrong password is refused by SCRAM', async () => {
-    await expect(listTopicsWith(kafkaAs(ctx, 'admin', 'not-the-password', 0))).rejects.toThrow(
-      /SASL SCRAM SHA512 authentication failed/,
-    );
-  });
-
-  // The right password in both cases, so that only the transport can be the reason for the refusal; the
-  // positive control is the same client with TLS and the platform's CA.
-  const adminSasl = () => ({
-    mechanism: 'scram-sha-512' as const,
-    username: ADMIN_USER,
-    password: ctx.secrets.read(ADMIN_SECRET)!,
-  });
-  const refusalOf = async (kafka: Kafka): Promise<string> => {
-    try {
-      await listTopicsWith(kafka);
-    } catch (error) {
-      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
-    throw new Error('the connection was accepted');
-  };
-
-  test('a plaintext connection to the TLS port is refused, with the right password', async () => {
-    const refusal = await refusalOf(rawKafka({ sasl: adminSasl() }));
-    expect(refusal).not.toMatch(/SASL|authentication failed/i); // not the password: the transport
-    await expect(
-      listTopicsWith(rawKafka({ ssl: { ca: [readFileSync(caFile(ctx), 'utf8')] }, sasl: adminSasl() })),
-    ).resolves.toEqual(expect.any(Array));
-  });
-
-  test('a server certificate is checked against the CA: an unknown CA is refused, with the right password', async () => {
-    const otherCa = readFileSync(`${ctx.paths.certs}/kafka-1.crt`, 'utf8'); // a leaf, not the CA
-    const refusal = await refusalOf(rawKafka({ ssl: { ca: [otherCa] }, sasl: adminSasl() }));
-    expect(refusal).toMatch(/certificate|verify/i);
-    await expect(
-      listTopicsWith(rawKafka({ ssl: { ca: [readFileSync(caFile(ctx), 'utf8')] }, sasl: adminSasl() })),
-    ).resolves.toEqual(expect.any(Array));
   });
 });
 
