@@ -225,7 +225,7 @@ describe('Cassandra logins', () => {
       protocolOptions: { port: Number(port) },
       localDataCenter: 'datacenter1',
     });
-    await expect(anonymous.connect()).rejects.toThrow(/authenticat/i);
+    await expect(anonymous.connect()).rejects.toThrow(/requires authentication/);
     await anonymous.shutdown();
 
     const wrong = new Client({
@@ -236,6 +236,20 @@ describe('Cassandra logins', () => {
     });
     await expect(wrong.connect()).rejects.toThrow(/Provided username admin and\/or password are incorrect/);
     await wrong.shutdown();
+
+    // Positive control: the same client with the right password logs in and answers.
+    const right = new Client({
+      contactPoints: [host!],
+      protocolOptions: { port: Number(port) },
+      localDataCenter: 'datacenter1',
+      authProvider: new auth.PlainTextAuthProvider(CASSANDRA_ADMIN_USER, ctx.secrets.read(CASSANDRA_ADMIN_SECRET)!),
+    });
+    try {
+      const { rows } = await right.execute('SELECT release_version FROM system.local');
+      expect(rows[0]!.release_version).toMatch(/^\d+\.\d+/);
+    } finally {
+      await right.shutdown();
+    }
 
     for (const [user, password] of [
       [CASSANDRA_ADMIN_USER, 'not-the-password'],

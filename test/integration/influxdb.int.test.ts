@@ -125,7 +125,7 @@ describe('the InfluxDB database of a spec', () => {
     expect(plan.code).toBe(0);
   });
 
-  test('writes and queries without credentials, or with a wrong password, get 401', async () => {
+  test('writes and queries without credentials, or with a wrong password, get 401; with the right ones they succeed', async () => {
     const anonymous = new InfluxDB({ url });
     expect(await statusOf(write(anonymous, `${database}/raw`, 1))).toBe(401);
     expect(
@@ -145,6 +145,29 @@ describe('the InfluxDB database of a spec', () => {
     expect(v1write.status).toBe(401);
     // Only the unauthenticated /ping answers.
     expect((await fetch(`${url}/ping`)).status).toBe(204);
+    // Positive controls: the same writes and queries with the users' own passwords succeed.
+    // (measurement 'probe': the next test reads 'window' and expects its own point only)
+    const probeWrite = writer().getWriteApi('', `${database}/raw`, 'ms', { maxRetries: 0, flushInterval: 0 });
+    probeWrite.writePoint(new Point('probe').floatField('value', 1));
+    expect(await statusOf(probeWrite.close())).toBe('ok');
+    expect(
+      await statusOf(reader().getQueryApi('').collectRows(`from(bucket: "${database}/raw") |> range(start: -1h)`)),
+    ).toBe('ok');
+    const basic = (user: string, secret: string) => ({
+      Authorization: `Basic ${Buffer.from(tokenOf(user, secret)).toString('base64')}`,
+    });
+    const influxqlOk = await fetch(`${url}/query?db=${database}`, {
+      method: 'POST',
+      headers: basic(INFLUX_READER_USER, INFLUX_READER_SECRET),
+      body: new URLSearchParams({ q: 'SHOW MEASUREMENTS' }),
+    });
+    expect(influxqlOk.status).toBe(200);
+    const v1writeOk = await fetch(`${url}/write?db=${database}`, {
+      method: 'POST',
+      headers: basic(INFLUX_WRITER_USER, INFLUX_WRITER_SECRET),
+      body: 'probe value=1',
+    });
+    expect(v1writeOk.status).toBe(204);
   });
 
   test('the writer writes but cannot read; grafana reads but cannot write; neither administers', async () => {

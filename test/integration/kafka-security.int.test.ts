@@ -8,6 +8,7 @@ import { generatePassword } from '../../orchestrator/lib/secrets';
 import { clientEnvironment, principalIdentity } from '../../orchestrator/platform/client-env';
 import { kcatWrapperPath } from '../../orchestrator/platform/client-tools';
 import { run } from '../../orchestrator/platform/processes';
+import { removeClientFiles } from '../../orchestrator/providers/principal';
 import { adminClient, adminConnection, kafkaAs, testContext, uniqueName } from './helpers';
 import { createKafka } from '../../lib/kafka/connection';
 import { join } from 'node:path';
@@ -97,6 +98,7 @@ describe('ACLs', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/authoriz/i);
     ctx.secrets.remove(`users/${user}`);
+    removeClientFiles(ctx.paths.clients, user); // the files with its password go with it
   });
 });
 
