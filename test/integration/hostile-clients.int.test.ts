@@ -5,12 +5,21 @@
  * that live in the suite of their server (Connect, Cassandra, InfluxDB, Prometheus, Alertmanager, Flink),
  * is in docs/architecture.md, "Security model".
  */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { RegistryClient } from '../../lib/registry/client';
 import { registryFromEnv } from '../../lib/registry/from-env';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
+import {
+  CASSANDRA_JAVA17_OPTIONS,
+  CASSANDRA_JMX_SECRET,
+  CASSANDRA_JMX_USER,
+} from '../../orchestrator/platform/components/cassandra';
 import { REGISTRY_ADMIN_USER, registryUrl } from '../../orchestrator/platform/components/registry';
+import { bundleDir } from '../../orchestrator/platform/install/maven';
+import { mavenBundle } from '../../orchestrator/platform/manifest';
+import { run } from '../../orchestrator/platform/processes';
 import { testContext, uniqueName } from './helpers';
 
 const ctx = testContext();
@@ -68,6 +77,47 @@ test('schema registry: a write, a delete and a config change without credentials
   expect(await owner.latest(subject)).toBeUndefined();
 });
 
+test("Cassandra's JMX (nodetool) without credentials or with a wrong password is refused; with them it answers", async () => {
+  // Without a password, any local user could stop the node or truncate a table through JMX, past every CQL role.
+  const home = mkdtempSync(join(tmpdir(), 'sluice-nodetool-')); // nodetool keeps its history under user.home
+  const nodetool = (...credentials: string[]) =>
+    run(
+      'java',
+      [
+        '-Xmx128m',
+        '-XX:TieredStopAtLevel=1', // a short-lived tool: start fast
+        '-XX:+UseSerialGC',
+        ...CASSANDRA_JAVA17_OPTIONS.filter((option) => option.startsWith('--add-')),
+        `-Duser.home=${home}`,
+        `-Dcassandra.logdir=${home}`,
+        '-cp',
+        `${join(bundleDir(ctx.paths.cache, 'cassandra', mavenBundle('cassandra')), 'lib')}/*`,
+        'org.apache.cassandra.tools.NodeTool',
+        '-h',
+        ctx.host,
+        '-p',
+        String(ctx.ports.cassandra.jmx),
+        ...credentials,
+        'version',
+      ],
+      { timeoutMs: 120_000 },
+    );
+  try {
+    const [anonymous, wrong, right] = await Promise.all([
+      nodetool(),
+      nodetool('-u', CASSANDRA_JMX_USER, '-pw', 'not-the-password'),
+      nodetool('-u', CASSANDRA_JMX_USER, '-pw', ctx.secrets.read(CASSANDRA_JMX_SECRET)!),
+    ]);
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stdout + anonymous.stderr).toContain('Authentication failed! Credentials required');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stdout + wrong.stderr).toContain('FailedLoginException: Invalid username or password');
+    expect([right.code, right.stdout]).toEqual([0, expect.stringMatching(/^ReleaseVersion: 5\./m)]); // positive control
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
 /** Every regular file under `dir` (symbolic links, e.g. Connect's plugin folders, are not followed). */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -102,6 +152,7 @@ test('every file holding a secret (a password, a private key, a password hash) i
       'clients/admin/kcat.properties',
       'clients/admin/client.properties',
       'config/connect/worker.properties',
+      'config/cassandra/jmx.password',
       'config/registry/application.properties',
       'config/prometheus/web.yml',
       'config/alertmanager/web.yml',

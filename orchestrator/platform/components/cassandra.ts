@@ -27,6 +27,12 @@ export const CASSANDRA_CONNECT_USER = 'sluice-connect';
 export const CASSANDRA_CONNECT_SECRET = 'cassandra/sluice-connect';
 /** Roles the launcher creates on first start (login only; their permissions come from pipeline.yaml). */
 export const CASSANDRA_SERVICE_ROLES = [{ role: CASSANDRA_CONNECT_USER, secret: CASSANDRA_CONNECT_SECRET }] as const;
+/**
+ * JMX (nodetool) asks for a password: without one, any local user could stop the node or truncate any
+ * table through the StorageService MBean, past every CQL role. One JMX user, in a 0600 password file.
+ */
+export const CASSANDRA_JMX_USER = 'sluice-jmx';
+export const CASSANDRA_JMX_SECRET = 'cassandra/jmx';
 const DEFAULT_SUPERUSER = 'cassandra';
 const CLUSTER_NAME = 'sluice';
 
@@ -89,6 +95,8 @@ function adminConnection(ctx: PlatformContext): CassandraConnection {
 
 const configDir = (ctx: PlatformContext) => join(ctx.paths.config, 'cassandra');
 const dataDir = (ctx: PlatformContext) => join(ctx.paths.data, 'cassandra');
+export const cassandraJmxPasswordFile = (ctx: PlatformContext): string => join(configDir(ctx), 'jmx.password');
+const jmxAccessFile = (ctx: PlatformContext) => join(configDir(ctx), 'jmx.access');
 const libDir = (ctx: PlatformContext) => join(bundleDir(ctx.paths.cache, 'cassandra', mavenBundle('cassandra')), 'lib');
 
 /** cassandra.yaml for this platform: listeners on the platform host, the port map, dirs under the data dir. */
@@ -122,6 +130,11 @@ export function cassandraJvmArgs(ctx: PlatformContext, lib = libDir(ctx)): strin
     `-Dcassandra.triggers_dir=${join(dataDir(ctx), 'triggers')}`,
     '-Dcassandra-foreground=yes',
     `-Dcassandra.jmx.local.port=${ctx.ports.cassandra.jmx}`,
+    // Cassandra's JMX authenticator wraps the JDK's, whose package Java 17 does not export.
+    '--add-exports=java.management/com.sun.jmx.remote.security=ALL-UNNAMED',
+    '-Dcom.sun.management.jmxremote.authenticate=true',
+    `-Dcom.sun.management.jmxremote.password.file=${cassandraJmxPasswordFile(ctx)}`,
+    `-Dcom.sun.management.jmxremote.access.file=${jmxAccessFile(ctx)}`,
     // One node: nothing to gossip with, so do not wait for gossip to settle.
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
     '-Dcassandra.ring_delay_ms=1000',
@@ -221,6 +234,11 @@ export const cassandra: Component = {
     for (const { secret } of CASSANDRA_SERVICE_ROLES) ctx.secrets.ensure(secret);
     writePrivateFile(join(configDir(ctx), 'cassandra.yaml'), renderCassandraYaml(ctx));
     writePrivateFile(join(configDir(ctx), 'logback.xml'), renderTemplateFile('cassandra/logback.xml', {}));
+    writePrivateFile(
+      cassandraJmxPasswordFile(ctx),
+      `${CASSANDRA_JMX_USER} ${ctx.secrets.ensure(CASSANDRA_JMX_SECRET)}\n`,
+    );
+    writePrivateFile(jmxAccessFile(ctx), `${CASSANDRA_JMX_USER} readwrite\n`);
   },
 
   daemon(ctx) {
