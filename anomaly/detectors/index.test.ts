@@ -23,6 +23,8 @@ const SPECS: Record<string, DetectorSpec> = {
     learningPeriod: 20,
     warmup: 20,
     averagingWindow: 1,
+    spatialTolerance: 0.05,
+    cooldown: 50,
   },
   threshold: { kind: 'threshold', above: 80 },
   'rate-of-change': { kind: 'rate-of-change', maxPerMinute: 5 },

@@ -17,7 +17,12 @@
  * learn during learningPeriod (their early scores would teach the distribution that everything is
  * surprising), then the distribution learns for warmup points.
  *
- * State: the raw detectors' state, the last averagingWindow raw scores, and four numbers.
+ * Spatial novelty (`spatialTolerance`, HTM's NAB detector does the same): after learningPeriod (the
+ * range is learned with the raw detectors; the distribution need not be warm), a value beyond the
+ * lowest or highest value learned so far by more than spatialTolerance × that range scores 1, whatever
+ * the raw scores say. A new extreme is what a raw detector that has just widened its own spread misses.
+ *
+ * State: the raw detectors' state, the last averagingWindow raw scores, and six numbers.
  */
 import { SluiceError } from '../../lib/errors';
 import { StateReader } from './base';
@@ -36,16 +41,24 @@ import {
   type RawSpec,
 } from './types';
 
+/**
+ * The defaults are the setting NAB's cross-validation picks on every file for the family
+ * `likelihood+spatial` (anomaly/eval/nab/families.ts; docs/decisions/0020-likelihood-defaults.md).
+ */
 export const LIKELIHOOD_DEFAULTS = {
-  raw: { kind: 'context' } as RawSpec,
-  averagingWindow: 10,
+  raw: { kind: 'seasonal' } as RawSpec,
+  averagingWindow: 20,
   historyWindow: 2000,
   learningPeriod: 300,
   warmup: 100,
   minSpread: 0.01,
   bothTails: false,
-  cooldown: 50,
+  cooldown: 200,
+  spatialTolerance: 0.05,
 } as const;
+
+/** A number for an alert's text: four significant digits. */
+const short = (x: number): number => Number(x.toPrecision(4));
 
 /** log(tail) / log(1e-10): 0 for an ordinary tail, 0.5 at 1e-5, 1 at 1e-10 and below. */
 export function logScore(tail: number): number {
@@ -62,6 +75,10 @@ export class LikelihoodDetector implements Detector {
   private readonly minSpread: number;
   private readonly bothTails: boolean;
   private readonly cooldown: number;
+  private readonly spatialTolerance: number;
+  /** Lowest and highest value learned (NaN before the first). */
+  private low = NaN;
+  private high = NaN;
   /** The last raw scores (learned points only), oldest first. */
   private recent: number[] = [];
   private mean = 0;
@@ -89,6 +106,7 @@ export class LikelihoodDetector implements Detector {
     checkNumber('likelihood', 'warmup', spec.warmup, { min: 1, integer: true });
     checkNumber('likelihood', 'minSpread', spec.minSpread, { above: 0 });
     checkNumber('likelihood', 'cooldown', spec.cooldown, { min: 0, integer: true });
+    checkNumber('likelihood', 'spatialTolerance', spec.spatialTolerance, { min: 0 });
     if (spec.bothTails !== undefined && typeof spec.bothTails !== 'boolean') {
       throw new SluiceError('SLUICE_CONFIG_INVALID', 'detector likelihood: bothTails must be true or false', {
         path: 'likelihood.bothTails',
@@ -102,6 +120,17 @@ export class LikelihoodDetector implements Detector {
     this.minSpread = s.minSpread;
     this.bothTails = s.bothTails;
     this.cooldown = s.cooldown;
+    this.spatialTolerance = s.spatialTolerance;
+  }
+
+  /** 'above' or 'below' when the value is beyond the learned range by more than the tolerance. */
+  private beyondRange(value: number): 'above' | 'below' | undefined {
+    if (this.spatialTolerance <= 0 || Number.isNaN(this.low)) return undefined;
+    // A flat series (range 0) gets 1% of its level, so a flat line at 0 flags any change.
+    const margin = this.spatialTolerance * Math.max(this.high - this.low, Math.abs(this.high) * 0.01);
+    if (value > this.high + margin) return 'above';
+    if (value < this.low - margin) return 'below';
+    return undefined;
   }
 
   get stalePoints(): number {
@@ -126,8 +155,15 @@ export class LikelihoodDetector implements Detector {
       tail = 0.5 * erfcApprox((this.bothTails ? Math.abs(z) : z) / Math.SQRT2);
       score = logScore(tail);
     }
+    // The range is learned with the raw detectors: it judges from the end of learningPeriod on.
+    const rangeReady = this.seen >= this.learningPeriod;
+    const beyond = rangeReady && finite ? this.beyondRange(point.value) : undefined;
+    const range = `${short(this.low)} to ${short(this.high)}`;
+    if (beyond) score = 1;
     let anomalous = false;
-    if (learnable && warm) {
+    // With spatialTolerance the detector judges (and says it is warm) once the range is ready.
+    const judging = warm || (this.spatialTolerance > 0 && rangeReady);
+    if (learnable && judging) {
       if (this.quiet > 0) {
         this.quiet--;
         score = 0;
@@ -152,14 +188,17 @@ export class LikelihoodDetector implements Detector {
       }
       this.seen++;
       this.last = point.timestamp;
+      this.low = Number.isNaN(this.low) ? point.value : Math.min(this.low, point.value);
+      this.high = Number.isNaN(this.high) ? point.value : Math.max(this.high, point.value);
     }
     const reasons = anomalous
       ? [
+          ...(beyond ? [`likelihood: ${short(point.value)} ${beyond} the range learned so far (${range})`] : []),
           `likelihood: recent surprise ${average.toFixed(2)} against a usual ${this.mean.toFixed(2)} (chance ${tail.toExponential(1)})`,
           ...votes.flatMap((v) => v.reasons),
         ]
       : [];
-    return { score, expected, anomalous, warm, reasons };
+    return { score, expected, anomalous, warm: judging, reasons };
   }
 
   private band(votes: Observation[]): Band {
@@ -178,8 +217,10 @@ export class LikelihoodDetector implements Detector {
   snapshot(): DetectorSnapshot {
     return {
       kind: this.kind,
-      version: 1,
+      version: 2,
       state: {
+        low: Number.isNaN(this.low) ? null : this.low,
+        high: Number.isNaN(this.high) ? null : this.high,
         seen: this.seen,
         last: Number.isFinite(this.last) ? this.last : null,
         quiet: this.quiet,
@@ -193,7 +234,13 @@ export class LikelihoodDetector implements Detector {
   }
 
   restore(snapshot: DetectorSnapshot): void {
-    const reader = new StateReader(snapshot, this.kind, 1);
+    // Version 1 had no range: it is learned again from the next point.
+    const version = (snapshot as { version?: unknown } | null)?.version === 1 ? 1 : 2;
+    const reader = new StateReader(snapshot, this.kind, version);
+    const low = version === 1 ? null : reader.nullableNumber('low');
+    const high = version === 1 ? null : reader.nullableNumber('high');
+    if ((low === null) !== (high === null) || (low !== null && high !== null && low > high))
+      reader.fail('low', 'and high are not a range');
     const seen = reader.integer('seen');
     const last = reader.nullableNumber('last');
     const quiet = reader.integer('quiet');
@@ -212,6 +259,16 @@ export class LikelihoodDetector implements Detector {
       this.raw.forEach((d, i) => d.restore(before[i] as DetectorSnapshot));
       throw error;
     }
-    Object.assign(this, { seen, quiet, learned, mean, variance, recent, last: last ?? -Infinity });
+    Object.assign(this, {
+      seen,
+      quiet,
+      learned,
+      mean,
+      variance,
+      recent,
+      last: last ?? -Infinity,
+      low: low ?? NaN,
+      high: high ?? NaN,
+    });
   }
 }

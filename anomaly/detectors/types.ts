@@ -220,7 +220,7 @@ export interface ShapeSpec {
  */
 export interface LikelihoodSpec {
   kind: 'likelihood';
-  /** The raw score: one detector, or several whose scores are averaged. Default: context. */
+  /** The raw score: one detector, or several whose scores are averaged. Default: seasonal. */
   raw?: RawSpec | RawSpec[];
   averagingWindow?: number;
   historyWindow?: number;
@@ -232,6 +232,12 @@ export interface LikelihoodSpec {
   minSpread?: number;
   /** Also flag an average far below the usual (a noisy series gone flat). Default false. */
   bothTails?: boolean;
+  /**
+   * Spatial novelty (HTM's NAB detector): after learningPeriod, a value beyond the lowest or highest value learned
+   * by more than this share of that range scores 1. Default 0.05 (measured: docs/benchmarks.md); 0
+   * turns it off.
+   */
+  spatialTolerance?: number;
   /** After a flag, this many points score 0. */
   cooldown?: number;
 }

@@ -609,8 +609,9 @@ export interface AnomalyDetectorSpec {
   /**
    * Which detector: one statistical detector (`robust-z`, `ewma`, `seasonal`; the default is `seasonal` with threshold
    * 8 and cooldown 200, chosen by cross-validation on NAB), `context` or `shape` (raw scores of sequence and course),
-   * `likelihood` (HTM's anomaly likelihood over raw scores), `ensemble` (members voting), or one rule (`threshold`,
-   * `rate-of-change`, `absence`). docs/guides/anomaly-detection.md describes each.
+   * `likelihood` (HTM's anomaly likelihood over raw scores, with spatial novelty: the best family of the NAB
+   * cross-validation), `ensemble` (members voting), or one rule (`threshold`, `rate-of-change`, `absence`).
+   * docs/guides/anomaly-detection.md describes each.
    */
   kind:
     | 'ensemble'
@@ -645,7 +646,10 @@ export interface AnomalyDetectorSpec {
    * Statistical: quantile of the deviation history taken as the series' usual extreme, between 0 and 1. Default 0.99.
    */
   calibrationQuantile?: number;
-  /** Points held back after a flag, so one incident raises one alert (0: none). Default 50 (context and shape 0). */
+  /**
+   * Points held back after a flag, so one incident raises one alert (0: none). Default 50 (context and shape 0,
+   * likelihood 200).
+   */
   cooldown?: number;
   /**
    * robust-z: points in the rolling window of the median and MAD. Default 2000. shape: blocks in a shape (at least 2).
@@ -705,10 +709,10 @@ export interface AnomalyDetectorSpec {
   radius?: number;
   /**
    * likelihood: the raw detectors (robust-z, ewma, seasonal, context or shape) whose mean score is post-processed.
-   * Default: [{ kind: context }].
+   * Default: [{ kind: seasonal }].
    */
   raw?: AnomalyDetectorSpec[];
-  /** likelihood: raw scores averaged. Default 10. */
+  /** likelihood: raw scores averaged. Default 20. */
   averagingWindow?: number;
   /** likelihood: points the long-run mean and variance of the averaged raw score are weighted over. Default 2000. */
   historyWindow?: number;
@@ -718,6 +722,11 @@ export interface AnomalyDetectorSpec {
   minSpread?: number;
   /** likelihood: also flag an averaged raw score far below the usual. Default false. */
   bothTails?: boolean;
+  /**
+   * likelihood: after learningPeriod, a value beyond the lowest or highest value learned by more than this share of
+   * that range scores 1 (HTM's spatial novelty; 0: off). Default 0.05.
+   */
+  spatialTolerance?: number;
   /** ensemble: `mean` (the members vote) or `max` (any member at its line flags). Default mean. */
   combine?: 'mean' | 'max';
   /**

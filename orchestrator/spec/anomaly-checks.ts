@@ -47,6 +47,7 @@ export const DETECTOR_OPTIONS: Readonly<Record<string, readonly string[]>> = {
     'warmup',
     'minSpread',
     'bothTails',
+    'spatialTolerance',
     'cooldown',
   ],
   threshold: ['above', 'below'],

@@ -85,22 +85,104 @@ export const NAB_FAMILIES: readonly DetectorFamily[] = [
     name: 'likelihood(robust-z)',
     about: "HTM's anomaly likelihood over robust-z",
     settings: [
-      { kind: 'likelihood', raw: { kind: 'robust-z' }, averagingWindow: 1, cooldown: 200 },
-      { kind: 'likelihood', raw: { kind: 'robust-z' }, averagingWindow: 3, cooldown: 200 },
+      { kind: 'likelihood', raw: { kind: 'robust-z' }, averagingWindow: 1, cooldown: 200, spatialTolerance: 0 },
+      { kind: 'likelihood', raw: { kind: 'robust-z' }, averagingWindow: 3, cooldown: 200, spatialTolerance: 0 },
     ],
   },
   {
     name: 'likelihood(seasonal)',
     about: "HTM's anomaly likelihood over seasonal",
     settings: [
-      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 3, cooldown: 200 },
-      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 10, cooldown: 200 },
+      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 3, cooldown: 200, spatialTolerance: 0 },
+      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 10, cooldown: 200, spatialTolerance: 0 },
     ],
   },
   {
     name: 'likelihood(context)',
     about: "HTM's anomaly likelihood over context",
-    settings: [{ kind: 'likelihood' }, { kind: 'likelihood', averagingWindow: 3, cooldown: 200 }],
+    settings: [
+      { kind: 'likelihood', raw: { kind: 'context' }, averagingWindow: 10, cooldown: 50, spatialTolerance: 0 },
+      { kind: 'likelihood', raw: { kind: 'context' }, averagingWindow: 3, cooldown: 200, spatialTolerance: 0 },
+    ],
+  },
+  {
+    name: 'likelihood(ewma)',
+    about: "HTM's anomaly likelihood over ewma",
+    settings: [
+      { kind: 'likelihood', raw: { kind: 'ewma' }, averagingWindow: 3, cooldown: 200, spatialTolerance: 0 },
+      { kind: 'likelihood', raw: { kind: 'ewma' }, averagingWindow: 10, cooldown: 200, spatialTolerance: 0 },
+    ],
+  },
+  {
+    name: 'likelihood(shape)',
+    about: "HTM's anomaly likelihood over shape",
+    settings: [
+      { kind: 'likelihood', raw: { kind: 'shape' }, averagingWindow: 3, cooldown: 200, spatialTolerance: 0 },
+      { kind: 'likelihood', raw: { kind: 'shape' }, averagingWindow: 10, cooldown: 200, spatialTolerance: 0 },
+    ],
+  },
+  {
+    name: 'likelihood+spatial',
+    about:
+      "HTM's anomaly likelihood over seasonal or robust-z, and a value beyond the range learned (tolerance 5%): the grid the default is chosen from",
+    settings: (['seasonal', 'robust-z'] as const).flatMap((raw) =>
+      [10, 20, 30].map((averagingWindow): DetectorSpec => ({
+        kind: 'likelihood',
+        raw: { kind: raw },
+        averagingWindow,
+        cooldown: 200,
+        spatialTolerance: 0.05,
+      })),
+    ),
+  },
+  {
+    name: 'likelihood(seasonal)+spatial',
+    about: "HTM's anomaly likelihood over seasonal, and a value beyond the range learned (tolerance 5%)",
+    settings: [
+      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 10, cooldown: 200, spatialTolerance: 0.05 },
+      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 20, cooldown: 200, spatialTolerance: 0.05 },
+      { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 30, cooldown: 200, spatialTolerance: 0.05 },
+    ],
+  },
+  {
+    name: 'likelihood(robust-z)+spatial',
+    about: "HTM's anomaly likelihood over robust-z, and a value beyond the range learned (tolerance 5%)",
+    settings: [
+      { kind: 'likelihood', raw: { kind: 'robust-z' }, averagingWindow: 10, cooldown: 200, spatialTolerance: 0.05 },
+      { kind: 'likelihood', raw: { kind: 'robust-z' }, averagingWindow: 20, cooldown: 200, spatialTolerance: 0.05 },
+    ],
+  },
+  {
+    name: 'likelihood(ewma)+spatial',
+    about: "HTM's anomaly likelihood over ewma, and a value beyond the range learned (tolerance 5%)",
+    settings: [
+      { kind: 'likelihood', raw: { kind: 'ewma' }, averagingWindow: 10, cooldown: 200, spatialTolerance: 0.05 },
+      { kind: 'likelihood', raw: { kind: 'ewma' }, averagingWindow: 20, cooldown: 200, spatialTolerance: 0.05 },
+    ],
+  },
+  {
+    name: 'seasonal-or-likelihood+spatial',
+    about: 'seasonal (threshold 8) or likelihood(seasonal)+spatial (max), one cooldown',
+    settings: [
+      {
+        kind: 'ensemble',
+        combine: 'max',
+        members: [
+          { kind: 'seasonal', threshold: 8 },
+          { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 10, spatialTolerance: 0.05 },
+        ],
+        cooldown: 200,
+      },
+      {
+        kind: 'ensemble',
+        combine: 'max',
+        members: [
+          { kind: 'seasonal', threshold: 8 },
+          { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 30, spatialTolerance: 0.05 },
+        ],
+        cooldown: 200,
+      },
+    ],
   },
 ];
 
