@@ -240,7 +240,10 @@ function matchFrom(want: string[], w: number, got: string[], g: number, memo: Ma
 function matchesUnordered(want: string[], got: string[]): boolean {
   const open = want.includes(ELLIPSIS);
   const left = [...got];
-  for (const line of want.filter((l) => l !== ELLIPSIS)) {
+  // The most specific lines first (the most text besides …), so that a loose line does not take theirs.
+  const literal = (l: string) => l.split(ELLIPSIS).join('').length;
+  const lines = want.filter((l) => l !== ELLIPSIS).sort((a, b) => literal(b) - literal(a));
+  for (const line of lines) {
     const re = lineRegex(line);
     const at = left.findIndex((l) => re.test(l));
     if (at < 0) return false;

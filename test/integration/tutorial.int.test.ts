@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../lib/repo';
 import { type DocBlock, type DocCommand, commandsOf, matches, readBlocks } from '../docs/doc-blocks';
 import { DocShell, explain } from './doc-shell';
-import './helpers';
+import { adminClient, testContext } from './helpers';
 
 const root = repoRoot();
 const FILE = 'docs/tutorials/first-pipeline.md';
@@ -59,7 +59,38 @@ function withAdditions(mistakes: boolean): string {
   return appendTo(appendTo(original, 'topics', topic), 'principals', principal);
 }
 
-async function check(block: DocBlock, command: DocCommand, exit: number, unordered = false) {
+/**
+ * A principal --prune deleted stays in Kafka, revoked (decision 0003): on a platform where the tutorial
+ * ran before, adding clicks-app again is an update of its password, as the tutorial says.
+ */
+let again = false;
+const AGAIN: Array<[string, string]> = [
+  [
+    '  + principal/clicks-app         create  SCRAM-SHA-512 user',
+    '  ~ principal/clicks-app         update  new SCRAM-SHA-512 password (password not known locally)',
+  ],
+  ['Plan: 3 to create, 0 to update,', 'Plan: 2 to create, 1 to update,'],
+  ['principal/clicks-app: create', 'principal/clicks-app: update'],
+  ['Applied demo: 3 created, 0 updated,', 'Applied demo: 2 created, 1 updated,'],
+];
+
+beforeAll(async () => {
+  const admin = adminClient(testContext());
+  try {
+    again = (await admin.observe()).scramUsers.includes('clicks-app');
+  } finally {
+    await admin.close();
+  }
+});
+
+async function check(block: DocBlock, shown: DocCommand, exit: number, unordered = false) {
+  const command =
+    again && shown.expected
+      ? {
+          ...shown,
+          expected: shown.expected.map((l) => AGAIN.reduce((line, [from, to]) => line.replace(from, to), l)),
+        }
+      : shown;
   const result = await shell.run(command, { timeoutMs: 900_000, unordered });
   const where = `${FILE}:${block.line}`;
   if (result.code !== exit) throw new Error(`expected exit status ${exit}\n${explain(command, result, where)}`);
