@@ -13,7 +13,7 @@ import type { CommandModule } from 'yargs';
 import { SluiceError, isSluiceError } from '../../lib/errors';
 import { queryTableStatements } from '../lib/sql/query-tables';
 import { fillPlaceholders } from '../lib/sql/statements';
-import { flinkClasspath, flinkConfDir, flinkEnv, flinkJvmOptions } from '../platform/components/flink';
+import { flinkClasspath, flinkConfDir, flinkEnv, flinkJvmOptions, sqlGatewayUrl } from '../platform/components/flink';
 import {
   QUERY_KAFKA_USER,
   flinkQueryAdmin,
@@ -73,8 +73,10 @@ async function flinkClient(ctx: PlatformContext, statements: string[], verbose: 
       flinkClasspath(ctx, true),
       'org.apache.flink.table.client.SqlClient',
       'gateway',
+      // An https URL: the client's REST connection takes the keystore and truststore of Flink's
+      // config.yaml (FLINK_CONF_DIR), so it presents Flink's own client certificate (decision 0019).
       '--endpoint',
-      `${ctx.host}:${ctx.ports.flink.gateway}`,
+      sqlGatewayUrl(ctx),
       '--init',
       init,
     ],

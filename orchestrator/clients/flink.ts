@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SluiceError, messageOf } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
+import { tlsFetch, type ClientTls } from '../../lib/tls-fetch';
 import { sqlErrorLine } from '../lib/sql/query-tables';
 import { fillPlaceholders, withoutComments } from '../lib/sql/statements';
 import {
@@ -22,10 +23,12 @@ import {
 const TASKS_RUNNING_TIMEOUT_MS = 300_000;
 
 export interface FlinkEndpoints {
-  /** JobManager REST, e.g. http://127.0.0.1:29120 */
+  /** JobManager REST, e.g. https://127.0.0.1:29120 */
   restUrl: string;
-  /** SQL Gateway REST, e.g. http://127.0.0.1:29121 */
+  /** SQL Gateway REST, e.g. https://127.0.0.1:29121 */
   gatewayUrl: string;
+  /** The client certificate both ask for (mutual TLS, decision 0019), and the CA their certificates come from. */
+  tls?: ClientTls;
   /** Values of the `${NAME}` placeholders in SQL files (connection options, credentials). */
   placeholders: Readonly<Record<string, string>>;
   log: Logger;
@@ -83,12 +86,16 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   private async request<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json' },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(30_000),
-      });
+      response = await tlsFetch(
+        `${base}${path}`,
+        {
+          method,
+          headers: { 'Content-Type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.timeout(30_000),
+        },
+        this.endpoints.tls,
+      );
     } catch (cause) {
       throw new SluiceError('SLUICE_HTTP_ERROR', `${method} ${base}${path} failed: ${messageOf(cause)}`, {
         cause,

@@ -3,10 +3,12 @@
  * for clients Sluice did not write (kcat/librdkafka, Kafka's Java CLI tools). Passwords go only into
  * files of mode 0600; the export lines name those files and never contain a secret.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { kcatWrapperPath, toolsBinDir } from './client-tools';
 import type { PlatformContext } from './component';
 import { flinkRestUrl, sqlGatewayUrl } from './components/flink';
+import { flinkRestTlsFiles } from './components/flink-tls';
 import { CONNECT_ADMIN_SECRET, CONNECT_ADMIN_USER, connectUrl } from './components/connect';
 import { MONITORING_SECRET, MONITORING_USER, alertmanagerUrl, prometheusUrl } from './components/monitoring';
 import { CASSANDRA_ADMIN_SECRET, CASSANDRA_ADMIN_USER, cassandraContactPoint } from './components/cassandra';
@@ -82,6 +84,7 @@ export function clientEnvironment(
   identity: ClientIdentity = adminIdentity,
 ): Record<string, string> {
   const files = writeClientConfigs(ctx, identity);
+  const flinkTls = flinkRestTlsFiles(ctx);
   return {
     SLUICE_HOME: ctx.paths.home,
     SLUICE_BOOTSTRAP_SERVERS: bootstrapServers(ctx),
@@ -99,9 +102,17 @@ export function clientEnvironment(
           SLUICE_REGISTRY_PASSWORD_FILE: ctx.secrets.pathOf(REGISTRY_ADMIN_SECRET),
         }
       : {}),
-    // Loopback only, like the Flink web UI: the gateway has no authentication of its own.
+    // Flink's REST API and the SQL Gateway ask for a client certificate (decision 0019): the paths of
+    // the Flink REST CA and of the client's certificate and key (mode 0600), once Flink has made them.
     SLUICE_SQL_GATEWAY_URL: sqlGatewayUrl(ctx),
     SLUICE_FLINK_REST_URL: flinkRestUrl(ctx),
+    ...(identity === adminIdentity && existsSync(flinkTls.clientKeyFile)
+      ? {
+          SLUICE_FLINK_CA_FILE: flinkTls.caFile,
+          SLUICE_FLINK_CERT_FILE: flinkTls.clientCertFile,
+          SLUICE_FLINK_KEY_FILE: flinkTls.clientKeyFile,
+        }
+      : {}),
     // Kafka Connect's REST API needs Basic credentials for every request: the admin identity gets them.
     SLUICE_CONNECT_URL: connectUrl(ctx),
     ...(identity === adminIdentity && ctx.secrets.read(CONNECT_ADMIN_SECRET) !== undefined

@@ -1,11 +1,15 @@
 /**
  * Control planes ask who you are (issue "Survive real conditions", item 4): Prometheus and Alertmanager
  * refuse every request without their Basic credentials, and Prometheus' lifecycle API is off even with
- * them. Each refusal has its positive control in the same test: the same request with the credentials
+ * them; Flink's REST API and the SQL Gateway refuse a connection without a client certificate of their CA. Each refusal has its positive control in the same test: the same request with the credentials
  * succeeds, so no case can pass because the server was down or the path was wrong.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { tlsFetch, type ClientTls, type TlsFetchInit } from '../../lib/tls-fetch';
+import { flinkRestUrl, sqlGatewayUrl } from '../../orchestrator/platform/components/flink';
+import { flinkClientTls, flinkRestTlsFiles } from '../../orchestrator/platform/components/flink-tls';
 import { alertmanagerUrl, monitoringHeaders, prometheusUrl } from '../../orchestrator/platform/components/monitoring';
 import { testContext } from './helpers';
 
@@ -60,6 +64,61 @@ test('Alertmanager: a silence without credentials is refused; with them it is cr
   expect(expired.status).toBe(200);
 });
 
+/**
+ * Flink's REST API and the SQL Gateway (decision 0019): TLS with a client certificate of the Flink REST CA.
+ * Refused: no certificate, and a certificate of another CA, the platform's (a Kafka broker's, signed by the
+ * CA every Kafka client trusts). Plain http gets only a redirect to https, never the API.
+ */
+const flinkTls = (): ClientTls => flinkClientTls(ctx);
+const noCertificate = (): ClientTls => ({ ca: flinkTls().ca });
+const otherCa = (): ClientTls => ({
+  ca: flinkTls().ca,
+  cert: readFileSync(join(ctx.paths.certs, 'kafka-1.crt'), 'utf8'),
+  key: readFileSync(join(ctx.paths.certs, 'kafka-1.key'), 'utf8'),
+});
+/** The TLS alert Flink answers a missing (bad certificate, 42) or untrusted (certificate unknown, 46) one with. */
+const HANDSHAKE_REFUSED = /alert (bad certificate|certificate unknown|certificate required)/;
+
+async function refused(url: string, init: TlsFetchInit): Promise<void> {
+  await expect(tlsFetch(url, init, noCertificate())).rejects.toThrow(HANDSHAKE_REFUSED);
+  await expect(tlsFetch(url, init, otherCa())).rejects.toThrow(HANDSHAKE_REFUSED);
+  const plain = await fetch(url.replace(/^https:/, 'http:'), {
+    method: init.method,
+    redirect: 'manual',
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  expect(plain.status).toBe(301);
+  expect(plain.headers.get('location')).toMatch(/^https:/);
+}
+
+test('Flink REST: cancelling a job and running a jar need a client certificate of the Flink REST CA', async () => {
+  const cancel = `${flinkRestUrl(ctx)}/jobs/${randomBytes(16).toString('hex')}?mode=cancel`;
+  await refused(cancel, { method: 'PATCH' });
+  // Positive control: with the certificate the request reaches the JobManager, which has no such job.
+  const cancelled = await tlsFetch(cancel, { method: 'PATCH' }, flinkTls());
+  expect(cancelled.status).toBe(404);
+  expect(await cancelled.text()).toMatch(/Could not find Flink job/);
+
+  const runJar = `${flinkRestUrl(ctx)}/jars/${randomBytes(8).toString('hex')}.jar/run`;
+  const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' };
+  await refused(runJar, init);
+  const ran = await tlsFetch(runJar, init, flinkTls()); // positive control: the jar handler answers
+  expect(ran.status).toBe(500);
+  expect(await ran.text()).toMatch(/Jar file .* does not exist/);
+});
+
+test('SQL Gateway: opening a session needs a client certificate of the Flink REST CA', async () => {
+  const sessions = `${sqlGatewayUrl(ctx)}/v1/sessions`;
+  const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' };
+  await refused(sessions, init);
+  const opened = await tlsFetch(sessions, init, flinkTls()); // positive control
+  expect(opened.status).toBe(200);
+  const { sessionHandle } = (await opened.json()) as { sessionHandle: string };
+  expect(sessionHandle).toMatch(/^[0-9a-f-]{36}$/);
+  const closed = await tlsFetch(`${sessions}/${sessionHandle}`, { method: 'DELETE' }, flinkTls());
+  expect(closed.status).toBe(200);
+});
+
 test('every file holding a secret is readable by its owner only', () => {
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -75,4 +134,14 @@ test('every file holding a secret is readable by its owner only', () => {
   expect(open).toEqual([]);
   for (const web of ['prometheus', 'alertmanager'])
     expect(statSync(join(ctx.paths.config, web, 'web.yml')).mode & 0o077).toBe(0);
+  // Flink's config.yaml holds the stores' password; the keys and the stores are private too.
+  const tls = flinkRestTlsFiles(ctx);
+  for (const file of [
+    join(ctx.paths.config, 'flink', 'config.yaml'),
+    tls.keystoreFile,
+    tls.truststoreFile,
+    tls.clientKeyFile,
+    join(tls.dir, 'ca.key'),
+  ])
+    expect({ file, mode: statSync(file).mode & 0o077 }).toEqual({ file, mode: 0 });
 });

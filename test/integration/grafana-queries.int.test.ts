@@ -18,7 +18,7 @@ import type { SchemaName } from '../../schemas';
 import { parseFlinkJobName } from '../../orchestrator/clients/flink-types';
 import { INFLUX_READER_SECRET, INFLUX_READER_USER, influxUrl } from '../../orchestrator/platform/components/influxdb';
 import { prometheusUrl, monitoringHeaders } from '../../orchestrator/platform/components/monitoring';
-import { flinkRestUrl } from '../../orchestrator/platform/components/flink';
+import { flinkFetch, flinkRestUrl } from '../../orchestrator/platform/components/flink';
 import { loadSpec } from '../../orchestrator/spec';
 import { registryUrl } from '../../orchestrator/platform/components/registry';
 import { down, up, workloads } from '../../orchestrator/platform/platform';
@@ -322,13 +322,13 @@ afterAll(async () => {
     workloads.map((w) => w.name),
   );
   const demoJobs = new Set(loadSpec(join(repoRoot(), 'pipeline.yaml')).sqlJobs.map((j) => j.name));
-  const overview = (await (await fetch(`${flinkRestUrl(ctx)}/jobs/overview`)).json()) as {
+  const overview = (await (await flinkFetch(ctx, `${flinkRestUrl(ctx)}/jobs/overview`)).json()) as {
     jobs: Array<{ jid: string; name: string; state: string }>;
   };
   for (const job of overview.jobs.filter(
     (j) => j.state === 'RUNNING' && demoJobs.has(parseFlinkJobName(j.name)?.name ?? ''),
   )) {
-    await fetch(`${flinkRestUrl(ctx)}/jobs/${job.jid}?mode=cancel`, { method: 'PATCH' });
+    await flinkFetch(ctx, `${flinkRestUrl(ctx)}/jobs/${job.jid}?mode=cancel`, { method: 'PATCH' });
   }
 }, 120_000);
 

@@ -14,7 +14,7 @@ import { repoRoot } from '../../lib/repo';
 import { registryFromEnv } from '../../lib/registry/from-env';
 import type { AclBinding } from '../../orchestrator/clients/kafka-types';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
-import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
+import { FLINK_KAFKA_USER, flinkFetch, flinkRestUrl } from '../../orchestrator/platform/components/flink';
 import { QUERY_KAFKA_SECRET, QUERY_KAFKA_USER } from '../../orchestrator/platform/components/flink-query';
 import { run } from '../../orchestrator/platform/processes';
 import { decodeWireHeader, encodeWire, parseSchema } from '../../lib/avro/wire';
@@ -178,7 +178,7 @@ export class SqlTestbed {
   /** This suite's running Flink jobs by job name. */
   async runningJobs(): Promise<Map<string, string>> {
     const overview = (await (
-      await fetch(`http://${this.ctx.host}:${this.ctx.ports.flink.rest}/jobs/overview`)
+      await flinkFetch(this.ctx, `${flinkRestUrl(this.ctx)}/jobs/overview`)
     ).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
     return new Map(
       overview.jobs

@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
-import { FLINK_KAFKA_USER } from '../../orchestrator/platform/components/flink';
+import { FLINK_KAFKA_USER, flinkFetch, flinkRestUrl } from '../../orchestrator/platform/components/flink';
 import type { AclBinding } from '../../orchestrator/clients/kafka-types';
 import { SqlTestbed, TABLE_FILES } from './sql-testbed';
 
@@ -19,7 +19,7 @@ const bed = new SqlTestbed();
 const { topics } = bed;
 const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
 const dlqTopic = `${bed.id}.dlq.decode`;
-const rest = `http://${bed.ctx.host}:${bed.ctx.ports.flink.rest}`;
+const rest = flinkRestUrl(bed.ctx);
 
 const dlqGrants: AclBinding[] = (['write', 'describe'] as const).map((operation) => ({
   resourceType: 'topic',
@@ -69,7 +69,7 @@ interface Poison {
 }
 
 async function getJson(path: string): Promise<unknown> {
-  const response = await fetch(`${rest}${path}`, { signal: AbortSignal.timeout(10_000) });
+  const response = await flinkFetch(bed.ctx, `${rest}${path}`, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   return response.json();
 }
@@ -214,7 +214,7 @@ CREATE TABLE control_blackhole WITH ('connector' = 'blackhole') LIKE web_access_
   // Its first record is valid; the second is the first poison record, not in the wire format.
   expect(controlFailures[0]).toMatch(/Magic number does not match/);
   // Out of the way (it would restart for ever): cancelled; the spec's other jobs are unchanged.
-  const cancel = await fetch(`${rest}/jobs/${controlJid}?mode=cancel`, { method: 'PATCH' });
+  const cancel = await flinkFetch(bed.ctx, `${rest}/jobs/${controlJid}?mode=cancel`, { method: 'PATCH' });
   expect(cancel.status).toBe(202);
 
   // The windows: exactly those of the valid records.

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/repo';
+import { flinkFetch, flinkRestUrl } from '../../orchestrator/platform/components/flink';
 import { down, up } from '../../orchestrator/platform/platform';
 import { run } from '../../orchestrator/platform/processes';
 import { SqlTestbed } from './sql-testbed';
@@ -275,7 +276,7 @@ test('`sluice query` streams rows as JSON until interrupted, then cancels its Fl
     .map((l) => JSON.parse(l) as { kind: string; device_id: string });
   expect(rows.length).toBeGreaterThanOrEqual(3);
   expect(rows[0]).toMatchObject({ kind: 'INSERT', device_id: 'd1', temperature_c: 10 });
-  const overview = (await (await fetch(`http://${ctx.host}:${ctx.ports.flink.rest}/jobs/overview`)).json()) as {
+  const overview = (await (await flinkFetch(ctx, `${flinkRestUrl(ctx)}/jobs/overview`)).json()) as {
     jobs: Array<{ name: string; state: string }>;
   };
   expect(overview.jobs.filter((j) => j.name.startsWith('SELECT') && j.state === 'RUNNING')).toEqual([]);

@@ -13,6 +13,7 @@ import { SluiceError } from '../../../lib/errors';
 import { writePrivateFile } from '../../lib/secrets';
 import { HttpFlinkAdmin } from '../../clients/flink';
 import type { PlatformContext } from '../component';
+import { flinkClientTls } from './flink-tls';
 import { flinkAdmin, flinkConfDir, flinkRestUrl, option, sqlGatewayUrl, sqlPlaceholders } from './flink';
 import { registryUrl } from './registry';
 
@@ -82,6 +83,7 @@ export function flinkQueryAdmin(ctx: PlatformContext): HttpFlinkAdmin | undefine
     restUrl: flinkRestUrl(ctx),
     gatewayUrl: sqlGatewayUrl(ctx),
     placeholders: sqlQueryPlaceholders(ctx),
+    tls: flinkClientTls(ctx),
     log: ctx.log,
     savepointsFile: join(ctx.paths.state, 'flink-savepoints.json'),
   });

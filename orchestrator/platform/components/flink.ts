@@ -18,7 +18,9 @@ import { renderTemplateFile } from '../template';
 import { forCondition, type WaitStrategy } from '../wait';
 import { HttpFlinkAdmin } from '../../clients/flink';
 import { runningPid } from '../processes';
+import { tlsFetch, type TlsFetchInit } from '../../../lib/tls-fetch';
 import { bootstrapServers, caFile, kafkaNodes } from './kafka';
+import { ensureFlinkRestTls, flinkClientTls, flinkRestSslOptions } from './flink-tls';
 import { REGISTRY_FLINK_SECRET, REGISTRY_FLINK_USER, registryUrl } from './registry';
 
 export const FLINK_KAFKA_USER = 'sluice-flink';
@@ -74,12 +76,13 @@ export function flinkConfDir(ctx: PlatformContext): string {
   return join(ctx.paths.config, 'flink');
 }
 
+/** HTTPS with a client certificate (flink-tls.ts, decision 0019). */
 export function flinkRestUrl(ctx: PlatformContext): string {
-  return `http://${ctx.host}:${ctx.ports.flink.rest}`;
+  return `https://${ctx.host}:${ctx.ports.flink.rest}`;
 }
 
 export function sqlGatewayUrl(ctx: PlatformContext): string {
-  return `http://${ctx.host}:${ctx.ports.flink.gateway}`;
+  return `https://${ctx.host}:${ctx.ports.flink.gateway}`;
 }
 
 function distribution(ctx: PlatformContext): string {
@@ -129,13 +132,23 @@ export function flinkEnv(ctx: PlatformContext): NodeJS.ProcessEnv {
   };
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-  return response?.status === 200 ? response.json().catch(() => undefined) : undefined;
+/** A request to Flink's REST APIs (JobManager or SQL Gateway) with the client certificate they ask for. */
+export function flinkFetch(ctx: PlatformContext, url: string, init: TlsFetchInit = {}): Promise<Response> {
+  return tlsFetch(url, init, flinkClientTls(ctx));
+}
+
+/** A JSON answer of Flink's REST APIs, with the client certificate; undefined on any failure (for waits). */
+async function getJson(ctx: PlatformContext, url: string): Promise<unknown> {
+  try {
+    const response = await flinkFetch(ctx, url, { signal: AbortSignal.timeout(2000) });
+    return response.status === 200 ? await response.json() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function taskManagers(ctx: PlatformContext): Promise<number> {
-  const overview = (await getJson(`${flinkRestUrl(ctx)}/overview`)) as { taskmanagers?: number } | undefined;
+  const overview = (await getJson(ctx, `${flinkRestUrl(ctx)}/overview`)) as { taskmanagers?: number } | undefined;
   return overview?.taskmanagers ?? -1;
 }
 
@@ -145,8 +158,12 @@ async function install(ctx: PlatformContext): Promise<void> {
   await buildMavenProject(ctx.paths.cache, FORMAT_BUILD, FLINK_FORMAT_DIR, ctx.log);
 }
 
-/** config.yaml, log4j and the JAAS login; the data dirs. Shared by the three processes, safe to repeat. */
+/**
+ * config.yaml, log4j, the JAAS login and the REST certificates; the data dirs. Shared by the three
+ * processes, safe to repeat.
+ */
 async function configure(ctx: PlatformContext): Promise<void> {
+  await ensureFlinkRestTls(ctx);
   const conf = flinkConfDir(ctx);
   const data = join(ctx.paths.data, 'flink');
   const dirs = {
@@ -167,6 +184,7 @@ async function configure(ctx: PlatformContext): Promise<void> {
       gatewayPort: flink.gateway,
       ...TM,
       ...dirs,
+      ...flinkRestSslOptions(ctx),
       metricsPorts: `${ctx.ports.flinkMetrics.first}-${ctx.ports.flinkMetrics.last}`,
     }),
   );
@@ -260,7 +278,7 @@ const taskManager: Component = {
 };
 
 async function gatewayAnswers(ctx: PlatformContext): Promise<boolean> {
-  return (await getJson(`${sqlGatewayUrl(ctx)}/v3/info`)) !== undefined;
+  return (await getJson(ctx, `${sqlGatewayUrl(ctx)}/v3/info`)) !== undefined;
 }
 
 const sqlGateway: Component = {
@@ -323,6 +341,7 @@ export function flinkAdmin(ctx: PlatformContext): HttpFlinkAdmin | undefined {
     restUrl: flinkRestUrl(ctx),
     gatewayUrl: sqlGatewayUrl(ctx),
     placeholders: sqlPlaceholders(ctx),
+    tls: flinkClientTls(ctx),
     log: ctx.log,
     savepointsFile: join(ctx.paths.state, 'flink-savepoints.json'),
   });

@@ -4,6 +4,7 @@
  * window's result once: a read_committed consumer sees every window exactly once, with the right counts.
  */
 import { pidFileOf } from '../../../orchestrator/platform/component';
+import { flinkFetch, flinkRestUrl } from '../../../orchestrator/platform/components/flink';
 import { up } from '../../../orchestrator/platform/platform';
 import { readPid } from '../../../orchestrator/platform/processes';
 import { forCondition, waitFor } from '../../../orchestrator/platform/wait';
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 async function restarts(jobId: string): Promise<number> {
-  const response = await fetch(`http://${bed.ctx.host}:${bed.ctx.ports.flink.rest}/jobs/${jobId}/checkpoints`);
+  const response = await flinkFetch(bed.ctx, `${flinkRestUrl(bed.ctx)}/jobs/${jobId}/checkpoints`);
   const body = (await response.json()) as { counts?: { restored?: number } };
   return body.counts?.restored ?? 0;
 }
