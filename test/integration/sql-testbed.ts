@@ -177,9 +177,9 @@ export class SqlTestbed {
 
   /** This suite's running Flink jobs by job name. */
   async runningJobs(): Promise<Map<string, string>> {
-    const overview = (await (
-      await flinkFetch(this.ctx, `${flinkRestUrl(this.ctx)}/jobs/overview`)
-    ).json()) as { jobs: Array<{ jid: string; name: string; state: string }> };
+    const overview = (await (await flinkFetch(this.ctx, `${flinkRestUrl(this.ctx)}/jobs/overview`)).json()) as {
+      jobs: Array<{ jid: string; name: string; state: string }>;
+    };
     return new Map(
       overview.jobs
         .filter((j) => j.name.startsWith(`sluice.${this.id}-`) && j.state === 'RUNNING')
