@@ -120,9 +120,11 @@ export async function ensureFlinkRestTls(ctx: PlatformContext): Promise<FlinkRes
 export function flinkClientTls(ctx: PlatformContext): ClientTls {
   const files = flinkRestTlsFiles(ctx);
   if (!existsSync(files.clientKeyFile))
-    throw new SluiceError('SLUICE_CONFIG_INVALID', `no Flink REST client certificate in ${files.dir}`, {
-      fix: 'start Flink once (npx sluice platform up): its configure step makes the certificates',
-    });
+    throw new SluiceError(
+      'SLUICE_PLATFORM_NOT_RUNNING',
+      `no Flink REST client certificate in ${files.dir}: Flink of ${ctx.paths.home} was never started`,
+      { fix: 'start the platform: npm start (or npx sluice platform up); configuring Flink makes the certificates' },
+    );
   return {
     ca: readFileSync(files.caFile, 'utf8'),
     cert: readFileSync(files.clientCertFile, 'utf8'),
