@@ -383,6 +383,10 @@ export class HttpFlinkAdmin implements FlinkAdmin {
   ): Promise<void> {
     const gateway = this.endpoints.gatewayUrl;
     let operation: string | undefined;
+    let jobId: string | undefined;
+    // Whether the results ended (EOS): a finished query, or a statement such as an INSERT whose result is
+    // its submitted job, which must go on. Otherwise the query was stopped (abort, LIMIT, error).
+    let ended = false;
     const refused = (what: string, cause: unknown): SluiceError => {
       const trace =
         cause instanceof SluiceError
@@ -407,7 +411,6 @@ export class HttpFlinkAdmin implements FlinkAdmin {
       }
       let token = 0;
       let columns: string[] | undefined;
-      let jobId: string | undefined;
       // A streaming query's job goes on after its LIMIT is reached (its sources are unbounded): stop there.
       const limit = Number(/\bLIMIT\s+(\d+)\s*;?\s*$/i.exec(withoutComments(statement).trim())?.[1] ?? Infinity);
       let rows = 0;
@@ -433,7 +436,11 @@ export class HttpFlinkAdmin implements FlinkAdmin {
           rows += 1;
           onRow({ kind: row.kind, values: Object.fromEntries((columns ?? []).map((c, i) => [c, row.fields[i]])) });
         }
-        if (page.resultType === 'EOS' || !page.nextResultUri || rows >= limit) return;
+        if (page.resultType === 'EOS' || !page.nextResultUri) {
+          ended = true;
+          return;
+        }
+        if (rows >= limit) return;
         token = Number(/\/result\/(\d+)/.exec(page.nextResultUri)?.[1] ?? token + 1);
         if (!page.results?.data?.length) {
           if (jobId && Date.now() - checked >= JOB_CHECK_MS) {
@@ -448,6 +455,25 @@ export class HttpFlinkAdmin implements FlinkAdmin {
         await this.request(gateway, 'DELETE', `/v3/sessions/${session}/operations/${operation}/close`).catch(
           () => undefined,
         );
+      if (jobId && !ended) await this.cancelQueryJob(jobId);
+    }
+  }
+
+  /**
+   * Closing the operation asks the gateway to cancel the query's job, asynchronously: a command that
+   * returned while the job still ran would leave it holding a slot. So the job is cancelled here too and
+   * awaited, for at most QUERY_CANCEL_MS (then it is left to the gateway's own cancel).
+   */
+  private async cancelQueryJob(jobId: string): Promise<void> {
+    const rest = this.endpoints.restUrl;
+    await this.request(rest, 'PATCH', `/jobs/${jobId}?mode=cancel`).catch(() => undefined);
+    const deadline = Date.now() + QUERY_CANCEL_MS;
+    while (Date.now() < deadline) {
+      const { state } = await this.request<{ state: string }>(rest, 'GET', `/jobs/${jobId}`).catch(() => ({
+        state: 'UNKNOWN',
+      }));
+      if (state !== 'RUNNING' && state !== 'CANCELLING' && state !== 'CREATED' && state !== 'INITIALIZING') return;
+      await sleep(250);
     }
   }
 
@@ -478,6 +504,8 @@ export class HttpFlinkAdmin implements FlinkAdmin {
 }
 
 /** How often a query's job is checked for failures while no rows arrive. */
+/** How long a query's command waits for its job to be cancelled when it ends. */
+const QUERY_CANCEL_MS = 15_000;
 const JOB_CHECK_MS = 1500;
 
 /** One row of a query's changelog: INSERT, UPDATE_BEFORE, UPDATE_AFTER or DELETE. */
