@@ -24,8 +24,11 @@ export interface PortMap {
   kafka: Record<number, KafkaNodePorts>;
   /** Apicurio Registry HTTP (Confluent-compatible API under /apis/ccompat/v7, health under /health). */
   registry: number;
-  /** Flink: JobManager REST (web UI), SQL Gateway REST, and the internal RPC, data and blob ports (the TaskManager's RPC port is left to the OS). */
-  flink: { rest: number; gateway: number; rpc: number; taskManagerData: number; blob: number };
+  /**
+   * Flink: JobManager REST (web UI), SQL Gateway REST, the internal RPC, data and blob ports (the
+   * TaskManager's RPC port is left to the OS), and the ZooKeeper that keeps the JobManager's jobs (HA).
+   */
+  flink: { rest: number; gateway: number; rpc: number; zookeeper: number; taskManagerData: number; blob: number };
   /** Kafka Connect: REST API (basic auth) and its JMX exporter. */
   connect: { rest: number; metrics: number };
   /** Flink's Prometheus reporter: a range, each Flink process takes the first free port of it. */
@@ -74,6 +77,7 @@ export function portMap(from: number | NodeJS.ProcessEnv = process.env): PortMap
     rest: base + 120,
     gateway: base + 121,
     rpc: base + 122,
+    zookeeper: base + 123,
     taskManagerData: base + 124,
     blob: base + 125,
   };

@@ -21,6 +21,7 @@ import { runningPid } from '../processes';
 import { tlsFetch, type TlsFetchInit } from '../../../lib/tls-fetch';
 import { bootstrapServers, caFile, kafkaNodes } from './kafka';
 import { ensureFlinkRestTls, flinkClientTls, flinkRestSslOptions } from './flink-tls';
+import { FLINK_ZOOKEEPER, ZOOKEEPER_SESSION_TIMEOUT_MS, flinkZookeeper } from './flink-ha';
 import { REGISTRY_FLINK_SECRET, REGISTRY_FLINK_USER, registryUrl } from './registry';
 
 export const FLINK_KAFKA_USER = 'sluice-flink';
@@ -176,6 +177,9 @@ async function configure(ctx: PlatformContext): Promise<void> {
   writePrivateFile(
     join(conf, 'config.yaml'),
     renderTemplateFile('flink/config.yaml', {
+      zookeeperQuorum: `${ctx.host}:${flink.zookeeper}`,
+      haStorageDir: join(data, 'ha'),
+      zookeeperSessionTimeoutMs: ZOOKEEPER_SESSION_TIMEOUT_MS,
       host: ctx.host,
       rpcPort: flink.rpc,
       taskManagerDataPort: flink.taskManagerData,
@@ -220,7 +224,7 @@ function jvm(ctx: PlatformContext, name: string, memory: string[], mainClass: st
 
 const jobManager: Component = {
   name: 'flink-jobmanager',
-  dependsOn: kafkaNodes.map((n) => n.name),
+  dependsOn: [...kafkaNodes.map((n) => n.name), FLINK_ZOOKEEPER],
   stopGraceMs: 20_000,
   ports: (ctx) => [
     { name: 'REST / web UI', port: ctx.ports.flink.rest },
@@ -236,7 +240,8 @@ const jobManager: Component = {
       heapOf('flink-jobmanager'),
       'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint',
     ),
-  // The JobManager keeps no jobs across a restart: stop them with savepoints for deploy-pipeline to resume.
+  // A JobManager that crashes is recovered from ZooKeeper with its jobs (flink-ha.ts). One stopped on
+  // purpose stops Sluice's jobs with savepoints first, for deploy-pipeline to resume (or change) them.
   async beforeStop(ctx) {
     await flinkAdmin(ctx)?.savepointAll();
   },
@@ -295,7 +300,7 @@ const sqlGateway: Component = {
   healthy: gatewayAnswers,
 };
 
-export const flinkComponents: Component[] = [jobManager, taskManager, sqlGateway];
+export const flinkComponents: Component[] = [flinkZookeeper, jobManager, taskManager, sqlGateway];
 
 /** One `'key' = 'value'` table option, the value quoted for SQL. */
 export const option = (key: string, value: string) => `'${key}' = '${value.replace(/'/g, "''")}'`;
