@@ -11,8 +11,19 @@ import { testContext } from '../helpers';
 
 const ctx = testContext();
 
-// One of each kind of server; the rest share these code paths (a broker stands for the three).
-const VICTIMS = ['kafka-3', 'registry', 'flink-taskmanager', 'connect', 'influxdb', 'prometheus', 'alertmanager'];
+// One of each kind of server; the rest share these code paths (a broker stands for the three). The
+// JobManager has a suite of its own (flink-jobmanager.int.test.ts: its jobs survive it).
+const VICTIMS = [
+  'kafka-3',
+  'registry',
+  'flink-zookeeper',
+  'flink-taskmanager',
+  'sql-gateway',
+  'connect',
+  'influxdb',
+  'prometheus',
+  'alertmanager',
+];
 // Generous for a loaded CI machine; the demo's measured times are in docs/guides/local-platform.md.
 const BACK_WITHIN_MS = 120_000;
 
