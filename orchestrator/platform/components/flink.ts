@@ -118,6 +118,10 @@ export function flinkJvmOptions(ctx: PlatformContext): string[] {
   return [
     ...JAVA17_OPENS,
     '-XX:+UseSerialGC',
+    // The JAAS file is for Kafka: without this, ZooKeeper's client (Flink HA) looks in it for a `Client`
+    // login, and the SQL Gateway's, which does not apply Flink's zookeeper.sasl.disable, logs
+    // "Authentication failed" on each connect. The platform's ZooKeeper takes no credentials (flink-ha.ts).
+    '-Dzookeeper.sasl.client=false',
     `-Dlog4j.configurationFile=file:${join(conf, 'log4j.properties')}`,
     `-Djava.security.auth.login.config=${join(conf, 'jaas.conf')}`,
   ];

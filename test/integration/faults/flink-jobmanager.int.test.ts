@@ -44,7 +44,7 @@ test('kill -9 of the JobManager mid-run: restarted by the supervisor, it recover
     '--spec',
     bed.writeSpec({ windows: bed.copySql('120-iot-windows.sql') }),
   );
-  expect(deployed.code).toBe(0);
+  if (deployed.code !== 0) throw new Error(`deploy-pipeline failed:\n${deployed.stdout}\n${deployed.stderr}`);
   const jobId = (await bed.runningJobs()).get(bed.jobName('windows'))!;
   expect(jobId).toBeDefined();
 
