@@ -5,6 +5,7 @@
  * result once: a read_committed consumer sees every window exactly once, with the right counts.
  */
 import { pidFileOf } from '../../../orchestrator/platform/component';
+import { flinkFetch, flinkRestUrl } from '../../../orchestrator/platform/components/flink';
 import { readPid } from '../../../orchestrator/platform/processes';
 import { forCondition, waitFor } from '../../../orchestrator/platform/wait';
 import { SqlTestbed } from '../sql-testbed';
@@ -12,18 +13,20 @@ import { SqlTestbed } from '../sql-testbed';
 const bed = new SqlTestbed();
 const WINDOWS = 5;
 const PER_WINDOW = 60; // one reading per second of event time
-const rest = () => `http://${bed.ctx.host}:${bed.ctx.ports.flink.rest}`;
+const rest = () => flinkRestUrl(bed.ctx);
 
 beforeAll(() => bed.setUp());
 afterAll(() => bed.tearDown());
 
 async function jobState(jobId: string): Promise<{ state?: string; restored: number }> {
   try {
-    const job = (await (await fetch(`${rest()}/jobs/${jobId}`, { signal: AbortSignal.timeout(3000) })).json()) as {
+    const job = (await (
+      await flinkFetch(bed.ctx, `${rest()}/jobs/${jobId}`, { signal: AbortSignal.timeout(3000) })
+    ).json()) as {
       state?: string;
     };
     const checkpoints = (await (
-      await fetch(`${rest()}/jobs/${jobId}/checkpoints`, { signal: AbortSignal.timeout(3000) })
+      await flinkFetch(bed.ctx, `${rest()}/jobs/${jobId}/checkpoints`, { signal: AbortSignal.timeout(3000) })
     ).json()) as { counts?: { restored?: number } };
     return { state: job.state, restored: checkpoints.counts?.restored ?? 0 };
   } catch {
@@ -32,7 +35,7 @@ async function jobState(jobId: string): Promise<{ state?: string; restored: numb
 }
 
 async function completedCheckpoints(jobId: string): Promise<number> {
-  const body = (await (await fetch(`${rest()}/jobs/${jobId}/checkpoints`)).json()) as {
+  const body = (await (await flinkFetch(bed.ctx, `${rest()}/jobs/${jobId}/checkpoints`)).json()) as {
     counts?: { completed?: number };
   };
   return body.counts?.completed ?? 0;
