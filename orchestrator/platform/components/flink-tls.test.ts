@@ -25,7 +25,7 @@ function context(): PlatformContext {
 
 const ctx = context();
 beforeAll(async () => {
-  await flinkComponents[0]!.configure(ctx);
+  await flinkComponents.find((c) => c.name === 'flink-jobmanager')!.configure(ctx);
 });
 
 test('configure makes a Flink REST CA of its own, private keys and stores, and turns on REST mTLS', async () => {
