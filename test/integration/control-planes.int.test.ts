@@ -6,10 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
 import { tlsFetch, type ClientTls, type TlsFetchInit } from '../../lib/tls-fetch';
 import { flinkRestUrl, sqlGatewayUrl } from '../../orchestrator/platform/components/flink';
-import { flinkClientTls, flinkRestTlsFiles } from '../../orchestrator/platform/components/flink-tls';
+import {
+  flinkClientTls,
+  flinkInternalTlsFiles,
+  flinkRestTlsFiles,
+} from '../../orchestrator/platform/components/flink-tls';
 import { alertmanagerUrl, monitoringHeaders, prometheusUrl } from '../../orchestrator/platform/components/monitoring';
 import { testContext } from './helpers';
 
@@ -119,6 +124,61 @@ test('SQL Gateway: opening a session needs a client certificate of the Flink RES
   expect(closed.status).toBe(200);
 });
 
+/**
+ * What a TLS client with `options` meets at Flink's internal `port`: `accepted` when the handshake holds
+ * for a second (the port then waits for a request of its own protocol), else the error. Under TLS 1.3 a
+ * server refuses the client's certificate after the client's side of the handshake is done, so
+ * `secureConnect` alone proves nothing.
+ */
+function internalHandshake(port: number, options: ConnectionOptions): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: ctx.host, port, ...options });
+    let settled = false;
+    const done = (outcome: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => done('no answer within 10 s'), 10_000);
+    socket.on('secureConnect', () => setTimeout(() => done('accepted'), 1000));
+    socket.on('error', (error) => done(error.message));
+    socket.on('close', () => done('closed by the server'));
+  });
+}
+
+test("Flink's internal RPC and blob ports: TLS with a certificate of the internal CA only", async () => {
+  const internal = flinkInternalTlsFiles(ctx);
+  const internalCa = readFileSync(join(internal.dir, 'ca.pem'), 'utf8');
+  const own = {
+    ca: internalCa,
+    cert: readFileSync(join(internal.dir, 'flink-internal.crt'), 'utf8'),
+    key: readFileSync(join(internal.dir, 'flink-internal.key'), 'utf8'),
+  };
+  const client = flinkTls();
+  for (const port of [ctx.ports.flink.rpc, ctx.ports.flink.blob]) {
+    // A Flink REST client certificate (the one users hold), none, and a platform one: all refused.
+    expect(await internalHandshake(port, { ca: internalCa, cert: client.cert, key: client.key })).toMatch(
+      /alert|closed by the server|socket hang up|ECONNRESET/,
+    );
+    expect(await internalHandshake(port, { ca: internalCa })).toMatch(/alert|closed by the server|ECONNRESET/);
+    expect(
+      await internalHandshake(port, {
+        ca: internalCa,
+        cert: readFileSync(join(ctx.paths.certs, 'kafka-1.crt'), 'utf8'),
+        key: readFileSync(join(ctx.paths.certs, 'kafka-1.key'), 'utf8'),
+      }),
+    ).toMatch(/alert|closed by the server|ECONNRESET/);
+    // The server speaks TLS under the internal CA: a client trusting the REST CA does not trust it.
+    expect(await internalHandshake(port, { ca: client.ca, cert: own.cert, key: own.key })).toMatch(
+      /self.signed|unable to verify|certificate/,
+    );
+    // Positive control: the Flink processes' own certificate is accepted on the same port.
+    expect(await internalHandshake(port, own)).toBe('accepted');
+  }
+});
+
 test('every file holding a secret is readable by its owner only', () => {
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -142,6 +202,10 @@ test('every file holding a secret is readable by its owner only', () => {
     tls.truststoreFile,
     tls.clientKeyFile,
     join(tls.dir, 'ca.key'),
+    flinkInternalTlsFiles(ctx).keystoreFile,
+    flinkInternalTlsFiles(ctx).truststoreFile,
+    join(flinkInternalTlsFiles(ctx).dir, 'ca.key'),
+    join(flinkInternalTlsFiles(ctx).dir, 'flink-internal.key'),
   ])
     expect({ file, mode: statSync(file).mode & 0o077 }).toEqual({ file, mode: 0 });
 });

@@ -14,7 +14,14 @@ import { clientEnvironment, exportLines } from '../client-env';
 import type { PlatformContext } from '../component';
 import { createContext } from '../platform';
 import { flinkComponents, flinkConfDir } from './flink';
-import { FLINK_REST_STORE_SECRET, ensureFlinkRestTls, flinkClientTls, flinkRestTlsFiles } from './flink-tls';
+import {
+  FLINK_INTERNAL_STORE_SECRET,
+  FLINK_REST_STORE_SECRET,
+  ensureFlinkRestTls,
+  flinkClientTls,
+  flinkInternalTlsFiles,
+  flinkRestTlsFiles,
+} from './flink-tls';
 
 jest.setTimeout(60_000);
 
@@ -52,6 +59,30 @@ test('configure makes a Flink REST CA of its own, private keys and stores, and t
   const before = readFileSync(files.clientCertFile, 'utf8');
   await ensureFlinkRestTls(ctx);
   expect(readFileSync(files.clientCertFile, 'utf8')).toBe(before);
+});
+
+test('configure turns on internal TLS (RPC, blob, data) under a CA of its own, with private stores', () => {
+  const files = flinkInternalTlsFiles(ctx);
+  const rest = flinkRestTlsFiles(ctx);
+  // Neither the platform's CA nor the Flink REST CA: a REST client certificate does not open RPC.
+  expect(readFileSync(join(files.dir, 'ca.pem'), 'utf8')).not.toBe(readFileSync(rest.caFile, 'utf8'));
+  for (const file of [files.keystoreFile, files.truststoreFile, join(files.dir, 'ca.key')])
+    expect({ file, mode: statSync(file).mode & 0o077 }).toEqual({ file, mode: 0 });
+  const password = ctx.secrets.read(FLINK_INTERNAL_STORE_SECRET)!;
+  expect(password).not.toBe(ctx.secrets.read(FLINK_REST_STORE_SECRET));
+  const yaml = parse(readFileSync(join(flinkConfDir(ctx), 'config.yaml'), 'utf8')) as {
+    security: { ssl: { internal: Record<string, unknown> } };
+  };
+  expect(yaml.security.ssl.internal).toEqual({
+    enabled: true,
+    keystore: files.keystoreFile,
+    'keystore-type': 'PKCS12',
+    'keystore-password': password,
+    'key-password': password,
+    truststore: files.truststoreFile,
+    'truststore-type': 'PKCS12',
+    'truststore-password': password,
+  });
 });
 
 test('platform env names the CA, certificate and key files, never their contents', () => {

@@ -60,12 +60,24 @@ async function tool(command: string, args: string[], cwd: string): Promise<void>
 /** Makes the CA, both certificates and the two PKCS12 stores; reuses what exists. */
 export async function ensureFlinkRestTls(ctx: PlatformContext): Promise<FlinkRestTlsFiles> {
   const files = flinkRestTlsFiles(ctx);
-  ctx.secrets.ensure(FLINK_REST_STORE_SECRET);
-  const passFile = ctx.secrets.pathOf(FLINK_REST_STORE_SECRET);
-  const ca = await ensureCertificateAuthority(files.dir);
   const hosts = tlsHosts(envOf(ctx));
-  const server = await ensureServerCertificate(files.dir, ca, SERVER, hosts);
-  await ensureServerCertificate(files.dir, ca, CLIENT, hosts);
+  await ensureStores(ctx, { ...files, server: SERVER, secret: FLINK_REST_STORE_SECRET });
+  await ensureServerCertificate(files.dir, await ensureCertificateAuthority(files.dir), CLIENT, hosts);
+  return files;
+}
+
+/**
+ * A CA of its own in `dir`, a certificate `server` for the platform's host names signed by it, a PKCS12
+ * keystore with both and a PKCS12 truststore with the CA alone, under the password `secret`.
+ */
+async function ensureStores(
+  ctx: PlatformContext,
+  files: { dir: string; keystoreFile: string; truststoreFile: string; server: string; secret: string },
+): Promise<void> {
+  ctx.secrets.ensure(files.secret);
+  const passFile = ctx.secrets.pathOf(files.secret);
+  const ca = await ensureCertificateAuthority(files.dir);
+  const server = await ensureServerCertificate(files.dir, ca, files.server, tlsHosts(envOf(ctx)));
   if (!existsSync(files.keystoreFile)) {
     await tool(
       'openssl',
@@ -73,7 +85,7 @@ export async function ensureFlinkRestTls(ctx: PlatformContext): Promise<FlinkRes
         'pkcs12',
         '-export',
         '-name',
-        SERVER,
+        files.server,
         '-in',
         server.certFile,
         '-inkey',
@@ -96,7 +108,7 @@ export async function ensureFlinkRestTls(ctx: PlatformContext): Promise<FlinkRes
         '-importcert',
         '-noprompt',
         '-alias',
-        'flink-rest-ca',
+        `${files.server}-ca`,
         '-file',
         ca.certFile,
         '-keystore',
@@ -113,7 +125,40 @@ export async function ensureFlinkRestTls(ctx: PlatformContext): Promise<FlinkRes
     });
     chmodSync(files.truststoreFile, 0o600);
   }
-  return files;
+}
+
+/**
+ * Flink's internal connections (Pekko RPC between JobManager and TaskManagers, the blob server, the
+ * data exchange) speak TLS with mutual authentication under a CA of their own, `certs/flink-internal`:
+ * neither a Flink REST client certificate nor a platform one opens them, only the Flink processes' own.
+ */
+export const FLINK_INTERNAL_STORE_SECRET = 'flink/internal-store';
+
+export function flinkInternalTlsFiles(ctx: PlatformContext): {
+  dir: string;
+  keystoreFile: string;
+  truststoreFile: string;
+} {
+  const dir = join(ctx.paths.certs, 'flink-internal');
+  return { dir, keystoreFile: join(dir, 'flink-internal.p12'), truststoreFile: join(dir, 'truststore.p12') };
+}
+
+export async function ensureFlinkInternalTls(ctx: PlatformContext): Promise<void> {
+  await ensureStores(ctx, {
+    ...flinkInternalTlsFiles(ctx),
+    server: 'flink-internal',
+    secret: FLINK_INTERNAL_STORE_SECRET,
+  });
+}
+
+/** Flink's `security.ssl.internal.*` options (config.yaml, mode 0600). */
+export function flinkInternalSslOptions(ctx: PlatformContext): Record<string, string> {
+  const files = flinkInternalTlsFiles(ctx);
+  return {
+    internalKeystore: files.keystoreFile,
+    internalTruststore: files.truststoreFile,
+    internalStorePassword: ctx.secrets.ensure(FLINK_INTERNAL_STORE_SECRET),
+  };
 }
 
 /** What a Node client presents to Flink's REST APIs; the files exist once Flink was configured. */

@@ -20,7 +20,13 @@ import { HttpFlinkAdmin } from '../../clients/flink';
 import { runningPid } from '../processes';
 import { tlsFetch, type TlsFetchInit } from '../../../lib/tls-fetch';
 import { bootstrapServers, caFile, kafkaNodes } from './kafka';
-import { ensureFlinkRestTls, flinkClientTls, flinkRestSslOptions } from './flink-tls';
+import {
+  ensureFlinkInternalTls,
+  ensureFlinkRestTls,
+  flinkClientTls,
+  flinkInternalSslOptions,
+  flinkRestSslOptions,
+} from './flink-tls';
 import { FLINK_ZOOKEEPER, ZOOKEEPER_SESSION_TIMEOUT_MS, flinkZookeeper } from './flink-ha';
 import { REGISTRY_FLINK_SECRET, REGISTRY_FLINK_USER, registryUrl } from './registry';
 
@@ -164,11 +170,12 @@ async function install(ctx: PlatformContext): Promise<void> {
 }
 
 /**
- * config.yaml, log4j, the JAAS login and the REST certificates; the data dirs. Shared by the three
- * processes, safe to repeat.
+ * config.yaml, log4j, the JAAS login, the REST and internal certificates; the data dirs. Shared by the
+ * Flink processes, safe to repeat.
  */
 async function configure(ctx: PlatformContext): Promise<void> {
   await ensureFlinkRestTls(ctx);
+  await ensureFlinkInternalTls(ctx);
   const conf = flinkConfDir(ctx);
   const data = join(ctx.paths.data, 'flink');
   const dirs = {
@@ -193,6 +200,7 @@ async function configure(ctx: PlatformContext): Promise<void> {
       ...TM,
       ...dirs,
       ...flinkRestSslOptions(ctx),
+      ...flinkInternalSslOptions(ctx),
       metricsPorts: `${ctx.ports.flinkMetrics.first}-${ctx.ports.flinkMetrics.last}`,
     }),
   );
