@@ -14,7 +14,12 @@ import { repoRoot } from '../../lib/repo';
 import { registryFromEnv } from '../../lib/registry/from-env';
 import type { AclBinding } from '../../orchestrator/clients/kafka-types';
 import { clientEnvironment } from '../../orchestrator/platform/client-env';
-import { FLINK_KAFKA_USER, flinkFetch, flinkRestUrl } from '../../orchestrator/platform/components/flink';
+import {
+  FLINK_KAFKA_SECRET,
+  FLINK_KAFKA_USER,
+  flinkFetch,
+  flinkRestUrl,
+} from '../../orchestrator/platform/components/flink';
 import { QUERY_KAFKA_SECRET, QUERY_KAFKA_USER } from '../../orchestrator/platform/components/flink-query';
 import { run } from '../../orchestrator/platform/processes';
 import { decodeWireHeader, encodeWire, parseSchema } from '../../lib/avro/wire';
@@ -86,27 +91,33 @@ export class SqlTestbed {
   private get grants(): AclBinding[] {
     const inputs = Object.keys(this.inputSchemas).map((key) => this.topics[key as keyof SqlTestbed['originals']]);
     const outputs = Object.values(this.topics).filter((topic) => !inputs.includes(topic));
-    return [
+    type Grant = Pick<AclBinding, 'resourceType' | 'resourceName' | 'operation'> & Partial<AclBinding>;
+    const flink: Grant[] = [
       ...(['read', 'describe'] as const).flatMap((operation) =>
-        inputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation })),
+        inputs.map((resourceName): Grant => ({ resourceType: 'topic', resourceName, operation })),
       ),
       ...(['write', 'describe'] as const).flatMap((operation) =>
-        outputs.map((resourceName) => ({ resourceType: 'topic' as const, resourceName, operation })),
+        outputs.map((resourceName): Grant => ({ resourceType: 'topic', resourceName, operation })),
       ),
-    ]
-      .map((b) => ({ ...b, principal: `User:${FLINK_KAFKA_USER}` }))
-      .concat(
-        // `sluice query` and `sluice sql` read every suite topic as the query principal (issue 11).
-        Object.values(this.topics).flatMap((resourceName) =>
-          (['read', 'describe'] as const).map((operation) => ({
-            resourceType: 'topic' as const,
-            resourceName,
-            operation,
-            principal: `User:${QUERY_KAFKA_USER}`,
-          })),
-        ),
-      )
-      .map((b) => ({ ...b, patternType: 'literal' as const, permission: 'allow' as const, host: '*' }));
+      // The demo spec's sluice-flink principal grants these too; a suite run alone on a fresh platform
+      // has only what it grants itself: its jobs' transactional ids. (Not the sources' group: the jobs
+      // only commit offsets to it for monitoring, a refused commit is a warning, and another suite's
+      // tear-down must not delete the demo's binding.)
+      ...(['write', 'describe'] as const).map((operation): Grant => ({
+        resourceType: 'transactional-id',
+        resourceName: `sluice-${this.id}-`,
+        operation,
+        patternType: 'prefixed',
+      })),
+    ];
+    // `sluice query` and `sluice sql` read every suite topic as the query principal (issue 11).
+    const query: Grant[] = Object.values(this.topics).flatMap((resourceName) =>
+      (['read', 'describe'] as const).map((operation): Grant => ({ resourceType: 'topic', resourceName, operation })),
+    );
+    return [
+      ...flink.map((g) => ({ ...g, principal: `User:${FLINK_KAFKA_USER}` })),
+      ...query.map((g) => ({ ...g, principal: `User:${QUERY_KAFKA_USER}` })),
+    ].map((b) => ({ patternType: 'literal' as const, ...b, permission: 'allow' as const, host: '*' }));
   }
 
   async setUp(): Promise<void> {
@@ -117,8 +128,12 @@ export class SqlTestbed {
         replicationFactor: 3,
         config: { 'min.insync.replicas': '2' },
       });
-    if (!(await this.admin.scramUsers()).includes(QUERY_KAFKA_USER))
+    // Both principals come with the demo spec's deploy; a suite run alone on a fresh platform makes them.
+    const users = await this.admin.scramUsers();
+    if (!users.includes(QUERY_KAFKA_USER))
       await this.admin.upsertScramUser(QUERY_KAFKA_USER, this.ctx.secrets.ensure(QUERY_KAFKA_SECRET));
+    if (!users.includes(FLINK_KAFKA_USER))
+      await this.admin.upsertScramUser(FLINK_KAFKA_USER, this.ctx.secrets.ensure(FLINK_KAFKA_SECRET));
     await this.admin.createAcls(this.grants);
     for (const [key, schema] of Object.entries(this.inputSchemas)) {
       const topic = this.topics[key as keyof SqlTestbed['originals']];
