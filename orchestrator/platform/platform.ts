@@ -3,7 +3,7 @@
  * `up` is idempotent: a healthy component is left alone, a dead one is restarted, and a component
  * that does not become healthy fails the command with the last lines of its log.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { SluiceError, messageOf } from '../../lib/errors';
 import { log as rootLog, type Logger } from '../../lib/log';
 import { adminClient } from './admin';
@@ -22,7 +22,7 @@ import { keylessIngestors } from './components/ingestors';
 import { ensureKcat } from './client-tools';
 import { ensureSystemCommands } from './install/system';
 import { platformPaths } from './paths';
-import { portMap } from './ports';
+import { ephemeralOverlap, portMap } from './ports';
 import { findOwnedProcesses, runningPid, stopProcess, tailFile } from './processes';
 import { fileSecretStore } from '../lib/secrets';
 import { forCondition, portOpen, waitFor, waitForAll } from './wait';
@@ -176,6 +176,7 @@ export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
     if (reason) ctx.log.info(`skipped: ${reason}`, { component: c.name });
     else selected.push(c);
   }
+  warnOfEphemeralPorts(ctx);
   await ensureSystemCommands(ctx.log);
   await ensureKcat(ctx);
   for (const c of selected) await c.install(ctx);
@@ -187,6 +188,20 @@ export async function up(ctx: PlatformContext, only?: string[]): Promise<void> {
     await Promise.all(layer.map((c) => startOne(ctx, c)));
     if (layer.some((c) => c.name.startsWith('kafka-'))) await waitForKafkaCluster(ctx);
   }
+}
+
+/** A port base inside the kernel's ephemeral range works, with restarts that may need a second try: say so. */
+function warnOfEphemeralPorts(ctx: PlatformContext): void {
+  let range: [number, number];
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (!Number.isInteger(low) || !Number.isInteger(high)) return;
+    range = [low!, high!];
+  } catch {
+    return; // not Linux: nothing to read
+  }
+  const why = ephemeralOverlap(ctx.ports.base, range);
+  if (why) ctx.log.warn(why, { component: 'platform' });
 }
 
 /** Stops the named components, or everything (and reaps orphans) when none is named. */

@@ -61,6 +61,25 @@ export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   return base;
 }
 
+/** Ports base+0 … base+PORT_SPAN-1 are the platform's (see portMap). */
+export const PORT_SPAN = 500;
+
+/**
+ * Why a port base is a poor choice on this kernel, or undefined: ports inside the ephemeral range
+ * (`net.ipv4.ip_local_port_range`) can be taken by any outgoing connection while their server is down, so
+ * a server restarted after a crash may find its own port in use (seen: a Kafka broker killed with -9 failed
+ * its first restart with "Address already in use" at base 33000; the supervisor's second attempt worked).
+ */
+export function ephemeralOverlap(base: number, ephemeral: readonly [number, number]): string | undefined {
+  const [low, high] = ephemeral;
+  const last = base + PORT_SPAN - 1;
+  if (last < low || base > high) return undefined;
+  return (
+    `ports ${base}-${last} overlap the kernel's ephemeral port range ${low}-${high}: an outgoing connection can ` +
+    `take a server's port while it restarts; a base below ${low - PORT_SPAN} (e.g. the default ${DEFAULT_PORT_BASE}) avoids it`
+  );
+}
+
 /** The port map of `env`'s SLUICE_PORT_BASE (process.env by default), or of a base given as a number. */
 export function portMap(from: number | NodeJS.ProcessEnv = process.env): PortMap {
   const base = typeof from === 'number' ? from : portBase(from);
