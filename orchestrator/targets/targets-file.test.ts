@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { SluiceError } from '../../lib/errors';
+import { repoRoot } from '../../lib/repo';
 import type { TargetEntry, TargetsDocument } from './schema';
 import {
   defaultTargetsFile,
@@ -157,6 +158,31 @@ describe('writeTargetEntry', () => {
     const error = thrown(() => writeTargetEntry(file, 'Bad Name', entry()));
     expect(error.code).toBe('SLUICE_TARGET_INVALID');
     expect(() => statSync(file)).toThrow();
+  });
+});
+
+describe('the targets file of docs/guides/deploy-ansible.md', () => {
+  it('is a valid targets file (a documented example is a test)', () => {
+    const guide = readFileSync(join(repoRoot(), 'docs', 'guides', 'deploy-ansible.md'), 'utf8');
+    const section = guide.slice(guide.indexOf('## Targets'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const document = parseTargets(example!, 'deploy-ansible.md');
+    expect(Object.keys(document.targets)).toEqual(['lab']);
+    expect(Object.keys(document.targets.lab!).sort()).toEqual(
+      [
+        'cassandra',
+        'connect',
+        'description',
+        'flink',
+        'influxdb',
+        'kafka',
+        'monitoring',
+        'registry',
+        'secretsDir',
+        'stateDir',
+      ].sort(),
+    );
   });
 });
 
