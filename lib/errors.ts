@@ -93,6 +93,11 @@ export const ERROR_CODES = {
     summary:
       'A secret file a target names (a password, a key, a pipeline secret) is missing, empty, unreadable, or readable by others than its owner.',
   },
+  SLUICE_TOPOLOGY_INVALID: {
+    retriable: false,
+    summary:
+      'The topology file cannot be read, or fails its schema or checks (each problem with its path: a host no entry names, a Kafka id used twice, no controller).',
+  },
   SLUICE_CONFIRMATION_REQUIRED: {
     retriable: false,
     summary: 'A destructive command needs explicit confirmation (--yes).',

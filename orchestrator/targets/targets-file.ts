@@ -7,10 +7,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { parse, stringify } from 'yaml';
 import { SluiceError, messageOf } from '../../lib/errors';
 import { closest } from '../../lib/suggest';
+import { describeSchemaErrors } from '../lib/schema-errors';
 import { writePrivateFile } from '../lib/secrets';
 import { LOCAL_TARGET, targetsSchema, type TargetEntry, type TargetsDocument } from './schema';
 
@@ -27,39 +28,7 @@ function validator(): ValidateFunction<TargetsDocument> {
   return compiled;
 }
 
-/** `/targets/prod/kafka` → `targets.prod.kafka`; array indexes as `[0]`. */
-function pathOf(pointer: string, child?: string): string {
-  const segments = pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (child !== undefined) segments.push(child);
-  return segments.reduce((out, s) => (/^\d+$/.test(s) ? `${out}[${s}]` : out ? `${out}.${s}` : s), '');
-}
-
-/** One line per schema error: where, and what is wrong there. */
-export function describeSchemaErrors(errors: readonly ErrorObject[]): string[] {
-  const lines = errors.flatMap((e): string[] => {
-    const params = e.params as Record<string, unknown>;
-    switch (e.keyword) {
-      case 'required':
-        return [`${pathOf(e.instancePath, String(params.missingProperty))}: missing`];
-      case 'additionalProperties':
-        return [`${pathOf(e.instancePath, String(params.additionalProperty))}: unknown key`];
-      case 'propertyNames':
-        return [
-          `${pathOf(e.instancePath, String(params.propertyName))}: a target's name is lower-case letters, digits, '.', '_' and '-', and not '${LOCAL_TARGET}' (the local platform's)`,
-        ];
-      case 'pattern':
-        // propertyNames reports its own line; its nested pattern error says nothing more.
-        if (e.propertyName !== undefined) return [];
-        return [`${pathOf(e.instancePath) || '(top)'}: ${e.message ?? 'invalid'}`];
-      default:
-        return [`${pathOf(e.instancePath) || '(top)'}: ${e.message ?? 'invalid'}`];
-    }
-  });
-  return [...new Set(lines)];
-}
+const NAME_RULE = `a target's name is lower-case letters, digits, '.', '_' and '-', and not '${LOCAL_TARGET}' (the local platform's)`;
 
 /** Parses and validates the text of a targets file (`file` names it in errors); no file is read. */
 export function parseTargets(text: string, file: string): TargetsDocument {
@@ -76,7 +45,7 @@ export function parseTargets(text: string, file: string): TargetsDocument {
   }
   const validate = validator();
   if (!validate(raw)) {
-    const issues = describeSchemaErrors(validate.errors ?? []);
+    const issues = describeSchemaErrors(validate.errors ?? [], NAME_RULE);
     throw new SluiceError(
       'SLUICE_TARGET_INVALID',
       `${file}: ${issues.length} problem(s):\n${issues.map((i) => `  - ${i}`).join('\n')}`,
