@@ -18,7 +18,7 @@
  * bench/pipeline/proc.ts) over the same two thirds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
@@ -121,7 +121,7 @@ async function requirePipelineRunning(ctx: PlatformContext): Promise<StatusRow[]
 }
 
 async function fetchText(url: string): Promise<string | undefined> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  const response = await fetch(url, { signal: AbortSignal.timeout(8000) }).catch(() => undefined);
   return response?.status === 200 ? await response.text() : undefined;
 }
 
@@ -164,6 +164,10 @@ class Sampler {
     }));
   }
 
+  private sinkTopics(): string[] {
+    return this.sinks.flatMap((s) => s.topics);
+  }
+
   private async endOffsets(topics: Iterable<string>): Promise<{ ends: EndOffsets; lows: EndOffsets }> {
     const ends = new Map<string, Map<number, number>>();
     const lows = new Map<string, Map<number, number>>();
@@ -202,10 +206,14 @@ class Sampler {
           .catch(() => undefined),
       })),
     );
-    const { ends, lows } = await this.endOffsets(this.topics);
+    // Every topic the first time; then those some consumer reads and the sources (a job seen later names
+    // its topics through the full list, and they are read from the next sample on).
+    const wanted =
+      this.known.size === 0 ? this.topics : [...EVENT_TOPICS, ...[...this.known.values()].flat(), ...this.sinkTopics()];
+    const { ends, lows } = await this.endOffsets(wanted);
     const lags = new Map<string, ConsumerLag>();
     const flinkSeries = flinkTexts.flatMap((text) => parseMetrics(text, (n) => n === FLINK_CURRENT_OFFSET));
-    for (const [job, lag] of flinkLags(flinkSeries, ends)) lags.set(`flink/${job}`, lag);
+    for (const [job, lag] of flinkLags(flinkSeries, ends, this.topics)) lags.set(`flink/${job}`, lag);
     for (const { sink, offsets } of committed)
       if (offsets) lags.set(`connect/${sink.name}`, groupLag(offsets, ends, lows));
     const anomaly = anomalyText ? anomalyLag(parseMetrics(anomalyText, (n) => n === 'sluice_consumer_lag')) : undefined;
@@ -421,13 +429,15 @@ export async function benchPipeline(
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  return {
+  const result: PipelineResult = {
     options: o,
     steps,
     ...(producerPerformance !== undefined ? { producerPerformance } : {}),
     demoRate: DEMO_TOTAL,
     logDir,
   };
+  writeFileSync(join(logDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -499,6 +509,6 @@ export function renderPipeline(result: PipelineResult): string {
     );
     if (step.simulatorWarnings.length) out.push(...step.simulatorWarnings.map((w) => `- ${w}`), '');
   }
-  out.push(`Simulator logs: ${result.logDir}`);
+  out.push(`Simulator logs and every step's figures (result.json): ${result.logDir}`);
   return out.join('\n');
 }

@@ -52,6 +52,9 @@ describe('Flink', () => {
     // not fetched yet (−1: not counted).
     expect(lags.get('iot-enriched')).toEqual({ topics: ['iot.readings', 'ref.devices'], records: 499 });
     expect([...lags.keys()].sort()).toEqual(['iot-enriched', 'iot-windows']);
+    // Topics named but without end offsets: the job and its topics are known, nothing is counted.
+    const named = flinkLags(parseMetrics(FLINK), new Map(), ['iot.readings', 'ref.devices']);
+    expect(named.get('iot-windows')).toEqual({ topics: ['iot.readings'], records: 0 });
   });
 });
 

@@ -68,11 +68,16 @@ export const FLINK_CURRENT_OFFSET =
 
 /**
  * Per Flink job (by its name without prefix and version), the records its sources are behind. A
- * partition from which nothing has been fetched yet (offset −1) is left out: its position is unknown.
- * Topic labels are matched back to the topics of `ends` (the reporter changed their dots).
+ * partition from which nothing has been fetched yet (offset −1), or whose end offset is not in `ends`,
+ * is left out. Topic labels are matched back to `topics`, by default those of `ends` (the reporter
+ * changed their dots).
  */
-export function flinkLags(series: readonly Series[], ends: EndOffsets): Map<string, ConsumerLag> {
-  const topicOf = new Map([...ends.keys()].map((t) => [flinkLabel(t), t]));
+export function flinkLags(
+  series: readonly Series[],
+  ends: EndOffsets,
+  topics: Iterable<string> = ends.keys(),
+): Map<string, ConsumerLag> {
+  const topicOf = new Map([...topics].map((t) => [flinkLabel(t), t]));
   // (job, topic, partition) → the highest position reported (one subtask reads a partition).
   const positions = new Map<string, { job: string; topic: string; partition: number; offset: number }>();
   const jobs = new Map<string, ConsumerLag>();
