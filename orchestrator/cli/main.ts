@@ -9,6 +9,7 @@ import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
 import { simulateCommand } from './simulate';
 import { queryCommand, sqlCommand } from './sql';
+import { topologyCommand } from './topology';
 import { downCommand, upCommand } from './up';
 import { unknownCommand } from './commands';
 
@@ -25,6 +26,7 @@ const COMMANDS = [
   evalCommand,
   anomalyCommand,
   alertsCommand,
+  topologyCommand,
 ];
 
 export async function main(argv: string[]): Promise<number> {
