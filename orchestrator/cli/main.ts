@@ -12,6 +12,9 @@ import { queryCommand, sqlCommand } from './sql';
 import { topologyCommand } from './topology';
 import { downCommand, upCommand } from './up';
 import { unknownCommand } from './commands';
+import { exitWhenFlushed } from './exit';
+
+export { exitWhenFlushed };
 
 const COMMANDS = [
   upCommand,
@@ -55,5 +58,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(hideBin(process.argv)).then((code) => process.exit(code));
+  main(hideBin(process.argv)).then((code) => exitWhenFlushed(code));
 }
