@@ -460,7 +460,7 @@ export function renderPipeline(result: PipelineResult): string {
   out.push(
     `Pipeline capacity: steps of ${o.stepSeconds} s${short}, samples every ${o.sampleSeconds} s; a consumer keeps up when the median of its lag over the step's last third is under ${o.budgetSeconds} s of its measured input (at least ${JUDGE_DEFAULTS.minRecords} records) and grew by less than a third of that since the first third. Simulators mixed as in the demo (web ${DEMO_RATES.web} : IoT ${DEMO_RATES.iot} : finance ${DEMO_RATES.finance}, steady, anomalies on), beside the demo's own ${result.demoRate} events/s.`,
     '',
-    '| Step | Asked (events/s) | Measured (events/s) | Result | Most behind (last third, s of input) | Platform CPU (cores) | Load avg at start |',
+    '| Step | Asked (events/s) | Measured (events/s) | Result | Most behind (last third, s of input) | CPU, every process (cores) | Load avg at start |',
     '|---|---|---|---|---|---|---|',
   );
   steps.forEach((step, i) => {

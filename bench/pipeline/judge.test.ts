@@ -129,5 +129,7 @@ describe('helpers', () => {
     };
     expect(rateBetween(from, to, ['a', 'b'])).toBe(150);
     expect(rateBetween(from, to, ['missing'])).toBe(0);
+    // A topic read at one end only is left out, not counted from 0.
+    expect(rateBetween({ t: 0, offsets: new Map() }, to, ['a'])).toBe(0);
   });
 });

@@ -99,6 +99,9 @@ export function rateBetween(
   const seconds = (to.t - from.t) / 1000;
   if (seconds <= 0) return 0;
   let records = 0;
-  for (const topic of topics) records += Math.max(0, (to.offsets.get(topic) ?? 0) - (from.offsets.get(topic) ?? 0));
+  for (const topic of topics) {
+    const [a, b] = [from.offsets.get(topic), to.offsets.get(topic)];
+    if (a !== undefined && b !== undefined) records += Math.max(0, b - a); // a topic not read at both: left out
+  }
   return records / seconds;
 }
