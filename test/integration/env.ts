@@ -16,6 +16,14 @@ export function adoptsOnly(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.SLUICE_TEST_HOME);
 }
 
+/**
+ * Whether the suites selected need no platform at all (SLUICE_TEST_NO_PLATFORM=1), as
+ * test-hosts.int.test.ts: the global setup then neither starts nor adopts one, and a suite that needs one fails.
+ */
+export function needsNoPlatform(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SLUICE_TEST_NO_PLATFORM === '1';
+}
+
 export function applyTestPlatformEnv(env: NodeJS.ProcessEnv = process.env): void {
   if (env.SLUICE_TEST_HOME) env.SLUICE_HOME = env.SLUICE_TEST_HOME;
   else env.SLUICE_HOME ??= join(repoRoot(), '.sluice', 'test-platform');

@@ -2,11 +2,15 @@
 import { createLogger } from '../../lib/log';
 import { assertKafkaRunning } from '../../orchestrator/platform/admin';
 import { createContext, up } from '../../orchestrator/platform/platform';
-import { adoptsOnly, applyTestPlatformEnv } from './env';
+import { adoptsOnly, applyTestPlatformEnv, needsNoPlatform } from './env';
 
 export default async function globalSetup(): Promise<void> {
   applyTestPlatformEnv();
   const log = createLogger({ level: 'info' });
+  if (needsNoPlatform()) {
+    log.info('SLUICE_TEST_NO_PLATFORM=1: no test platform started or adopted', { component: 'test' });
+    return;
+  }
   const ctx = createContext(process.env, log);
   if (adoptsOnly()) {
     // Another checkout's platform: adopted as it is (its configuration is that checkout's), never started.
