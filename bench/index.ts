@@ -7,6 +7,9 @@ import { createContext } from '../orchestrator/platform/platform';
 import { CLIENTS, INGEST_DEFAULTS, benchIngest, renderIngest, type Client } from './ingest';
 import { benchE2e, renderE2e } from './e2e';
 import { benchSimulate, renderSimulate } from './simulate';
+import { ISSUE_STEP_SECONDS, benchPipeline, renderPipeline } from './pipeline';
+import { LADDER_DEFAULTS } from './pipeline/ladder';
+import { JUDGE_DEFAULTS } from './pipeline/judge';
 import { SIMULATOR_SOURCES, type SimulatorSource } from '../producers/simulators';
 
 async function main(): Promise<void> {
@@ -94,7 +97,68 @@ async function main(): Promise<void> {
         process.stdout.write(`${renderSimulate(options, rows, load)}\n`);
       },
     )
-    .demandCommand(1, 'name a benchmark: ingest, e2e, simulate')
+    .command(
+      'pipeline',
+      'The highest input rate the whole demo pipeline sustains (every Flink job, Connect sink and the anomaly service keeping up), beside raw Kafka ingest',
+      (y) =>
+        y
+          .option('step-seconds', {
+            type: 'number',
+            default: ISSUE_STEP_SECONDS,
+            describe: `seconds per rate (issue 13 asks ${ISSUE_STEP_SECONDS})`,
+          })
+          .option('sample-seconds', { type: 'number', default: 10, describe: 'seconds between lag samples' })
+          .option('rates', { type: 'string', describe: 'events/s to try in order, e.g. 250,500,1000 (no climb)' })
+          .option('start', { type: 'number', default: LADDER_DEFAULTS.start, describe: 'first rate of the climb' })
+          .option('factor', { type: 'number', default: LADDER_DEFAULTS.factor, describe: 'climb by this factor' })
+          .option('max', { type: 'number', default: LADDER_DEFAULTS.max, describe: 'highest rate tried' })
+          .option('refinements', {
+            type: 'number',
+            default: LADDER_DEFAULTS.refinements,
+            describe: 'steps between the last rate held and the first that was not',
+          })
+          .option('budget-seconds', {
+            type: 'number',
+            default: JUDGE_DEFAULTS.budgetSeconds,
+            describe: 'lag allowed, in seconds of input',
+          })
+          .option('ingest-records', {
+            type: 'number',
+            default: INGEST_DEFAULTS.records,
+            describe: 'records of the ProducerPerformance reference run (0: none)',
+          })
+          .option('drain-seconds', {
+            type: 'number',
+            default: ISSUE_STEP_SECONDS,
+            describe: 'longest wait for the consumers to catch up after a step not sustained',
+          }),
+      async (argv) => {
+        const ctx = createContext();
+        assertKafkaRunning(ctx); // the platform is used as it runs, never started or restarted here
+        const rates = argv.rates?.split(',').map(Number);
+        if (rates?.some((r) => !(r > 0))) throw new Error(`--rates: positive numbers, comma-separated (${argv.rates})`);
+        if (!(argv['step-seconds'] >= 3 * argv['sample-seconds']))
+          throw new Error('--step-seconds: at least three samples per step (3 × --sample-seconds)');
+        const options = {
+          stepSeconds: argv['step-seconds'],
+          sampleSeconds: argv['sample-seconds'],
+          ladder: {
+            ...LADDER_DEFAULTS,
+            start: argv.start,
+            factor: argv.factor,
+            max: argv.max,
+            refinements: argv.refinements,
+            ...(rates ? { rates } : {}),
+          },
+          budgetSeconds: argv['budget-seconds'],
+          ingestRecords: argv['ingest-records'],
+          drainSeconds: argv['drain-seconds'],
+        };
+        const result = await benchPipeline(ctx, options, (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(`${renderPipeline(result)}\n`);
+      },
+    )
+    .demandCommand(1, 'name a benchmark: ingest, e2e, simulate, pipeline')
     .strict()
     .parseAsync();
 }

@@ -79,6 +79,25 @@ export const ERROR_CODES = {
     summary: 'A record does not match its Avro schema; the field at fault is named.',
   },
   SLUICE_SECRET_ERROR: { retriable: false, summary: 'A secret file is missing or has unsafe permissions.' },
+  SLUICE_TARGET_NOT_FOUND: {
+    retriable: false,
+    summary: 'The targets file does not exist, or has no target of the name --target gave.',
+  },
+  SLUICE_TARGET_INVALID: {
+    retriable: false,
+    summary:
+      'The targets file cannot be used: not YAML or JSON, not the format (each problem with its path), readable by others than its owner, or lacking a setting the command needs.',
+  },
+  SLUICE_TARGET_SECRET_UNREADABLE: {
+    retriable: false,
+    summary:
+      'A secret file a target names (a password, a key, a pipeline secret) is missing, empty, unreadable, or readable by others than its owner.',
+  },
+  SLUICE_TOPOLOGY_INVALID: {
+    retriable: false,
+    summary:
+      'The topology file cannot be read, or fails its schema or checks (each problem with its path: a host no entry names, a Kafka id used twice, no controller).',
+  },
   SLUICE_CONFIRMATION_REQUIRED: {
     retriable: false,
     summary: 'A destructive command needs explicit confirmation (--yes).',

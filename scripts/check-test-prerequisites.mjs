@@ -9,6 +9,12 @@ const REQUIRED = [
     why: 'the deployment tier runs the Ansible play for real (test/integration/ansible.int.test.ts)',
     install: 'sudo apt-get update && sudo apt-get install -y ansible-core',
   },
+  {
+    command: 'sshd',
+    check: 'command -v sshd || test -x /usr/sbin/sshd',
+    why: 'the deployment tier reaches its test hosts (network namespaces) over SSH, each with its own sshd (test/integration/test-hosts.int.test.ts)',
+    install: 'sudo apt-get update && sudo apt-get install -y openssh-server',
+  },
 ];
 
 const [major] = process.versions.node.split('.').map(Number);
@@ -17,7 +23,7 @@ if (major < 20)
   problems.push(`Node.js ${process.versions.node} is too old: install Node.js 20 or later (https://nodejs.org)`);
 for (const tool of REQUIRED) {
   try {
-    execFileSync('sh', ['-c', `command -v ${tool.command}`], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', tool.check ?? `command -v ${tool.command}`], { stdio: 'ignore' });
   } catch {
     problems.push(`${tool.command} is missing: ${tool.why}.\n  Install it with: ${tool.install}`);
   }

@@ -6,13 +6,14 @@ import { EwmaDetector } from './ewma';
 import { LikelihoodDetector } from './likelihood';
 import { RobustZDetector } from './robust-z';
 import { AbsenceRule, RateOfChangeRule, ThresholdRule } from './rules';
+import { ResonanceDetector } from './resonance';
 import { SeasonalDetector } from './seasonal';
 import { ShapeDetector } from './shape';
 import type { Detector, LikelihoodSpec, RawSpec, RuleSpec, StatisticalSpec } from './types';
 
 export const STATISTICAL_KINDS = ['robust-z', 'ewma', 'seasonal'] as const;
 /** Detectors whose score can be combined (ensemble members) or post-processed (likelihood). */
-export const RAW_KINDS = [...STATISTICAL_KINDS, 'context', 'shape', 'likelihood'] as const;
+export const RAW_KINDS = [...STATISTICAL_KINDS, 'context', 'shape', 'resonance', 'likelihood'] as const;
 export const RULE_KINDS = ['threshold', 'rate-of-change', 'absence'] as const;
 
 function specObject(spec: unknown, where: string): Record<string, unknown> {
@@ -59,6 +60,8 @@ export function createRaw(spec: RawSpec | LikelihoodSpec, where: string): Detect
       return new ContextDetector({ ...rest(s), cooldown: 0 });
     case 'shape':
       return new ShapeDetector({ ...rest(s), cooldown: 0 });
+    case 'resonance':
+      return new ResonanceDetector({ ...rest(s), cooldown: 0 });
     case 'likelihood':
       return new LikelihoodDetector({ ...rest(s), cooldown: 0 });
     case 'robust-z':

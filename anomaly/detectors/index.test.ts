@@ -17,6 +17,7 @@ const SPECS: Record<string, DetectorSpec> = {
   seasonal: { kind: 'seasonal', buckets: 4, bucketWindow: 10, minBucketPoints: 3 },
   context: { kind: 'context', warmup: 20, cooldown: 5 },
   shape: { kind: 'shape', step: 1, window: 4, warmup: 20, threshold: 0.5, cooldown: 5 },
+  resonance: { kind: 'resonance', step: 1, window: 4, learningPeriod: 40, trend: 10, mask: 2, cooldown: 5 },
   likelihood: {
     kind: 'likelihood',
     raw: [{ kind: 'robust-z', window: 50 }, { kind: 'context' }],

@@ -7,6 +7,7 @@
 import { ContextDetector } from './context';
 import { EnsembleDetector } from './ensemble';
 import { LikelihoodDetector } from './likelihood';
+import { ResonanceDetector } from './resonance';
 import { ShapeDetector } from './shape';
 import { RULE_KINDS, STATISTICAL_KINDS, createRule, createStatistical, specObject, unknownKind } from './factory';
 import type {
@@ -29,6 +30,7 @@ export { SeasonalDetector, SEASONAL_DEFAULTS } from './seasonal';
 export { ContextDetector, CONTEXT_DEFAULTS } from './context';
 export { LikelihoodDetector, LIKELIHOOD_DEFAULTS } from './likelihood';
 export { ShapeDetector, SHAPE_DEFAULTS } from './shape';
+export { ResonanceDetector, RESONANCE_DEFAULTS } from './resonance';
 export { AbsenceRule, RateOfChangeRule, ThresholdRule } from './rules';
 export { STATISTICAL_DEFAULTS } from './base';
 
@@ -36,6 +38,7 @@ export const DETECTOR_KINDS: readonly DetectorKind[] = [
   ...STATISTICAL_KINDS,
   'context',
   'shape',
+  'resonance',
   'likelihood',
   ...RULE_KINDS,
   'ensemble',
@@ -50,10 +53,17 @@ export const DEFAULT_DETECTOR: DetectorSpec = { kind: 'seasonal', threshold: 8, 
 
 export function createDetector(spec: DetectorSpec = DEFAULT_DETECTOR): Detector {
   const s = specObject(spec, 'detector');
-  if (s.kind === 'ensemble' || s.kind === 'context' || s.kind === 'shape' || s.kind === 'likelihood') {
+  if (
+    s.kind === 'ensemble' ||
+    s.kind === 'context' ||
+    s.kind === 'shape' ||
+    s.kind === 'resonance' ||
+    s.kind === 'likelihood'
+  ) {
     const { kind: _kind, ...options } = s;
     if (s.kind === 'context') return new ContextDetector(options);
     if (s.kind === 'shape') return new ShapeDetector(options);
+    if (s.kind === 'resonance') return new ResonanceDetector(options);
     if (s.kind === 'likelihood') return new LikelihoodDetector(options);
     return new EnsembleDetector(options);
   }
@@ -76,7 +86,7 @@ export function withRules(detector: DetectorSpec | undefined, rules: readonly Ru
     return { kind: 'ensemble', members: [], rules: [base as RuleSpec, ...rules] };
   const member = base as RawSpec | LikelihoodSpec;
   const ensemble: EnsembleSpec = { kind: 'ensemble', members: [member], rules: [...rules] };
-  if (member.warmup !== undefined) ensemble.warmup = member.warmup;
+  if ('warmup' in member && member.warmup !== undefined) ensemble.warmup = member.warmup;
   if (member.cooldown !== undefined) ensemble.cooldown = member.cooldown;
   return ensemble;
 }

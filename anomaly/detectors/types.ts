@@ -212,6 +212,36 @@ export interface ShapeSpec {
 }
 
 /**
+ * Resonance detector (ARTime's approach, for a stream): the recent course of the series, as block
+ * levels and their Haar-transformed form, learned as fuzzy ART categories with two vigilance levels
+ * that adapt to the series; a course below the lower level is new behaviour. Its score is sparse: non-zero
+ * only at the block that shows a new behaviour (resonance.ts).
+ */
+export interface ResonanceSpec {
+  kind: 'resonance';
+  /** Points per block. */
+  step?: number;
+  /** Blocks in a course (a power of 2). */
+  window?: number;
+  /** Categories kept (memory bound: categories × 4·window numbers). */
+  categories?: number;
+  /** Levels a block's value is quantised into, between the lowest and highest value seen. */
+  levels?: number;
+  /** A level this close (share of the range) to the median level counts as the median. */
+  snap?: number;
+  /** Points before anything is flagged: the categories and the vigilance are learned. */
+  learningPeriod?: number;
+  /** Vigilance the categories of the learning period are built with. */
+  initialVigilance?: number;
+  /** Blocks of matches the lower vigilance follows. */
+  trend?: number;
+  /** Blocks after a new category or an anomaly during which a new behaviour is not flagged again. */
+  mask?: number;
+  /** After a flag, this many points score 0. */
+  cooldown?: number;
+}
+
+/**
  * HTM's anomaly likelihood, as a post-processing step on any raw score: the mean of the last
  * `averagingWindow` raw scores, compared with the long-run distribution of that mean (a normal
  * distribution with exponentially weighted mean and variance over about `historyWindow` points), gives
@@ -242,7 +272,7 @@ export interface LikelihoodSpec {
   cooldown?: number;
 }
 
-export type RawSpec = StatisticalSpec | ContextSpec | ShapeSpec;
+export type RawSpec = StatisticalSpec | ContextSpec | ShapeSpec | ResonanceSpec;
 
 export type RuleSpec = ThresholdSpec | RateOfChangeSpec | AbsenceSpec;
 export type StatisticalSpec = RobustZSpec | EwmaSpec | SeasonalSpec;
@@ -269,5 +299,6 @@ export interface EnsembleSpec {
   cooldown?: number;
 }
 
-export type DetectorSpec = StatisticalSpec | ContextSpec | ShapeSpec | LikelihoodSpec | RuleSpec | EnsembleSpec;
+export type DetectorSpec =
+  StatisticalSpec | ContextSpec | ShapeSpec | ResonanceSpec | LikelihoodSpec | RuleSpec | EnsembleSpec;
 export type DetectorKind = DetectorSpec['kind'];

@@ -9,8 +9,12 @@ import { deployPipelineCommand, planCommand } from './pipeline';
 import { platformCommand } from './platform';
 import { simulateCommand } from './simulate';
 import { queryCommand, sqlCommand } from './sql';
+import { topologyCommand } from './topology';
 import { downCommand, upCommand } from './up';
 import { unknownCommand } from './commands';
+import { exitWhenFlushed } from './exit';
+
+export { exitWhenFlushed };
 
 const COMMANDS = [
   upCommand,
@@ -25,6 +29,7 @@ const COMMANDS = [
   evalCommand,
   anomalyCommand,
   alertsCommand,
+  topologyCommand,
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -53,5 +58,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(hideBin(process.argv)).then((code) => process.exit(code));
+  main(hideBin(process.argv)).then((code) => exitWhenFlushed(code));
 }

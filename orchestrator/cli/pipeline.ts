@@ -1,8 +1,8 @@
 /**
- * `sluice plan` and `sluice deploy-pipeline`: the pipeline spec against the running platform,
+ * `sluice plan` and `sluice deploy-pipeline`: the pipeline spec against a target (the local platform, or a
+ * cluster of the targets file with --target),
  * Terraform-style. The spec is validated before any connection is made, so a bad spec changes nothing.
  */
-import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
@@ -10,16 +10,12 @@ import { applyPlan, hasSecretIn, loadManagedState, planPipeline, renderPlan, typ
 import { observeState, type Observers } from '../plan/observe';
 import type { PlatformContext } from '../platform/component';
 import { kafkaNodes } from '../platform/components/kafka';
-import { flinkAdmin } from '../platform/components/flink';
-import { registryAdmin } from '../platform/components/registry';
-import { cassandraAdmin } from '../platform/components/cassandra';
-import { influxAdmin } from '../platform/components/influxdb';
-import { connectAdmin } from '../platform/components/connect';
-import { connectorPlaceholders } from '../platform/connector-env';
-import { adminClient, createContext } from '../platform/platform';
 import { loadSpec, type PipelineSpec } from '../spec';
+import { targetClients } from '../targets/clients';
+import { localTarget, stateFileOf, type Target } from '../targets/target';
+import { targetOf, withTargetOptions, type TargetArgs } from './target-option';
 
-export interface PipelineArgs {
+export interface PipelineArgs extends TargetArgs {
   spec: string;
   prune?: boolean;
   json?: boolean;
@@ -32,8 +28,15 @@ export interface PreparedPlan {
   stateFile: string;
 }
 
-export function managedStateFile(ctx: PlatformContext, spec: PipelineSpec): string {
-  return join(ctx.paths.state, `${spec.name}.json`);
+/** A target, or the local platform of a context (what callers before targets pass). */
+export type TargetOrContext = Target | PlatformContext;
+
+function asTarget(where: TargetOrContext): Target {
+  return 'paths' in where ? localTarget(where) : where;
+}
+
+export function managedStateFile(where: TargetOrContext, spec: PipelineSpec): string {
+  return stateFileOf(asTarget(where), `${spec.name}.json`);
 }
 
 /**
@@ -44,64 +47,45 @@ export function checkSpecFile(specFile: string): void {
   loadSpec(specFile, { brokerCount: kafkaNodes.length });
 }
 
-/** The platform's admin clients for everything deploy-pipeline manages. */
-function observers(ctx: PlatformContext): Observers & { close(): Promise<void> } {
-  const kafka = adminClient(ctx);
-  const flink = flinkAdmin(ctx);
-  const cassandra = cassandraAdmin(ctx);
-  const influx = influxAdmin(ctx);
-  // Connector configurations are templates: the client fills their placeholders in its requests only.
-  const connect = connectAdmin(ctx, connectorPlaceholders(ctx));
-  return {
-    kafka,
-    registry: registryAdmin(ctx),
-    ...(flink ? { flink } : {}),
-    ...(cassandra ? { cassandra } : {}),
-    ...(influx ? { influx } : {}),
-    ...(connect ? { connect } : {}),
-    close: async () => {
-      await cassandra?.close();
-      await kafka.close();
-    },
-  };
-}
-
-/** Plans a spec (checked with checkSpecFile) against the platform, validating it with the real broker count. */
+/** Plans a spec (checked with checkSpecFile) against the target, validating it with the real broker count. */
 export async function preparePlan(
-  ctx: PlatformContext,
+  where: TargetOrContext,
   clients: Observers,
   specFile: string,
   prune: boolean,
 ): Promise<PreparedPlan> {
+  const target = asTarget(where);
   const cluster = await clients.kafka.observe();
-  const placeholders = connectorPlaceholders(ctx);
+  const placeholders = target.connectorPlaceholders();
   const spec = loadSpec(specFile, {
     brokerCount: cluster.brokerCount,
     connectorPlaceholders: new Set(Object.keys(placeholders)),
   });
-  const stateFile = managedStateFile(ctx, spec);
+  const stateFile = managedStateFile(target, spec);
   const managed = loadManagedState(stateFile);
   const observed = await observeState(spec, clients, managed, cluster);
-  const plan = planPipeline(spec, observed, { managed, prune, hasSecret: hasSecretIn(ctx.secrets), placeholders });
+  const plan = planPipeline(spec, observed, { managed, prune, hasSecret: hasSecretIn(target.secrets), placeholders });
   return { spec, plan, stateFile };
 }
 
-/** Plans and applies `specFile`; returns the plan that was applied. */
+/** Plans and applies `specFile` on the target (the local platform of a context); returns the plan that was applied. */
 export async function deployPipeline(
-  ctx: PlatformContext,
+  where: TargetOrContext,
   specFile: string,
   options: { prune?: boolean; verbose?: boolean; log: Logger; print?: (text: string) => void },
 ): Promise<Plan> {
   checkSpecFile(specFile);
-  const clients = observers(ctx);
+  const target = asTarget(where);
+  const clients = targetClients(target);
   try {
-    const { plan, stateFile } = await preparePlan(ctx, clients, specFile, options.prune === true);
+    const { plan, stateFile } = await preparePlan(target, clients, specFile, options.prune === true);
     options.print?.(renderPlan(plan, { color: process.stdout.isTTY === true, verbose: options.verbose === true }));
     if (plan.hasChanges || plan.refused.length) {
+      const clientFilesDir = target.settings.clientFilesDir;
       await applyPlan(plan, {
         ...clients,
-        secrets: ctx.secrets,
-        clientFilesDir: ctx.paths.clients,
+        secrets: target.secrets,
+        ...(clientFilesDir ? { clientFilesDir } : {}),
         log: options.log,
         managedStateFile: stateFile,
       });
@@ -117,7 +101,7 @@ export async function deployPipeline(
 
 /** `--prune` does something different for each command: plan only shows, deploy-pipeline deletes. */
 const specOptions = (y: Argv, prune: string) =>
-  y
+  withTargetOptions(y)
     .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the pipeline spec to use' })
     .option('prune', { type: 'boolean', default: false, describe: prune })
     .option('verbose', {
@@ -137,11 +121,11 @@ export const planCommand: CommandModule<object, PipelineArgs & { 'exit-code'?: b
       .option('json', { type: 'boolean', describe: 'print the plan as JSON' })
       .option('exit-code', { type: 'boolean', describe: 'exit 0 when nothing would change, 2 when something would' }),
   handler: async (argv) => {
-    const ctx = createContext();
     checkSpecFile(argv.spec);
-    const clients = observers(ctx);
+    const target = targetOf(argv);
+    const clients = targetClients(target);
     try {
-      const { plan } = await preparePlan(ctx, clients, argv.spec, argv.prune === true);
+      const { plan } = await preparePlan(target, clients, argv.spec, argv.prune === true);
       process.stdout.write(
         `${argv.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, { color: process.stdout.isTTY === true, verbose: argv.verbose === true })}\n`,
       );
@@ -171,11 +155,11 @@ export const deployPipelineCommand: CommandModule<object, PipelineArgs> = {
       'also delete what Sluice made that the spec no longer declares: topics, schemas, principals (with their secret and client files), ACLs, SQL jobs, connectors, keyspaces, tables, databases, retention policies and grants; never what it did not make',
     ),
   handler: async (argv) => {
-    const ctx = createContext();
-    await deployPipeline(ctx, argv.spec, {
+    const target = targetOf(argv);
+    await deployPipeline(target, argv.spec, {
       prune: argv.prune === true,
       verbose: argv.verbose === true,
-      log: ctx.log,
+      log: target.log,
       print: (text) => process.stdout.write(`${text}\n`),
     });
   },

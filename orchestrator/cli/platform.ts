@@ -5,6 +5,14 @@ import { adminIdentity, clientEnvironment, exportLines, principalIdentity, tools
 import { components, createContext, down, logs, renderStatus, reset, status, up } from '../platform/platform';
 import { runSupervisor } from '../platform/supervisor/run';
 import { SUPERVISOR } from '../platform/supervisor/client';
+import { QUERY_KAFKA_SECRET, writeQueryLogin } from '../platform/components/flink-query';
+import { targetClientEnvironment } from '../targets/env';
+import { LOCAL_TARGET, TARGET_NAME_PATTERN } from '../targets/schema';
+import { localTargetEntry } from '../targets/target';
+import { writeTargetEntry } from '../targets/targets-file';
+import { targetOf, targetsFileOf, withTargetOptions, type TargetArgs } from './target-option';
+
+const TARGET_NAME = new RegExp(TARGET_NAME_PATTERN);
 
 const upCommand: CommandModule<object, { components?: string[] }> = {
   command: 'up [components..]',
@@ -59,11 +67,62 @@ const resetCommand: CommandModule<object, { yes?: boolean }> = {
   },
 };
 
-const envCommand: CommandModule<object, { user?: string }> = {
+/** `--write-target NAME`: the local platform as an entry of the targets file (docs/decisions/0022). */
+function writeLocalTarget(name: string, file: string): void {
+  const ctx = createContext();
+  if (ctx.secrets.read(adminIdentity.secret) === undefined) {
+    throw new SluiceError(
+      'SLUICE_PLATFORM_NOT_RUNNING',
+      `no credentials for '${adminIdentity.user}' in ${ctx.paths.secrets}`,
+      {
+        fix: 'run: npx sluice platform up',
+      },
+    );
+  }
+  if (!TARGET_NAME.test(name)) {
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `'${name}' cannot name a target`, {
+      fix: `lower-case letters, digits, '.', '_' and '-', and not '${LOCAL_TARGET}'`,
+    });
+  }
+  // The query principal's login file, which the entry names for sluice sql and query, once it has a password.
+  if (ctx.secrets.read(QUERY_KAFKA_SECRET) !== undefined) writeQueryLogin(ctx);
+  writeTargetEntry(file, name, localTargetEntry(ctx));
+  process.stdout.write(`Wrote target ${name} (the local platform of ${ctx.paths.home}) to ${file}\n`);
+}
+
+const envCommand: CommandModule<object, TargetArgs & { user?: string; 'write-target'?: string }> = {
   command: 'env',
   describe: 'Print export lines for a shell (eval "$(sluice platform env)") and write client configs',
-  builder: (y) => y.option('user', { type: 'string', describe: 'a principal of the pipeline instead of the admin' }),
+  builder: (y) =>
+    withTargetOptions(y)
+      .option('user', { type: 'string', describe: 'a principal of the pipeline instead of the admin' })
+      .option('write-target', {
+        type: 'string',
+        describe: 'instead, write the local platform as this entry of the targets file (--targets-file)',
+      }) as never,
   handler: (argv) => {
+    if (argv['write-target'] !== undefined) {
+      if (argv.target !== undefined || argv.user !== undefined)
+        throw new SluiceError(
+          'SLUICE_CONFIG_INVALID',
+          '--write-target writes the local platform: it takes no --target or --user',
+          {
+            fix: 'run it without --target and --user',
+          },
+        );
+      writeLocalTarget(argv['write-target'], targetsFileOf(argv));
+      return;
+    }
+    if (argv.target !== undefined && argv.target !== LOCAL_TARGET) {
+      const target = targetOf(argv);
+      const vars = targetClientEnvironment(
+        target,
+        argv.user ? principalIdentity(argv.user) : undefined,
+        createContext().paths.clients,
+      );
+      process.stdout.write(`${exportLines(vars)}\n`);
+      return;
+    }
     const ctx = createContext();
     const identity = argv.user ? principalIdentity(argv.user) : adminIdentity;
     if (ctx.secrets.read(identity.secret) === undefined) {

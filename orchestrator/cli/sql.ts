@@ -14,30 +14,15 @@ import { SluiceError, isSluiceError } from '../../lib/errors';
 import { queryTableStatements } from '../lib/sql/query-tables';
 import { fillPlaceholders } from '../lib/sql/statements';
 import { flinkClasspath, flinkConfDir, flinkEnv, flinkJvmOptions, sqlGatewayUrl } from '../platform/components/flink';
-import {
-  QUERY_KAFKA_USER,
-  flinkQueryAdmin,
-  sqlQueryPlaceholders,
-  writeQueryLogin,
-} from '../platform/components/flink-query';
+import { QUERY_KAFKA_USER, sqlQueryPlaceholders } from '../platform/components/flink-query';
 import { writePrivateFile } from '../lib/secrets';
 import { createContext } from '../platform/platform';
 import type { PlatformContext } from '../platform/component';
 import { renderTemplateFile } from '../platform/template';
 import { loadSpec } from '../spec';
-import type { HttpFlinkAdmin } from '../clients/flink';
+import { targetFlinkQueryAdmin } from '../targets/clients';
 import { runShell } from './sql-shell';
-
-function requireFlink(ctx: PlatformContext): HttpFlinkAdmin {
-  const flink = flinkQueryAdmin(ctx);
-  if (!flink)
-    throw new SluiceError('SLUICE_PLATFORM_NOT_RUNNING', `Flink of ${ctx.paths.home} is not running`, {
-      fix: 'start the platform: npm start (or npx sluice platform up)',
-    });
-  // The query principal's login, read by the Kafka tables of the session (never part of a statement).
-  writeQueryLogin(ctx);
-  return flink;
-}
+import { targetOf, withTargetOptions, type TargetArgs } from './target-option';
 
 /** With --verbose, Flink's whole error text after the one-line message the CLI prints. */
 function withTrace(verbose: boolean | undefined, error: unknown): never {
@@ -85,11 +70,14 @@ async function flinkClient(ctx: PlatformContext, statements: string[], verbose: 
   return new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
-export const sqlCommand: CommandModule<object, { spec: string; verbose?: boolean; 'flink-client'?: boolean }> = {
+export const sqlCommand: CommandModule<
+  object,
+  TargetArgs & { spec: string; verbose?: boolean; 'flink-client'?: boolean }
+> = {
   command: 'sql',
   describe: 'A SQL shell on the SQL Gateway, with every table of the spec defined for reading',
   builder: (y) =>
-    y
+    withTargetOptions(y)
       .option('spec', { type: 'string', default: 'pipeline.yaml', describe: 'the spec whose sql.tables to define' })
       .option('verbose', { type: 'boolean', describe: "print Flink's whole error trace after each error's message" })
       .option('flink-client', {
@@ -97,12 +85,19 @@ export const sqlCommand: CommandModule<object, { spec: string; verbose?: boolean
         describe: "run Flink's own SQL client instead (its result views; its log in .sluice/logs/sql-client.log)",
       }) as never,
   handler: async (argv) => {
-    const ctx = createContext();
-    const flink = requireFlink(ctx);
+    const target = targetOf(argv);
+    // The query principal's login is read by the Kafka tables of the session (never part of a statement).
+    const flink = targetFlinkQueryAdmin(target);
     const spec = loadSpec(argv.spec);
     const tables = spec.sqlTables;
     const setup = queryTableStatements(tables);
     if (argv['flink-client']) {
+      // Flink's SQL client runs from the local installation, with its configuration and keystore.
+      if (target.kind !== 'local')
+        throw new SluiceError('SLUICE_CONFIG_INVALID', '--flink-client runs on the local platform only', {
+          fix: `leave out --flink-client: Sluice's shell works on --target ${target.name}`,
+        });
+      const ctx = createContext();
       const placeholders = sqlQueryPlaceholders(ctx);
       process.exitCode = await flinkClient(
         ctx,
@@ -119,16 +114,19 @@ export const sqlCommand: CommandModule<object, { spec: string; verbose?: boolean
       output: process.stdout,
       errors: process.stderr,
       verbose: argv.verbose === true,
-      banner: `Sluice SQL on ${ctx.host}:${ctx.ports.flink.gateway}: the tables of ${argv.spec}, read as ${QUERY_KAFKA_USER}. HELP; for examples, QUIT; to leave.`,
+      banner: `Sluice SQL on ${new URL(target.settings.flink!.gatewayUrl).host}: the tables of ${argv.spec}, read as ${QUERY_KAFKA_USER}. HELP; for examples, QUIT; to leave.`,
     });
   },
 };
 
-export const queryCommand: CommandModule<object, { sql: string; spec: string; json?: boolean; verbose?: boolean }> = {
+export const queryCommand: CommandModule<
+  object,
+  TargetArgs & { sql: string; spec: string; json?: boolean; verbose?: boolean }
+> = {
   command: 'query <sql>',
   describe: 'Run a SELECT on the streaming tables and print its rows until it ends or Ctrl-C',
   builder: (y) =>
-    y
+    withTargetOptions(y)
       .positional('sql', {
         type: 'string',
         demandOption: true,
@@ -141,8 +139,7 @@ export const queryCommand: CommandModule<object, { sql: string; spec: string; js
         describe: "print Flink's whole error trace after the error's message",
       }) as never,
   handler: async (argv) => {
-    const ctx = createContext();
-    const flink = requireFlink(ctx);
+    const flink = targetFlinkQueryAdmin(targetOf(argv));
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);

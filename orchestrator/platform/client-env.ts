@@ -42,9 +42,21 @@ export function writeClientConfigs(ctx: PlatformContext, identity: ClientIdentit
   if (password === undefined) {
     throw new Error(`no password for ${identity.user}: apply a pipeline that declares it (npm run deploy-pipeline)`);
   }
-  const dir = join(ctx.paths.clients, identity.user);
-  const servers = bootstrapServers(ctx);
-  const ca = caFile(ctx);
+  const files = writeKafkaClientFiles(join(ctx.paths.clients, identity.user), {
+    bootstrapServers: bootstrapServers(ctx),
+    caFile: caFile(ctx),
+    user: identity.user,
+    password,
+  });
+  return { ...files, passwordFile: ctx.secrets.pathOf(identity.secret) };
+}
+
+/** The kcat (librdkafka) and Java client configs of a Kafka user, mode 0600, in `dir`. */
+export function writeKafkaClientFiles(
+  dir: string,
+  login: { bootstrapServers: string; caFile: string; user: string; password: string },
+): Omit<ClientFiles, 'passwordFile'> {
+  const { bootstrapServers: servers, caFile: ca, user, password } = login;
   const kcatConfig = join(dir, 'kcat.properties');
   writePrivateFile(
     kcatConfig,
@@ -53,7 +65,7 @@ export function writeClientConfigs(ctx: PlatformContext, identity: ClientIdentit
       `bootstrap.servers=${servers}`,
       'security.protocol=SASL_SSL',
       'sasl.mechanisms=SCRAM-SHA-512',
-      `sasl.username=${identity.user}`,
+      `sasl.username=${user}`,
       `sasl.password=${password}`,
       `ssl.ca.location=${ca}`,
       'ssl.endpoint.identification.algorithm=https',
@@ -68,14 +80,14 @@ export function writeClientConfigs(ctx: PlatformContext, identity: ClientIdentit
       `bootstrap.servers=${servers}`,
       'security.protocol=SASL_SSL',
       'sasl.mechanism=SCRAM-SHA-512',
-      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${identity.user}" password="${password}";`,
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${password}";`,
       'ssl.truststore.type=PEM',
       `ssl.truststore.location=${ca}`,
       'ssl.endpoint.identification.algorithm=https',
       '',
     ].join('\n'),
   );
-  return { kcatConfig, javaClientConfig, passwordFile: ctx.secrets.pathOf(identity.secret) };
+  return { kcatConfig, javaClientConfig };
 }
 
 /** The variables a Sluice service or a shell needs, for `identity`. */

@@ -48,6 +48,16 @@ export interface PortMap {
   supervisor: number;
 }
 
+/** The ports of Kafka node `id` (1 to 9: base + 10 × id + 2…5, below the registry's base + 100). */
+export function kafkaNodePorts(base: number, id: number): KafkaNodePorts {
+  return {
+    client: base + 10 * id + 2,
+    controller: base + 10 * id + 3,
+    internal: base + 10 * id + 4,
+    metrics: base + 10 * id + 5,
+  };
+}
+
 export function portBase(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.SLUICE_PORT_BASE;
   if (raw === undefined || raw === '') return DEFAULT_PORT_BASE;
@@ -84,14 +94,7 @@ export function ephemeralOverlap(base: number, ephemeral: readonly [number, numb
 export function portMap(from: number | NodeJS.ProcessEnv = process.env): PortMap {
   const base = typeof from === 'number' ? from : portBase(from);
   const kafka: Record<number, KafkaNodePorts> = {};
-  for (const id of KAFKA_NODE_IDS) {
-    kafka[id] = {
-      client: base + 10 * id + 2,
-      controller: base + 10 * id + 3,
-      internal: base + 10 * id + 4,
-      metrics: base + 10 * id + 5,
-    };
-  }
+  for (const id of KAFKA_NODE_IDS) kafka[id] = kafkaNodePorts(base, id);
   const flink = {
     rest: base + 120,
     gateway: base + 121,

@@ -184,6 +184,25 @@ export const NAB_FAMILIES: readonly DetectorFamily[] = [
       },
     ],
   },
+  {
+    name: 'resonance',
+    about: "adaptive resonance over the recent course (ARTime's approach, streaming, 32 categories)",
+    settings: [3, 5, 7].map((step): DetectorSpec => ({ kind: 'resonance', step })),
+  },
+  {
+    name: 'seasonal-or-likelihood+spatial-or-resonance',
+    about: 'seasonal (threshold 8), likelihood(seasonal)+spatial or resonance (max), one cooldown',
+    settings: [3, 5, 7].map((step): DetectorSpec => ({
+      kind: 'ensemble',
+      combine: 'max',
+      members: [
+        { kind: 'seasonal', threshold: 8 },
+        { kind: 'likelihood', raw: { kind: 'seasonal' }, averagingWindow: 30, spatialTolerance: 0.05 },
+        { kind: 'resonance', step },
+      ],
+      cooldown: 200,
+    })),
+  },
 ];
 
 export const NAB_FAMILY_NAMES = NAB_FAMILIES.map((f) => f.name);

@@ -58,19 +58,27 @@ export function writeQueryLogin(ctx: PlatformContext): void {
  * options (unused by a read, kept so that every table statement stays valid).
  */
 export function sqlQueryPlaceholders(ctx: PlatformContext): Record<string, string> {
-  const jobs = sqlPlaceholders(ctx);
+  return querySqlPlaceholders(sqlPlaceholders(ctx), registryUrl(ctx), queryLoginFile(ctx));
+}
+
+/** sqlQueryPlaceholders of any cluster: its jobs' placeholders, its registry, the login file as Flink sees it. */
+export function querySqlPlaceholders(
+  jobs: Readonly<Record<string, string>>,
+  registry: string,
+  loginFile: string,
+): Record<string, string> {
   return {
     KAFKA: [
       jobs.KAFKA!,
       option('properties.config.providers', PROVIDER),
       option(`properties.config.providers.${PROVIDER}.class`, `${KAFKA}.common.config.provider.FileConfigProvider`),
-      option('properties.sasl.jaas.config', `\${${PROVIDER}:${queryLoginFile(ctx)}:sasl.jaas.config}`),
+      option('properties.sasl.jaas.config', `\${${PROVIDER}:${loginFile}:sasl.jaas.config}`),
     ].join(',\n  '),
     // The jobs' format (decision 0017): a query skips an undecodable record too, and the dead-letter
     // tables' 'emit' option stays valid.
     REGISTRY: [
       option('value.format', 'sluice-avro-confluent'),
-      option('value.sluice-avro-confluent.url', registryUrl(ctx)),
+      option('value.sluice-avro-confluent.url', registry),
     ].join(',\n  '),
     EXACTLY_ONCE: jobs.EXACTLY_ONCE!,
   };

@@ -326,21 +326,36 @@ export const option = (key: string, value: string) => `'${key}' = '${value.repla
  * The secret is filled in only when a statement is sent to the gateway.
  */
 export function sqlPlaceholders(ctx: PlatformContext): Record<string, string> {
+  return jobSqlPlaceholders({
+    bootstrapServers: bootstrapServers(ctx),
+    kafkaCaFile: caFile(ctx),
+    registryUrl: registryUrl(ctx),
+    registryFlinkPassword: ctx.secrets.ensure(REGISTRY_FLINK_SECRET),
+  });
+}
+
+/** sqlPlaceholders of any cluster: its brokers, its Kafka CA as the Flink processes see it, its registry. */
+export function jobSqlPlaceholders(cluster: {
+  bootstrapServers: string;
+  kafkaCaFile: string;
+  registryUrl: string;
+  registryFlinkPassword: string;
+}): Record<string, string> {
   return {
     KAFKA: [
-      option('properties.bootstrap.servers', bootstrapServers(ctx)),
+      option('properties.bootstrap.servers', cluster.bootstrapServers),
       option('properties.security.protocol', 'SASL_SSL'),
       option('properties.sasl.mechanism', 'SCRAM-SHA-512'),
       option('properties.ssl.truststore.type', 'PEM'),
-      option('properties.ssl.truststore.location', caFile(ctx)),
+      option('properties.ssl.truststore.location', cluster.kafkaCaFile),
     ].join(',\n  '),
     REGISTRY: [
       option('value.format', 'sluice-avro-confluent'),
-      option('value.sluice-avro-confluent.url', registryUrl(ctx)),
+      option('value.sluice-avro-confluent.url', cluster.registryUrl),
       option('value.sluice-avro-confluent.basic-auth.credentials-source', 'USER_INFO'),
       option(
         'value.sluice-avro-confluent.basic-auth.user-info',
-        `${REGISTRY_FLINK_USER}:${ctx.secrets.ensure(REGISTRY_FLINK_SECRET)}`,
+        `${REGISTRY_FLINK_USER}:${cluster.registryFlinkPassword}`,
       ),
     ].join(',\n  '),
     EXACTLY_ONCE: [
