@@ -6,7 +6,7 @@ import { createLogger } from '../../../lib/log';
 import type { Component, PlatformContext } from '../component';
 import { platformPaths } from '../paths';
 import { portMap } from '../ports';
-import { readPid, stopProcess, type DaemonSpec } from '../processes';
+import { isOurProcess, readPid, stopProcess, type DaemonSpec } from '../processes';
 import { fileSecretStore } from '../../lib/secrets';
 import { forCondition, waitFor } from '../wait';
 import { readSupervisorState } from './state';
@@ -115,6 +115,9 @@ describe('supervisor', () => {
     first.start();
     const s = spec(ctx, 'adopted', 'exec sleep 300');
     const pid = (await first.watch(s, { start: true }))!;
+    // Until the child has exec'd, /proc shows the parent's environment without the platform's marker,
+    // so it is not yet recognisably ours (seen once on a loaded CI machine): adopt a started process.
+    await until('the process to carry its marker', () => isOurProcess(pid, 'adopted', ctx.paths.home));
     first.stop();
     const second = new Supervisor(ctx, component, { policy, pollMs: 50 });
     started.push(second);
