@@ -6,8 +6,9 @@
  *
  * Everything it makes is written down first, in a record under /run/sluice-test-hosts/ (gone on reboot,
  * with the namespaces), then made; `destroy()` removes it all (sshd and whatever else runs in the
- * namespaces, namespaces, veths, bridge, temp dir), and so do SIGINT, SIGTERM and the process' exit. A run
- * killed outright leaves its record behind: the next run reaps what it names once its owner is gone.
+ * namespaces, namespaces, veths, bridge, temp dir), and so do SIGINT, SIGTERM and the process' exit. A
+ * watchdog process (watchdog.ts) removes it when the owner dies without doing so (killed outright, or
+ * under Jest, where those handlers never fire); if the watchdog is gone too, the next run reaps the record.
  * Needs root, iproute2 and openssh-server (`prerequisiteProblems` says how to install what is missing).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   rmdirSync,
   writeFileSync,
@@ -58,6 +60,8 @@ export interface TestHost {
 }
 
 export interface TestHosts {
+  /** The run's id: in every name it made (sluice-th-<id>-1, sthbr<id> …) and its record's file name. */
+  id: string;
   subnet: string;
   bridgeAddress: string;
   hosts: TestHost[];
@@ -118,14 +122,28 @@ interface Made {
   veths: string[];
   sshd: Array<{ pid: number; config: string }>;
   privsepDir?: string;
+  /** watchdog.ts, which removes all this once the owner is gone. */
+  watchdogPid?: number;
 }
 
 const recordPath = (id: string) => join(RECORDS_DIR, `${id}.json`);
 
 function save(made: Made): void {
   mkdirSync(RECORDS_DIR, { recursive: true, mode: 0o700 });
-  writeFileSync(recordPath(made.id), JSON.stringify(made, null, 2), { mode: 0o600 });
+  // Whole or not at all: the watchdog may read it at any moment.
+  writeFileSync(`${recordPath(made.id)}.new`, JSON.stringify(made, null, 2), { mode: 0o600 });
+  renameSync(`${recordPath(made.id)}.new`, recordPath(made.id));
 }
+
+function load(id: string): Made | undefined {
+  try {
+    return JSON.parse(readFileSync(recordPath(id), 'utf8')) as Made;
+  } catch {
+    return undefined;
+  }
+}
+
+const ownerGone = (made: Made) => startTime(made.ownerPid) !== made.ownerStart;
 
 function startTime(pid: number): string | undefined {
   try {
@@ -201,6 +219,14 @@ function teardown(made: Made): void {
   if (made.privsepDir) attempt(failures, `remove ${made.privsepDir}`, () => rmdirSync(made.privsepDir!));
   if (failures.length) throw new Error(`test hosts ${made.id}: teardown left things behind:\n${failures.join('\n')}`);
   rmSync(recordPath(made.id), { force: true });
+  try {
+    rmdirSync(RECORDS_DIR); // when no other run has a record there
+  } catch {
+    // another run's record is there
+  }
+  const watchdog = made.watchdogPid;
+  if (watchdog !== undefined && watchdog !== process.pid && cmdline(watchdog).includes(recordPath(made.id)))
+    process.kill(watchdog, 'SIGTERM');
 }
 
 /** Removes what earlier runs left when their owner is gone (killed outright); returns their ids. */
@@ -208,12 +234,37 @@ export function reapOrphans(): string[] {
   if (!existsSync(RECORDS_DIR)) return [];
   const reaped: string[] = [];
   for (const file of readdirSync(RECORDS_DIR).filter((f) => f.endsWith('.json'))) {
-    const made = JSON.parse(readFileSync(join(RECORDS_DIR, file), 'utf8')) as Made;
-    if (startTime(made.ownerPid) === made.ownerStart) continue;
+    const made = load(file.slice(0, -'.json'.length));
+    if (!made || !ownerGone(made)) continue;
     teardown(made);
     reaped.push(made.id);
   }
   return reaped;
+}
+
+/**
+ * What watchdog.ts does for a run: waits until the run's record is gone (its owner removed everything) or
+ * its owner is (killed outright, or a test runner that exits without the owner's exit handlers: Jest gives
+ * a test a copy of \`process\` whose signal and exit events never fire), then removes what the record names.
+ */
+export async function watchRun(id: string, pollMs = 200): Promise<void> {
+  for (;;) {
+    const made = load(id);
+    if (!made) return;
+    if (ownerGone(made)) return teardown(made);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+function startWatchdog(made: Made): number {
+  const child = spawn(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), join(__dirname, 'watchdog.ts'), made.id, recordPath(made.id)],
+    { stdio: 'ignore', detached: true },
+  );
+  child.unref();
+  if (child.pid === undefined) throw new Error('the test hosts watchdog did not start');
+  return child.pid;
 }
 
 function portOpen(address: string, port: number): Promise<boolean> {
@@ -310,6 +361,8 @@ export async function createTestHosts(options: TestHostsOptions): Promise<TestHo
 
 async function build(plan: AddressPlan, made: Made, startTimeoutMs: number, destroy: () => void): Promise<TestHosts> {
   made.dir = mkdtempSync(join(tmpdir(), `sluice-test-hosts-${made.id}-`));
+  save(made);
+  made.watchdogPid = startWatchdog(made);
   save(made);
   chmodSync(made.dir, 0o700);
   const keyFile = join(made.dir, 'id_ed25519');
@@ -417,6 +470,7 @@ async function build(plan: AddressPlan, made: Made, startTimeoutMs: number, dest
     'ControlMaster=no',
   ];
   return {
+    id: made.id,
     subnet: plan.subnet,
     bridgeAddress: plan.bridgeAddress,
     hosts,

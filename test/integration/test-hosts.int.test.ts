@@ -6,18 +6,22 @@
  * link is down does not answer while the others do (then answers again once it is up). Needs no Sluice
  * platform (run alone: SLUICE_TEST_NO_PLATFORM=1, CONTRIBUTING.md); about 15 s.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../lib/repo';
 import { run } from '../../orchestrator/platform/processes';
-import { createTestHosts, prerequisiteProblems, type TestHosts } from '../hosts/hosts';
+import { RECORDS_DIR, createTestHosts, prerequisiteProblems, type TestHosts } from '../hosts/hosts';
 import { onTestHosts } from '../hosts/topology';
 
 const root = repoRoot();
 let th: TestHosts | undefined;
 
-afterAll(() => th?.destroy());
+afterEach(() => {
+  th?.destroy();
+  th = undefined;
+});
 
 function ansibleEnv(hosts: TestHosts): NodeJS.ProcessEnv {
   const dir = (name: string) => {
@@ -108,7 +112,7 @@ test('three test hosts answer Ansible over SSH with the inventory of the three-h
   expect(addresses.code).toBe(0);
   for (const h of hosts.hosts)
     expect(addresses.stdout).toMatch(
-      new RegExp(`^${h.name} \\| CHANGED \\| rc=0 \\| \\(stdout\\) .*inet ${h.address}/24`, 'm'),
+      new RegExp(`^${h.name} \\| CHANGED \\| rc=0 \\| \\(stdout\\) .*inet ${h.address}/`, 'm'),
     );
 
   // The generated groups reach the hosts the topology places there.
@@ -134,4 +138,104 @@ test('three test hosts answer Ansible over SSH with the inventory of the three-h
   expect(answers(back.stdout)).toEqual({ 'sluice-1': 'SUCCESS', 'sluice-2': 'SUCCESS', 'sluice-3': 'SUCCESS' });
   expect([one.name, three.name]).toEqual(['sluice-1', 'sluice-3']);
   expect(Date.now() - started).toBeLessThan(60_000);
+}, 120_000);
+
+/** What a run made that is still there: namespaces, links, sshd processes, temp dir, record. */
+function leftovers(id: string, dir: string): string[] {
+  const found: string[] = [];
+  const namespaces = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
+  found.push(...namespaces.filter((n) => n.startsWith(`sluice-th-${id}-`)).map((n) => `namespace ${n}`));
+  found.push(...readdirSync('/sys/class/net').filter((l) => l.startsWith(`sth${id}`) || l === `sthbr${id}`));
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cmd.includes(dir) || cmd.includes(join(RECORDS_DIR, `${id}.json`)))
+      found.push(`process ${pid}: ${cmd.split('\0').join(' ')}`);
+  }
+  if (existsSync(dir)) found.push(dir);
+  if (existsSync(join(RECORDS_DIR, `${id}.json`))) found.push(`record ${id}`);
+  return found;
+}
+
+/**
+ * test/hosts/main.ts (2 hosts) in a node of its own until its JSON line: the hosts are up. Node itself,
+ * with tsx's loader, rather than the tsx command, which would run it in a grandchild that outlives a SIGKILL.
+ */
+async function holdHosts(): Promise<{
+  child: ChildProcess;
+  made: { id: string; dir: string; hosts: Array<{ address: string }> };
+}> {
+  const child = spawn(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), join(root, 'test/hosts/main.ts'), '2'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`test/hosts/main.ts printed nothing in 30 s: ${err}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(out.split('\n')[0]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`test/hosts/main.ts exited ${code}: ${err}`)));
+  });
+  return { child, made: JSON.parse(line) };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve(child.signalCode ?? child.exitCode)
+      : child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
+
+async function gone(id: string, dir: string, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (leftovers(id, dir).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return leftovers(id, dir);
+}
+
+test('test hosts leave nothing behind when interrupted (SIGINT) or killed outright (the watchdog; else the next run reaps)', async () => {
+  // SIGINT: the run removes everything itself.
+  const interrupted = await holdHosts();
+  expect(leftovers(interrupted.made.id, interrupted.made.dir).length).toBeGreaterThan(0); // positive control
+  interrupted.child.kill('SIGINT');
+  expect(await exited(interrupted.child)).toBe('SIGINT');
+  expect(await gone(interrupted.made.id, interrupted.made.dir, 2_000)).toEqual([]);
+
+  // SIGKILL of the owner: its watchdog removes everything.
+  const killed = await holdHosts();
+  expect(leftovers(killed.made.id, killed.made.dir)).toEqual(
+    expect.arrayContaining([`namespace sluice-th-${killed.made.id}-1`, `sthbr${killed.made.id}`, killed.made.dir]),
+  );
+  killed.child.kill('SIGKILL');
+  expect(await exited(killed.child)).toBe('SIGKILL');
+  expect(await gone(killed.made.id, killed.made.dir, 10_000)).toEqual([]);
+
+  // SIGKILL of the owner and its watchdog (a crash): everything stays until the next run reaps it.
+  const crashed = await holdHosts();
+  const record = JSON.parse(readFileSync(join(RECORDS_DIR, `${crashed.made.id}.json`), 'utf8')) as {
+    watchdogPid: number;
+  };
+  process.kill(record.watchdogPid, 'SIGKILL');
+  crashed.child.kill('SIGKILL');
+  await exited(crashed.child);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(leftovers(crashed.made.id, crashed.made.dir)).toEqual(
+    expect.arrayContaining([`namespace sluice-th-${crashed.made.id}-1`, `sthbr${crashed.made.id}`]),
+  );
+  th = await createTestHosts({ count: 1 }); // reaps first, else it would refuse the subnet the crash holds
+  expect(leftovers(crashed.made.id, crashed.made.dir)).toEqual([]);
+  expect(th.hosts).toHaveLength(1);
 }, 120_000);
