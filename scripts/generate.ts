@@ -8,7 +8,9 @@
  * - the key tables of docs/spec-reference.md, from that schema (between its `generated` markers);
  * - sql/030-outputs.sql, the Flink output tables, from sql/030-outputs.json and schemas/outputs/*.avsc;
  * - sql/050-decode-errors.sql and sql/400-decode-errors.sql, the dead letters of every SQL source table,
- *   from the source tables themselves (decision 0017).
+ *   from the source tables themselves (decision 0017);
+ * - docker-compose.components.yml, one service per component, from the launcher's components, the one-host
+ *   topology and the port map (orchestrator/compose/compose.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { renderReference } from '../lib/spec/generate/reference';
 import { renderTypes } from '../lib/spec/generate/typescript';
 import { DECODE_ERROR_JOB_FILE, DECODE_ERROR_TABLES_FILE, decodeErrorSql } from './sql-decode-errors';
 import { outputTablesSql } from './sql-outputs';
+import { COMPOSE_FILE, renderCompose } from '../orchestrator/compose/compose';
 
 export interface GeneratedFile {
   /** Relative to the repository root. */
@@ -62,6 +65,11 @@ export function generatedFiles(): GeneratedFile[] {
     },
     { path: DECODE_ERROR_TABLES_FILE, content: decodeErrors.tables, source: sourceTables },
     { path: DECODE_ERROR_JOB_FILE, content: decodeErrors.job, source: sourceTables },
+    {
+      path: COMPOSE_FILE,
+      content: prettier(renderCompose(), COMPOSE_FILE),
+      source: "orchestrator/compose/compose.ts and the launcher's components (orchestrator/platform/components/)",
+    },
   ];
 }
 

@@ -66,6 +66,9 @@ describe('unknown commands', () => {
       'reset',
       'env',
       'supervise',
+      'install',
+      'run',
+      'health',
     ]);
     expect(subcommandsOf(planCommand as CommandModule)).toEqual([]);
   });

@@ -2,7 +2,19 @@
 import type { Argv, CommandModule } from 'yargs';
 import { SluiceError } from '../../lib/errors';
 import { adminIdentity, clientEnvironment, exportLines, principalIdentity, toolsBinDir } from '../platform/client-env';
-import { components, createContext, down, logs, renderStatus, reset, status, up } from '../platform/platform';
+import {
+  componentNamed,
+  components,
+  createContext,
+  down,
+  logs,
+  renderStatus,
+  reset,
+  status,
+  up,
+} from '../platform/platform';
+import { runInForeground } from '../platform/foreground';
+import { ensureSystemCommands } from '../platform/install/system';
 import { runSupervisor } from '../platform/supervisor/run';
 import { SUPERVISOR } from '../platform/supervisor/client';
 import { QUERY_KAFKA_SECRET, writeQueryLogin } from '../platform/components/flink-query';
@@ -155,6 +167,66 @@ const superviseCommand: CommandModule = {
   },
 };
 
+/**
+ * What a container that runs components one each needs (docker-compose.components.yml): the servers
+ * installed into the cache once, one component in the foreground, and a health probe.
+ */
+const installCommand: CommandModule<object, { components?: string[] }> = {
+  command: 'install [components..]',
+  describe: 'Install the servers of every component (or the named ones) into the cache; starts nothing',
+  builder: (y) => y.positional('components', { type: 'string', array: true, describe: 'only these components' }),
+  handler: async (argv) => {
+    const ctx = createContext();
+    await ensureSystemCommands(ctx.log);
+    for (const c of argv.components?.length ? argv.components.map(componentNamed) : components) {
+      const reason = await c.unavailable?.(ctx);
+      if (reason) ctx.log.info(`skipped: ${reason}`, { component: c.name });
+      else await c.install(ctx);
+    }
+  },
+};
+
+const runCommand: CommandModule<object, { component: string }> = {
+  command: 'run <component>',
+  describe:
+    "Run one component in the foreground (a container's main process): configure, start, wait until ready; stop it on SIGTERM or SIGINT",
+  builder: (y) => y.positional('component', { type: 'string', demandOption: true }),
+  handler: async (argv) => {
+    const ctx = createContext();
+    const component = componentNamed(argv.component);
+    const run = await runInForeground(ctx, component);
+    const signalled = new Promise<NodeJS.Signals>((resolve) => {
+      for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
+    });
+    let first: 'ready' | 'exited' | NodeJS.Signals;
+    try {
+      first = await Promise.race([
+        run.ready.then(() => 'ready' as const),
+        run.exited.then(() => 'exited' as const),
+        signalled,
+      ]);
+    } catch (error) {
+      await run.stop(); // never ready: stopped, and the container's restart policy decides what next
+      throw error;
+    }
+    if (first !== 'ready' && first !== 'exited') ctx.log.info(`${first}: stopping`, { component: component.name });
+    const code =
+      first === 'ready' ? await Promise.race([run.exited, signalled.then(() => run.stop())]) : await run.stop();
+    process.exitCode = code;
+  },
+};
+
+const healthCommand: CommandModule<object, { component: string }> = {
+  command: 'health <component>',
+  describe: "Exit 0 when the component answers its health probe, 1 when not (a container's healthcheck)",
+  builder: (y) => y.positional('component', { type: 'string', demandOption: true }),
+  handler: async (argv) => {
+    const healthy = await componentNamed(argv.component).healthy(createContext());
+    process.stdout.write(`${argv.component}: ${healthy ? 'healthy' : 'not healthy'}\n`);
+    process.exitCode = healthy ? 0 : 1;
+  },
+};
+
 export const platformCommand: CommandModule = {
   command: 'platform <command>',
   describe: 'Run the local platform (no Docker): up, down, status, logs, reset, env',
@@ -167,6 +239,9 @@ export const platformCommand: CommandModule = {
       .command(resetCommand)
       .command(envCommand)
       .command(superviseCommand)
+      .command(installCommand)
+      .command(runCommand)
+      .command(healthCommand)
       .demandCommand(1),
   handler: () => undefined,
 };
