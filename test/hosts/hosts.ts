@@ -55,6 +55,12 @@ export interface TestHost {
   /** This host's own install directory (sluice_dir) and data directory (sluice_home). */
   installDir: string;
   dataDir: string;
+  /**
+   * Root's home on this host: an empty directory of its own, bind-mounted on /root for its sshd and
+   * sessions only, so that the machine's ~/.bashrc (pyenv's rehash, which a killed session can leave
+   * locked for every shell), ~/.ssh and ~/.ansible are not the test host's.
+   */
+  homeDir: string;
   /** sshd's output (-e), for a failure's message. */
   sshdLog: string;
 }
@@ -394,9 +400,10 @@ async function build(plan: AddressPlan, made: Made, startTimeoutMs: number, dest
       address: p.address,
       installDir: join(hostDir, 'install'),
       dataDir: join(hostDir, 'data'),
+      homeDir: join(hostDir, 'home'),
       sshdLog: join(hostDir, 'sshd.log'),
     };
-    for (const dir of [host.installDir, host.dataDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const dir of [host.installDir, host.dataDir, host.homeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
     made.namespaces.push(p.namespace);
     made.veths.push(p.veth);
     save(made);
@@ -420,8 +427,11 @@ async function build(plan: AddressPlan, made: Made, startTimeoutMs: number, dest
     writeFileSync(config, sshdConfig(host, hostKey, authorizedKeys), { mode: 0o600 });
     sh(SSHD, ['-t', '-f', config]);
     const log = openSync(host.sshdLog, 'a', 0o600);
-    // `ip netns exec` execs sshd: the child's pid is sshd's. -D: no daemon; -e: its log to the file.
-    const child = spawn('ip', ['netns', 'exec', p.namespace, SSHD, '-D', '-e', '-f', config], {
+    // `ip netns exec` runs its command in a mount namespace of its own (mounts there do not reach the
+    // machine): the host's home on /root, then sshd, each exec'd, so the child's pid is sshd's.
+    // -D: no daemon; -e: its log to the file.
+    const start = 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"';
+    const child = spawn('ip', ['netns', 'exec', p.namespace, 'sh', '-c', start, 'sh', host.homeDir, SSHD, config], {
       stdio: ['ignore', log, log],
       detached: true,
     });

@@ -107,9 +107,19 @@ test('three test hosts answer Ansible over SSH with the inventory of the three-h
   expect(answers(ping.stdout)).toEqual({ 'sluice-1': 'SUCCESS', 'sluice-2': 'SUCCESS', 'sluice-3': 'SUCCESS' });
   expect(ping.code).toBe(0);
 
-  // Each answer comes from the host's own namespace: its eth0 has its own address, and nothing else.
-  const addresses = await ansible(['sluice', '-m', 'command', '-a', 'ip -4 -o addr show dev eth0', '-o']);
+  // Each answer comes from the host's own namespace: its eth0 has its own address, and its home is its own.
+  const marker = `.sluice-test-host-${hosts.id}`;
+  const addresses = await ansible([
+    'sluice',
+    '-m',
+    'shell',
+    '-a',
+    `ip -4 -o addr show dev eth0; touch ~/${marker}`,
+    '-o',
+  ]);
   expect(addresses.code).toBe(0);
+  for (const h of hosts.hosts) expect([h.name, existsSync(join(h.homeDir, marker))]).toEqual([h.name, true]);
+  expect(existsSync(join('/root', marker))).toBe(false);
   for (const h of hosts.hosts)
     expect(addresses.stdout).toMatch(
       new RegExp(`^${h.name} \\| CHANGED \\| rc=0 \\| \\(stdout\\) .*inet ${h.address}/`, 'm'),
