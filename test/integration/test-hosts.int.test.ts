@@ -7,7 +7,7 @@
  * platform (run alone: SLUICE_TEST_NO_PLATFORM=1, CONTRIBUTING.md); about 15 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../lib/repo';
@@ -62,6 +62,11 @@ test('three test hosts answer Ansible over SSH with the inventory of the three-h
   th = await createTestHosts({ count: 3 });
   const hosts = th;
   const [one, two, three] = hosts.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0], TestHosts['hosts'][0]];
+  expect(statSync(hosts.keyFile).mode & 0o777).toBe(0o600);
+  // The subnet is now in use here (the bridge): a second run on it is refused, naming what uses it.
+  await expect(createTestHosts({ count: 1, subnet: hosts.subnet })).rejects.toThrow(
+    `${hosts.subnet} is already in use on this machine: sthbr${hosts.id} address ${hosts.bridgeAddress}/`,
+  );
 
   // The three-host example, moved onto the test hosts, and its inventory from the CLI.
   const topology = join(hosts.dir, 'topology.yaml');
