@@ -2,15 +2,16 @@
  * Targets (issue 14 item 4): `sluice plan --target NAME` reaches the test platform by an entry of a
  * targets file (URLs, users, secret files), from another working directory with another SLUICE_HOME and
  * no port base: no pid file and no data dir of the platform is looked at. Read-only: it plans, never applies.
- * The demo is deployed by deploy-pipeline.int.test.ts, which the contract tier runs before this suite.
+ * The demo is deployed by deploy-pipeline.int.test.ts, which the contract tier runs before this suite; the
+ * no-change check deploys a small spec of its own.
  */
-import { chmodSync, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/repo';
 import { run } from '../../orchestrator/platform/processes';
 import { loadTargetsFile, writeTargetEntry } from '../../orchestrator/targets/targets-file';
-import { testContext } from './helpers';
+import { testContext, uniqueName } from './helpers';
 
 const ctx = testContext();
 const workDir = mkdtempSync(join(tmpdir(), 'sluice-targets-'));
@@ -66,14 +67,32 @@ test('plan --target sees what plan on the local platform sees, with no pid file 
   expect(existsSync(otherHome)).toBe(false);
 });
 
-test('after the demo deploy, plan --target shows no change (exit code 0)', async () => {
-  const managed = join(ctx.paths.state, 'demo.json');
-  // The demo is deployed by deploy-pipeline.int.test.ts, earlier in the tier; alone, this suite cannot tell.
-  expect({ demoDeployed: existsSync(managed) }).toEqual({ demoDeployed: true });
-  const plan = await elsewhere('plan', '--spec', spec, '--target', TARGET, '--exit-code');
-  expect(plan.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
-  expect(plan.stdout).toContain('No changes. The cluster matches demo.');
-  expect(plan.code).toBe(0);
+test('after a deploy, plan --target shows no change (exit code 0)', async () => {
+  // A spec of the suite's own, deployed here through the local platform: the demo's state depends on
+  // which suites ran before (some stop or prune its jobs), this one does not.
+  const name = uniqueName('targets');
+  const own = join(workDir, 'own.yaml');
+  writeFileSync(
+    own,
+    `apiVersion: sluice/v1\nname: ${name}\ntopics:\n  - { name: ${name}.events, partitions: 3, config: { min.insync.replicas: 2 } }\nprincipals:\n  - { name: ${name}-svc, produces: [${name}.events] }\n`,
+  );
+  try {
+    // Positive control: before the deploy the target sees the changes (exit code 2 with --exit-code).
+    const before = await elsewhere('plan', '--spec', own, '--target', TARGET, '--exit-code');
+    expect(before.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
+    expect(before.stdout).toContain(`+ topic/${name}.events`);
+    expect(before.code).toBe(2);
+    const deployed = await onPlatform('deploy-pipeline', '--spec', own);
+    expect(deployed.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
+    expect(deployed.code).toBe(0);
+    const plan = await elsewhere('plan', '--spec', own, '--target', TARGET, '--exit-code');
+    expect(plan.stderr).not.toMatch(/SLUICE_[A-Z_]+:/);
+    expect(plan.stdout).toContain(`No changes. The cluster matches ${name}.`);
+    expect(plan.code).toBe(0);
+  } finally {
+    writeFileSync(own, `apiVersion: sluice/v1\nname: ${name}\n`);
+    expect((await onPlatform('deploy-pipeline', '--spec', own, '--prune')).code).toBe(0);
+  }
 });
 
 test('an unknown target, a targets file others can read and a missing password file are refused; the right ones work', async () => {
