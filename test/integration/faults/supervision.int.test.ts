@@ -91,7 +91,14 @@ class Load {
   failure?: Error;
 
   async start(): Promise<void> {
-    this.producer = sql.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Retries for as long as a real producer would wait (the engine's delivery timeout is 2 min): a broker
+    // killed with -9 keeps its partitions' leadership until its session times out, and kafkajs' default
+    // of 5 retries (about 9 s) gave up before that on the CI machine.
+    this.producer = sql.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 30, maxRetryTime: 5000 },
+    });
     await this.producer.connect();
     this.running = this.loop();
   }
