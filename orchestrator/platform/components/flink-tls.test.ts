@@ -31,6 +31,19 @@ function context(): PlatformContext {
 }
 
 const ctx = context();
+
+/** The store options Flink reads for REST and internal SSL alike: both PKCS12, one password. */
+function pkcs12Stores(files: { keystoreFile: string; truststoreFile: string }, password: string) {
+  return {
+    keystore: files.keystoreFile,
+    'keystore-type': 'PKCS12',
+    'keystore-password': password,
+    'key-password': password,
+    truststore: files.truststoreFile,
+    'truststore-type': 'PKCS12',
+    'truststore-password': password,
+  };
+}
 beforeAll(async () => {
   await flinkComponents.find((c) => c.name === 'flink-jobmanager')!.configure(ctx);
 });
@@ -47,13 +60,7 @@ test('configure makes a Flink REST CA of its own, private keys and stores, and t
   expect(yaml.security.ssl.rest).toEqual({
     enabled: true,
     'authentication-enabled': true,
-    keystore: files.keystoreFile,
-    'keystore-type': 'PKCS12',
-    'keystore-password': password,
-    'key-password': password,
-    truststore: files.truststoreFile,
-    'truststore-type': 'PKCS12',
-    'truststore-password': password,
+    ...pkcs12Stores(files, password),
   });
   // Made once: a second configure keeps the certificates every running client holds.
   const before = readFileSync(files.clientCertFile, 'utf8');
@@ -75,13 +82,7 @@ test('configure turns on internal TLS (RPC, blob, data) under a CA of its own, w
   };
   expect(yaml.security.ssl.internal).toEqual({
     enabled: true,
-    keystore: files.keystoreFile,
-    'keystore-type': 'PKCS12',
-    'keystore-password': password,
-    'key-password': password,
-    truststore: files.truststoreFile,
-    'truststore-type': 'PKCS12',
-    'truststore-password': password,
+    ...pkcs12Stores(files, password),
   });
 });
 

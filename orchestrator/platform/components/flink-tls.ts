@@ -15,7 +15,7 @@ import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceError } from '../../../lib/errors';
 import type { ClientTls } from '../../../lib/tls-fetch';
-import { ensureCertificateAuthority, ensureServerCertificate, tlsHosts } from '../certs';
+import { ensureCertificateAuthority, ensureServerCertificate, tlsHosts, type CertificateAuthority } from '../certs';
 import { envOf, type PlatformContext } from '../component';
 import { run } from '../processes';
 
@@ -61,19 +61,19 @@ async function tool(command: string, args: string[], cwd: string): Promise<void>
 export async function ensureFlinkRestTls(ctx: PlatformContext): Promise<FlinkRestTlsFiles> {
   const files = flinkRestTlsFiles(ctx);
   const hosts = tlsHosts(envOf(ctx));
-  await ensureStores(ctx, { ...files, server: SERVER, secret: FLINK_REST_STORE_SECRET });
-  await ensureServerCertificate(files.dir, await ensureCertificateAuthority(files.dir), CLIENT, hosts);
+  const ca = await ensureStores(ctx, { ...files, server: SERVER, secret: FLINK_REST_STORE_SECRET });
+  await ensureServerCertificate(files.dir, ca, CLIENT, hosts);
   return files;
 }
 
 /**
  * A CA of its own in `dir`, a certificate `server` for the platform's host names signed by it, a PKCS12
- * keystore with both and a PKCS12 truststore with the CA alone, under the password `secret`.
+ * keystore with both and a PKCS12 truststore with the CA alone, under the password `secret`; the CA.
  */
 async function ensureStores(
   ctx: PlatformContext,
   files: { dir: string; keystoreFile: string; truststoreFile: string; server: string; secret: string },
-): Promise<void> {
+): Promise<CertificateAuthority> {
   ctx.secrets.ensure(files.secret);
   const passFile = ctx.secrets.pathOf(files.secret);
   const ca = await ensureCertificateAuthority(files.dir);
@@ -125,6 +125,7 @@ async function ensureStores(
     });
     chmodSync(files.truststoreFile, 0o600);
   }
+  return ca;
 }
 
 /**
